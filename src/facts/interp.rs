@@ -1,0 +1,896 @@
+//! The ownership interpreter: walks each function body in evaluation order, the way the borrow
+//! checker would, tracking which local owns which sender. At every wait for a channel's end it
+//! records which senders of that channel are still certainly held.
+//!
+//! States are joined pessimistically for precision: a binding moved on any path is no longer
+//! counted as holding anything, and code after an exit (`return`, `?`, `break`) is not reached.
+
+use std::collections::{HashMap, HashSet};
+
+use proc_macro2::Span;
+use syn::parse::Parser;
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::{Block, Expr, Item, Pat, Stmt, Token};
+
+use super::syntax::{self, ident_of, leaves_loop, macro_name, place_root, strip};
+use super::value::{join, Acquired, ChanId, Drain, Env, SenderRef, Val, Var};
+use super::{Channel, FileFacts, Held, Wait, WaitForm};
+use crate::catalogue::{self, ChannelKind};
+use crate::loc::{LineIndex, Loc};
+use crate::resolve::Imports;
+
+/// Expressions evaluated per function before the analysis gives up on it.
+const BUDGET: usize = 200_000;
+/// Expression nesting the analysis follows before giving up on a function.
+const MAX_DEPTH: usize = 400;
+
+/// Computes the facts of one parsed file.
+pub fn analyze_file(file: &syn::File, source: &str) -> FileFacts {
+    let lines = LineIndex::new(source);
+    let mut facts = FileFacts::default();
+    let consuming = consuming_methods(&file.items);
+    let imports = Imports::default().extended_with(&file.items);
+    let mut chan_by_loc = HashMap::new();
+    let shared = Shared { lines: &lines, consuming: &consuming };
+    analyze_items(&file.items, &imports, &shared, &mut facts, &mut chan_by_loc);
+    facts
+}
+
+fn analyze_items(
+    items: &[Item],
+    imports: &Imports,
+    shared: &Shared,
+    facts: &mut FileFacts,
+    chans: &mut HashMap<Loc, ChanId>,
+) {
+    for item in items {
+        match item {
+            Item::Fn(f) => analyze_fn(&f.block, imports, shared, facts, chans),
+            Item::Impl(imp) => {
+                for it in &imp.items {
+                    if let syn::ImplItem::Fn(f) = it {
+                        analyze_fn(&f.block, imports, shared, facts, chans);
+                    }
+                }
+            }
+            Item::Trait(tr) => {
+                for it in &tr.items {
+                    if let syn::TraitItem::Fn(f) = it {
+                        if let Some(block) = &f.default {
+                            analyze_fn(block, imports, shared, facts, chans);
+                        }
+                    }
+                }
+            }
+            Item::Mod(m) => {
+                if let Some((_, items)) = &m.content {
+                    // An inline module sees only its own imports, as in Rust.
+                    let inner = Imports::default().extended_with(items);
+                    analyze_items(items, &inner, shared, facts, chans);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// What every function of a file shares: its text and the methods that consume `self`.
+struct Shared<'a> {
+    lines: &'a LineIndex<'a>,
+    consuming: &'a HashSet<String>,
+}
+
+/// Names of the file's methods that take `self` by value: calling one consumes the holder.
+fn consuming_methods(items: &[Item]) -> HashSet<String> {
+    let mut out = HashSet::new();
+    for item in items {
+        match item {
+            Item::Impl(imp) => {
+                for it in &imp.items {
+                    if let syn::ImplItem::Fn(f) = it {
+                        if let Some(syn::FnArg::Receiver(r)) = f.sig.inputs.first() {
+                            if matches!(r.kind, syn::ReceiverKind::Value) {
+                                out.insert(f.sig.ident.to_string());
+                            }
+                        }
+                    }
+                }
+            }
+            Item::Mod(m) => {
+                if let Some((_, items)) = &m.content {
+                    out.extend(consuming_methods(items));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn analyze_fn(
+    block: &Block,
+    imports: &Imports,
+    shared: &Shared,
+    facts: &mut FileFacts,
+    chans: &mut HashMap<Loc, ChanId>,
+) {
+    {
+        let mut interp = Interp {
+            imports: imports.clone(),
+            shared,
+            facts,
+            chans,
+            env: Some(Env::default()),
+            frames: vec![Frame::new(FrameKind::Function, Loc::default())],
+            loops: Vec::new(),
+            scopes: Vec::new(),
+            recording: true,
+            loop_depth: 0,
+            stmt_line: 0,
+            depth: 0,
+            steps: 0,
+            gave_up: None,
+        };
+        interp.block(block);
+        if let Some(reason) = interp.gave_up.take() {
+            let at = Loc::of(block.brace_token.span.open());
+            interp.facts.incomplete.push((at, reason));
+        }
+    }
+    let nested = nested_items(block);
+    let inner_imports = imports.extended_with(nested.iter().copied());
+    for item in nested {
+        analyze_items(std::slice::from_ref(item), &inner_imports, shared, facts, chans);
+    }
+}
+
+/// Items declared inside a function body, at any depth of blocks and closures.
+fn nested_items(block: &Block) -> Vec<&Item> {
+    struct Items<'ast>(Vec<&'ast Item>);
+    impl<'ast> syn::visit::Visit<'ast> for Items<'ast> {
+        fn visit_item(&mut self, item: &'ast Item) {
+            self.0.push(item);
+        }
+    }
+    let mut items = Items(Vec::new());
+    syn::visit::Visit::visit_block(&mut items, block);
+    items.0
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum FrameKind {
+    Function,
+    /// Runs on another task: it owns only what it captured by move and its own locals.
+    Task,
+    /// Runs later, when called or awaited (a closure or future kept in a value).
+    Deferred,
+    /// Runs right here, on this thread (a scope body, `block_on`).
+    Inline,
+}
+
+struct Frame {
+    kind: FrameKind,
+    at: Loc,
+    /// Channels this body waits for the end of.
+    drains: Vec<Drain>,
+    /// States at `return` out of this body.
+    exits: Vec<Env>,
+}
+
+impl Frame {
+    fn new(kind: FrameKind, at: Loc) -> Frame {
+        Frame {
+            kind,
+            at,
+            drains: Vec::new(),
+            exits: Vec::new(),
+        }
+    }
+}
+
+struct LoopFrame {
+    label: Option<String>,
+    /// A labelled block: only `break 'label` targets it.
+    is_block: bool,
+    breaks: Vec<Env>,
+    continues: Vec<Env>,
+    vars_at_entry: usize,
+}
+
+struct Interp<'a> {
+    imports: Imports,
+    shared: &'a Shared<'a>,
+    facts: &'a mut FileFacts,
+    chans: &'a mut HashMap<Loc, ChanId>,
+    /// `None`: this point is not reached.
+    env: Option<Env>,
+    frames: Vec<Frame>,
+    loops: Vec<LoopFrame>,
+    /// Tasks started on each enclosing `thread::scope`.
+    scopes: Vec<Vec<Drain>>,
+    /// Off while probing a loop body for what it moves.
+    recording: bool,
+    loop_depth: usize,
+    stmt_line: usize,
+    depth: usize,
+    steps: usize,
+    gave_up: Option<String>,
+}
+
+fn span_loc(span: Span) -> Loc {
+    Loc::of(span)
+}
+
+impl<'a> Interp<'a> {
+    // ---- bindings ------------------------------------------------------------------------
+
+    fn current_frame(&self) -> usize {
+        self.frames.len() - 1
+    }
+
+    /// The innermost body that owns its bindings: waits there count only its own holders.
+    fn owner_frame(&self) -> usize {
+        self.frames
+            .iter()
+            .rposition(|f| f.kind != FrameKind::Inline)
+            .unwrap_or(0)
+    }
+
+    fn lookup(&self, name: &str) -> Option<usize> {
+        self.env.as_ref()?.lookup(name)
+    }
+
+    fn var(&mut self, idx: usize) -> Option<&mut Var> {
+        self.env.as_mut()?.vars.get_mut(idx)
+    }
+
+    fn declare(&mut self, name: String, val: Val, decl: Loc) {
+        let frame = self.current_frame();
+        let loop_depth = self.loop_depth;
+        if let Some(env) = &mut self.env {
+            env.vars.push(Var {
+                name,
+                val,
+                moved: false,
+                frame,
+                captured: false,
+                decl,
+                let_underscore: None,
+                loop_depth,
+            });
+        }
+    }
+
+    fn var_count(&self) -> usize {
+        self.env.as_ref().map_or(0, |e| e.vars.len())
+    }
+
+    fn truncate(&mut self, len: usize) {
+        if let Some(env) = &mut self.env {
+            env.vars.truncate(len);
+        }
+    }
+
+    /// Moves the value out of a local: it no longer holds anything.
+    fn move_var(&mut self, idx: usize) -> Val {
+        match self.var(idx) {
+            Some(var) if !var.moved => {
+                var.moved = true;
+                var.val.clone()
+            }
+            _ => Val::default(),
+        }
+    }
+
+    /// A local whose value may have been moved by code the analysis cannot read.
+    fn forget_names(&mut self, names: &HashSet<String>) {
+        if let Some(env) = &mut self.env {
+            for var in env.vars.iter_mut() {
+                if names.contains(&var.name) && !var.val.senders.is_empty() {
+                    var.moved = true;
+                }
+            }
+        }
+    }
+
+    // ---- channels and waits --------------------------------------------------------------
+
+    fn channel(&mut self, at: Loc, lib: &'static catalogue::Library) -> ChanId {
+        if let Some(&id) = self.chans.get(&at) {
+            return id;
+        }
+        let id = self.facts.channels.len();
+        self.facts.channels.push(Channel {
+            created: at,
+            library: lib.name,
+            kind: lib.kind,
+        });
+        self.chans.insert(at, id);
+        id
+    }
+
+    fn kind(&self, chan: ChanId) -> ChannelKind {
+        self.facts.channels[chan].kind
+    }
+
+    fn record_wait(&mut self, chan: ChanId, at: Loc, form: WaitForm) {
+        if !self.recording || self.env.is_none() {
+            return;
+        }
+        let owner = self.owner_frame();
+        if owner > 0 {
+            let drain = match &form {
+                WaitForm::Join { drain, .. } | WaitForm::ScopeEnd { drain, .. } => *drain,
+                _ => at,
+            };
+            let task = self.frames[owner].at;
+            self.frames[owner].drains.push(Drain {
+                chan,
+                wait: drain,
+                task,
+            });
+        }
+        let oneshot = self.kind(chan) == ChannelKind::Oneshot;
+        let env = self.env.as_ref().expect("checked above");
+        let mut held = Vec::new();
+        for var in env.vars.iter().filter(|v| !v.moved && v.frame >= owner) {
+            let visible = env.lookup(&var.name).is_some_and(|i| std::ptr::eq(&env.vars[i], var));
+            for sender in var.val.senders.iter().filter(|s| s.chan == chan) {
+                // A reply sender parked in a shared map is meant to be taken out elsewhere.
+                if oneshot && sender.how == Acquired::Stored {
+                    continue;
+                }
+                let direct = matches!(sender.how, Acquired::Created | Acquired::Cloned | Acquired::Bound);
+                held.push(Held {
+                    holder: var.name.clone(),
+                    at: sender.at,
+                    how: sender.how,
+                    captured: var.captured,
+                    let_underscore: var.let_underscore,
+                    droppable: direct
+                        && visible
+                        && var.frame == self.current_frame()
+                        && var.loop_depth == self.loop_depth,
+                });
+            }
+        }
+        self.facts.waits.push(Wait {
+            chan,
+            at,
+            form,
+            stmt_line: self.stmt_line,
+            indent: self.shared.lines.indentation(self.stmt_line).to_string(),
+            held,
+        });
+    }
+
+    fn wait_on_drains(&mut self, drains: &[Drain], at: Loc) {
+        for d in drains {
+            let form = WaitForm::Join {
+                task: d.task,
+                drain: d.wait,
+            };
+            self.record_wait(d.chan, at, form);
+        }
+    }
+
+    /// The channels a value drains when iterated or consumed to the end, if it is a receiver
+    /// seen through adapters that keep every item (`rx.iter().map(..)`).
+    fn draining_chain(&mut self, expr: &Expr) -> Vec<ChanId> {
+        let mut expr = strip(expr);
+        while let Expr::MethodCall(mc) = expr {
+            if !catalogue::DRAINING_ADAPTERS.contains(&mc.method.to_string().as_str()) {
+                break;
+            }
+            expr = strip(&mc.receiver);
+        }
+        self.peek(expr)
+            .receivers
+            .into_iter()
+            .filter(|&c| self.kind(c) == ChannelKind::Stream)
+            .collect()
+    }
+
+    /// What a place or simple expression carries, without evaluating it.
+    fn peek(&self, expr: &Expr) -> Val {
+        match strip(expr) {
+            Expr::Path(_) => ident_of(expr)
+                .and_then(|n| self.lookup(&n))
+                .and_then(|i| self.env.as_ref().map(|e| &e.vars[i]))
+                .filter(|v| !v.moved)
+                .map(|v| v.val.clone().flattened())
+                .unwrap_or_default(),
+            Expr::Field(f) => self.peek(&f.base),
+            Expr::MethodCall(mc) if PASS_THROUGH.contains(&mc.method.to_string().as_str()) => {
+                self.peek(&mc.receiver)
+            }
+            Expr::Call(c) if c.args.len() == 1 => match &*c.func {
+                Expr::Path(p) if is_receiver_wrapper(&p.path) => self.peek(&c.args[0]),
+                _ => Val::default(),
+            },
+            _ => Val::default(),
+        }
+    }
+
+    // ---- statements and blocks -----------------------------------------------------------
+
+    fn block(&mut self, block: &Block) -> Val {
+        let saved_imports = has_use(block).then(|| {
+            let items = block.stmts.iter().filter_map(|s| match s {
+                Stmt::Item(i) => Some(i),
+                _ => None,
+            });
+            let inner = self.imports.extended_with(items);
+            std::mem::replace(&mut self.imports, inner)
+        });
+        let len = self.var_count();
+        let mut val = Val::default();
+        for (i, stmt) in block.stmts.iter().enumerate() {
+            let last = i + 1 == block.stmts.len();
+            val = self.stmt(stmt, last);
+        }
+        self.truncate(len);
+        if let Some(imports) = saved_imports {
+            self.imports = imports;
+        }
+        val
+    }
+
+    fn stmt(&mut self, stmt: &Stmt, last: bool) -> Val {
+        if self.env.is_none() {
+            return Val::default();
+        }
+        let saved_line = self.stmt_line;
+        self.stmt_line = span_loc(stmt.span()).line;
+        let val = match stmt {
+            Stmt::Local(local) => {
+                self.local(local);
+                Val::default()
+            }
+            Stmt::Item(item) => {
+                // Nested items are analysed on their own (see `nested_items`).
+                let _ = item;
+                Val::default()
+            }
+            Stmt::Expr(expr, semi) => {
+                let val = self.expr(expr);
+                if semi.is_none() && last {
+                    val
+                } else {
+                    Val::default()
+                }
+            }
+            Stmt::Macro(m) => {
+                self.mac(&m.mac);
+                Val::default()
+            }
+        };
+        self.stmt_line = saved_line;
+        val
+    }
+
+    fn local(&mut self, local: &syn::Local) {
+        let Some(init) = &local.init else {
+            self.bind(&local.pat, Val::default(), None);
+            return;
+        };
+        // `let _ = tx;` binds nothing and moves nothing.
+        if matches!(local.pat, Pat::Wild(_)) {
+            if let Some(name) = ident_of(&init.expr) {
+                if let Some(idx) = self.lookup(&name) {
+                    let at = span_loc(local.span());
+                    if let Some(var) = self.var(idx) {
+                        var.let_underscore = Some(at);
+                    }
+                    return;
+                }
+            }
+        }
+        let rebind = rebinding(&init.expr);
+        let val = self.expr(&init.expr);
+        if let Some((_, diverge)) = &init.diverge {
+            let before = self.env.clone();
+            self.expr(diverge);
+            self.env = before;
+        }
+        self.bind(&local.pat, val, rebind);
+    }
+
+    /// Binds a pattern to a value. `rebind`: the bindings become the sender's new holder.
+    fn bind(&mut self, pat: &Pat, val: Val, rebind: Option<Acquired>) {
+        match pat {
+            Pat::Ident(p) => {
+                if let Some((_, sub)) = &p.subpat {
+                    self.bind(sub, Val::default(), None);
+                }
+                let at = span_loc(p.ident.span());
+                let val = if p.by_ref.is_some() {
+                    val.borrowed()
+                } else if let Some(how) = rebind {
+                    val.held_at(at, how, None)
+                } else {
+                    val.flattened()
+                };
+                self.declare(p.ident.to_string(), val, at);
+            }
+            Pat::Type(p) => self.bind(&p.pat, val, rebind),
+            Pat::Guard(g) => self.bind(&g.pat, val, rebind),
+            Pat::Paren(p) => self.bind(&p.pat, val, rebind),
+            Pat::Reference(p) => self.bind(&p.pat, val.borrowed(), None),
+            Pat::Tuple(t) => {
+                let parts = val.parts.filter(|p| p.len() == t.elems.len() && !has_rest(t));
+                for (i, elem) in t.elems.iter().enumerate() {
+                    let part = parts.as_ref().map(|p| p[i].clone()).unwrap_or_default();
+                    let how = rebind.or(Some(Acquired::Bound));
+                    self.bind(elem, part, how);
+                }
+            }
+            Pat::TupleStruct(t) => {
+                let single = t.elems.len() == 1;
+                for elem in &t.elems {
+                    let part = if single { val.clone() } else { Val::default() };
+                    self.bind(elem, part, rebind);
+                }
+            }
+            Pat::Struct(s) => {
+                let flat = val.flattened();
+                for field in &s.fields {
+                    let name = match &field.member {
+                        syn::Member::Named(i) => i.to_string(),
+                        syn::Member::Unnamed(i) => i.index.to_string(),
+                    };
+                    let part = Val {
+                        senders: flat
+                            .senders
+                            .iter()
+                            .filter(|s| s.field.as_deref() == Some(name.as_str()))
+                            .cloned()
+                            .collect(),
+                        ..Val::default()
+                    };
+                    self.bind(&field.pat, part, rebind);
+                }
+            }
+            Pat::Or(o) => {
+                if let Some(first) = o.cases.first() {
+                    self.bind(first, val, rebind);
+                }
+            }
+            Pat::Slice(s) => {
+                for elem in &s.elems {
+                    self.bind(elem, Val::default(), None);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    // ---- expressions ---------------------------------------------------------------------
+
+    fn expr(&mut self, expr: &Expr) -> Val {
+        if self.env.is_none() || self.gave_up.is_some() {
+            return Val::default();
+        }
+        self.steps += 1;
+        if self.steps > BUDGET {
+            self.give_up(format!("analysis budget of {BUDGET} steps exceeded"));
+            return Val::default();
+        }
+        if self.depth > MAX_DEPTH {
+            self.give_up(format!("expressions nested deeper than {MAX_DEPTH} levels"));
+            return Val::default();
+        }
+        self.depth += 1;
+        let val = self.expr_inner(expr);
+        self.depth -= 1;
+        val
+    }
+
+    fn give_up(&mut self, reason: String) {
+        self.gave_up = Some(reason);
+        self.env = None;
+    }
+
+    fn expr_inner(&mut self, expr: &Expr) -> Val {
+        match expr {
+            Expr::Path(p) => match p.path.get_ident().and_then(|i| self.lookup(&i.to_string())) {
+                Some(idx) => self.move_var(idx),
+                None => Val::default(),
+            },
+            Expr::Reference(r) => self.expr_borrowed(&r.expr),
+            Expr::Paren(e) => self.expr(&e.expr),
+            Expr::Group(e) => self.expr(&e.expr),
+            Expr::Block(b) => {
+                if let Some(label) = &b.label {
+                    // A labelled block is a `break` target.
+                    self.loops.push(LoopFrame {
+                        label: Some(label.name.ident.to_string()),
+                        is_block: true,
+                        breaks: Vec::new(),
+                        continues: Vec::new(),
+                        vars_at_entry: self.var_count(),
+                    });
+                    let val = self.block(&b.block);
+                    let frame = self.loops.pop().expect("pushed above");
+                    self.env = frame.breaks.into_iter().fold(self.env.take(), |a, b| join(a, Some(b)));
+                    return val;
+                }
+                self.block(&b.block)
+            }
+            Expr::Unsafe(u) => self.block(&u.block),
+            Expr::Const(c) => self.block(&c.block),
+            Expr::Call(c) => self.call(c),
+            Expr::MethodCall(mc) => self.method_call(mc),
+            Expr::Macro(m) => self.mac(&m.mac),
+            Expr::Closure(c) => self.closure(c, FrameKind::Deferred),
+            Expr::Async(a) => self.async_block(a, FrameKind::Deferred),
+            Expr::Await(a) => self.await_expr(a),
+            Expr::Try(t) => self.expr(&t.expr),
+            Expr::Field(f) => self.field(f),
+            Expr::Struct(s) => {
+                let mut val = Val::default();
+                for field in &s.fields {
+                    let name = match &field.member {
+                        syn::Member::Named(i) => i.to_string(),
+                        syn::Member::Unnamed(i) => i.index.to_string(),
+                    };
+                    let v = self.expr(&field.expr);
+                    let at = span_loc(field.expr.span());
+                    val.absorb(v.held_at(at, Acquired::Stored, Some(&name)));
+                }
+                if let Some(rest) = &s.rest {
+                    self.expr_borrowed(rest);
+                }
+                val
+            }
+            Expr::Tuple(t) => {
+                let parts = t.elems.iter().map(|e| self.stored(e)).collect();
+                Val::tuple(parts)
+            }
+            Expr::Array(a) => {
+                let mut val = Val::default();
+                for e in &a.elems {
+                    let v = self.stored(e);
+                    val.absorb(v);
+                }
+                val
+            }
+            Expr::Repeat(r) => {
+                self.expr(&r.len);
+                self.stored(&r.expr)
+            }
+            Expr::Assign(a) => {
+                self.assign(&a.left, &a.right);
+                Val::default()
+            }
+            Expr::Binary(b) => {
+                self.expr_borrowed(&b.left);
+                self.expr_borrowed(&b.right);
+                Val::default()
+            }
+            Expr::Unary(u) => {
+                self.expr_borrowed(&u.expr);
+                Val::default()
+            }
+            Expr::Cast(c) => self.expr(&c.expr),
+            Expr::Index(i) => {
+                self.expr(&i.index);
+                self.expr_borrowed(&i.expr)
+            }
+            Expr::Range(r) => {
+                if let Some(s) = &r.start {
+                    self.expr(s);
+                }
+                if let Some(e) = &r.end {
+                    self.expr(e);
+                }
+                Val::default()
+            }
+            Expr::Let(l) => {
+                // Outside `if`/`while` conditions (handled there): evaluate, bind nothing.
+                self.expr(&l.expr);
+                Val::default()
+            }
+            Expr::If(i) => self.if_expr(i),
+            Expr::Match(m) => self.match_expr(m),
+            Expr::ForLoop(f) => self.for_loop(f),
+            Expr::While(w) => self.while_loop(w),
+            Expr::Loop(l) => self.loop_expr(l),
+            Expr::Break(b) => {
+                if let Some(e) = &b.expr {
+                    self.expr(e);
+                }
+                let label = b.label.as_ref().map(|l| l.ident.to_string());
+                self.exit_loop(label, false);
+                Val::default()
+            }
+            Expr::Continue(c) => {
+                let label = c.label.as_ref().map(|l| l.ident.to_string());
+                self.exit_loop(label, true);
+                Val::default()
+            }
+            Expr::Return(r) => {
+                if let Some(e) = &r.expr {
+                    self.expr(e);
+                }
+                self.exit_fn();
+                Val::default()
+            }
+            _ => Val::default(),
+        }
+    }
+
+    /// A value moved into a container: the container holds it from here.
+    fn stored(&mut self, expr: &Expr) -> Val {
+        let at = span_loc(expr.span());
+        self.expr(expr).held_at(at, Acquired::Stored, None)
+    }
+
+    /// An expression whose place is only borrowed (`&tx`, an operand, a method receiver).
+    fn expr_borrowed(&mut self, expr: &Expr) -> Val {
+        match strip(expr) {
+            e @ (Expr::Path(_) | Expr::Field(_)) => self.peek(e).borrowed(),
+            Expr::Index(i) => {
+                self.expr(&i.index);
+                self.expr_borrowed(&i.expr)
+            }
+            Expr::MethodCall(_) | Expr::Call(_) | Expr::Macro(_) | Expr::Block(_) | Expr::Await(_) => {
+                let val = self.expr(strip(expr));
+                val.borrowed()
+            }
+            other => {
+                let val = self.expr(other);
+                val.borrowed()
+            }
+        }
+    }
+
+    fn field(&mut self, f: &syn::ExprField) -> Val {
+        // Moving `holder.tx` out moves the senders stored under that field.
+        let Some(root) = ident_of(&f.base) else {
+            self.expr_borrowed(&f.base);
+            return Val::default();
+        };
+        let Some(idx) = self.lookup(&root) else {
+            return Val::default();
+        };
+        let name = match &f.member {
+            syn::Member::Named(i) => i.to_string(),
+            syn::Member::Unnamed(i) => i.index.to_string(),
+        };
+        let Some(var) = self.var(idx) else {
+            return Val::default();
+        };
+        if var.moved {
+            return Val::default();
+        }
+        let (taken, kept): (Vec<SenderRef>, Vec<SenderRef>) = var
+            .val
+            .senders
+            .drain(..)
+            .partition(|s| s.field.as_deref() == Some(name.as_str()));
+        var.val.senders = kept;
+        let receivers = var.val.receivers.clone();
+        let drains = var.val.drains.clone();
+        Val {
+            senders: taken,
+            receivers,
+            drains,
+            ..Val::default()
+        }
+    }
+
+    fn assign(&mut self, left: &Expr, right: &Expr) {
+        let val = self.expr(right);
+        match strip(left) {
+            Expr::Path(_) => {
+                if let Some(idx) = ident_of(left).and_then(|n| self.lookup(&n)) {
+                    // The old value is dropped; the binding holds the new one.
+                    let at = span_loc(right.span());
+                    if let Some(var) = self.var(idx) {
+                        var.val = val.held_at(at, Acquired::Stored, None);
+                        var.moved = false;
+                    }
+                }
+            }
+            Expr::Field(f) => {
+                let name = match &f.member {
+                    syn::Member::Named(i) => i.to_string(),
+                    syn::Member::Unnamed(i) => i.index.to_string(),
+                };
+                if let Some(idx) = place_root(&f.base).and_then(|n| self.lookup(&n)) {
+                    let at = span_loc(right.span());
+                    if let Some(var) = self.var(idx) {
+                        var.val.senders.retain(|s| s.field.as_deref() != Some(name.as_str()));
+                        if ident_of(&f.base).is_some() {
+                            var.val.absorb(val.held_at(at, Acquired::Stored, Some(&name)));
+                        }
+                    }
+                }
+            }
+            Expr::Infer(_) => {}
+            other => {
+                self.expr_borrowed(other);
+            }
+        }
+    }
+
+    fn exit_loop(&mut self, label: Option<String>, is_continue: bool) {
+        let Some(env) = self.env.take() else { return };
+        let target = match &label {
+            Some(l) => self.loops.iter_mut().rev().find(|f| f.label.as_deref() == Some(l)),
+            None => self.loops.iter_mut().rev().find(|f| !f.is_block),
+        };
+        if let Some(frame) = target {
+            let mut env = env;
+            env.vars.truncate(frame.vars_at_entry);
+            if is_continue {
+                frame.continues.push(env);
+            } else {
+                frame.breaks.push(env);
+            }
+        }
+    }
+
+    fn exit_fn(&mut self) {
+        if let Some(env) = self.env.take() {
+            let frame = self.current_frame();
+            if frame > 0 {
+                self.frames[frame].exits.push(env);
+            }
+        }
+    }
+}
+
+/// How a `let` initializer hands its senders to the new binding.
+fn rebinding(init: &Expr) -> Option<Acquired> {
+    match strip(init) {
+        Expr::Path(_) => Some(Acquired::Bound),
+        Expr::MethodCall(mc) if mc.method == "clone" && mc.args.is_empty() => Some(Acquired::Cloned),
+        Expr::Call(c) if is_clone_call(c) => Some(Acquired::Cloned),
+        _ => None,
+    }
+}
+
+fn is_clone_call(c: &syn::ExprCall) -> bool {
+    matches!(&*c.func, Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "clone"))
+        && c.args.len() == 1
+}
+
+fn has_rest(t: &syn::PatTuple) -> bool {
+    t.elems.iter().any(|p| matches!(p, Pat::Rest(_)))
+}
+
+fn has_use(block: &Block) -> bool {
+    block.stmts.iter().any(|s| matches!(s, Stmt::Item(Item::Use(_))))
+}
+
+fn is_receiver_wrapper(path: &syn::Path) -> bool {
+    let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    segs.len() >= 2
+        && segs[segs.len() - 1] == "new"
+        && catalogue::RECEIVER_WRAPPERS.contains(&segs[segs.len() - 2].as_str())
+}
+
+/// Methods whose result is (a view of) their receiver.
+const PASS_THROUGH: &[&str] = &[
+    "unwrap",
+    "expect",
+    "unwrap_or_default",
+    "unwrap_or_else",
+    "ok",
+    "lock",
+    "read",
+    "write",
+    "borrow",
+    "borrow_mut",
+    "as_ref",
+    "as_mut",
+    "map_err",
+    "context",
+    "with_context",
+];
+
+mod calls;
+mod flow;

@@ -1,0 +1,577 @@
+//! Calls, method calls, macros, closures and async blocks: where senders move, where tasks
+//! start, and where handles are joined.
+
+use super::*;
+
+/// Methods that take their receiver by value (a holder called this way is consumed).
+const CONSUMING_STD_METHODS: &[&str] = &[
+    "unwrap",
+    "expect",
+    "unwrap_or",
+    "unwrap_or_else",
+    "unwrap_or_default",
+    "ok_or",
+    "ok_or_else",
+    "join",
+    "into_inner",
+    "clear",
+    "drain",
+    "pop",
+    "truncate",
+    "retain",
+    "split_off",
+    "close",
+];
+
+/// Methods that only borrow their receiver, whatever it holds.
+const BORROWING_STD_METHODS: &[&str] = &[
+    "lock", "read", "write", "borrow", "borrow_mut", "as_ref", "as_mut", "iter", "iter_mut", "len",
+    "is_empty", "get", "get_mut", "first", "last", "send", "try_send", "is_some", "is_none",
+    "contains_key", "contains", "values", "keys", "values_mut", "try_lock", "blocking_send",
+    "send_async", "is_closed", "capacity", "same_channel", "reserve", "send_timeout", "unbounded_send",
+    "try_recv", "recv_timeout", "map", "to_string", "fmt", "hash", "eq",
+];
+
+impl<'a> Interp<'a> {
+    pub(super) fn call(&mut self, c: &syn::ExprCall) -> Val {
+        let Expr::Path(func) = &*c.func else {
+            self.expr(&c.func);
+            for arg in &c.args {
+                self.expr(arg);
+            }
+            return Val::default();
+        };
+        let resolved = self.imports.resolve(&func.path);
+        let at = span_loc(c.span());
+        if let Some(lib) = catalogue::constructor(&resolved) {
+            for arg in &c.args {
+                self.expr(arg);
+            }
+            let chan = self.channel(at, lib);
+            let sender = Val {
+                senders: vec![SenderRef {
+                    chan,
+                    at,
+                    how: Acquired::Created,
+                    field: None,
+                }],
+                ..Val::default()
+            };
+            let receiver = Val {
+                receivers: vec![chan],
+                ..Val::default()
+            };
+            return Val::tuple(vec![sender, receiver]);
+        }
+        if catalogue::is_drop(&resolved) || resolved.ends_with("mem::forget") {
+            for arg in &c.args {
+                self.expr(arg);
+            }
+            return Val::default();
+        }
+        if resolved.ends_with("mem::take") || resolved.ends_with("mem::replace") {
+            return self.take_out(c);
+        }
+        if catalogue::is_spawn_function(&resolved) {
+            let drains = self.spawned_args(&c.args, at);
+            return Val {
+                drains,
+                ..Val::default()
+            };
+        }
+        if catalogue::is_scope_function(&resolved) {
+            return self.scope(c, at);
+        }
+        if catalogue::is_block_on_function(&resolved) {
+            return self.run_inline(&c.args, at);
+        }
+        if is_clone_call(c) {
+            let val = self.expr_borrowed_full(&c.args[0]);
+            return val.held_at(at, Acquired::Cloned, None);
+        }
+        if is_receiver_wrapper(&func.path) {
+            let val = self.expr(&c.args[0]);
+            return Val {
+                receivers: val.flattened().receivers,
+                ..Val::default()
+            };
+        }
+        let last = func.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+        if catalogue::JOIN_FUNCTIONS.contains(&last.as_str()) {
+            let mut val = Val::default();
+            for arg in &c.args {
+                val.absorb(self.expr(arg));
+            }
+            return Val {
+                drains_when_run: val.drains,
+                ..Val::default()
+            };
+        }
+        let wraps = catalogue::is_wrapper(&resolved)
+            || last.chars().next().is_some_and(char::is_uppercase);
+        if wraps {
+            let mut val = Val::default();
+            for arg in &c.args {
+                val.absorb(self.stored(arg));
+            }
+            return val;
+        }
+        // A local closure called here runs here.
+        if let Some(idx) = func.path.get_ident().and_then(|i| self.lookup(&i.to_string())) {
+            let drains = self.env.as_ref().map(|e| e.vars[idx].val.drains_when_run.clone());
+            for arg in &c.args {
+                self.expr(arg);
+            }
+            self.wait_on_drains(&drains.unwrap_or_default(), at);
+            return Val::default();
+        }
+        for arg in &c.args {
+            self.expr(arg);
+        }
+        Val::default()
+    }
+
+    /// A borrowed place seen whole, senders included (the source of a clone).
+    fn expr_borrowed_full(&mut self, expr: &Expr) -> Val {
+        match strip(expr) {
+            e @ (Expr::Path(_) | Expr::Field(_)) => self.peek(e),
+            Expr::MethodCall(mc) if PASS_THROUGH.contains(&mc.method.to_string().as_str()) => {
+                self.expr_borrowed_full(&mc.receiver)
+            }
+            other => self.expr(other),
+        }
+    }
+
+    /// `mem::take(&mut x)` / `mem::replace(&mut x, v)`: the old value moves out of `x`.
+    fn take_out(&mut self, c: &syn::ExprCall) -> Val {
+        let mut args = c.args.iter();
+        let Some(target) = args.next() else {
+            return Val::default();
+        };
+        let new = args.next().map(|e| self.expr(e)).unwrap_or_default();
+        let Some(idx) = place_root(strip(target)).and_then(|n| self.lookup(&n)) else {
+            return Val::default();
+        };
+        let at = span_loc(c.span());
+        match self.var(idx) {
+            Some(var) if !var.moved => {
+                std::mem::replace(&mut var.val, new.held_at(at, Acquired::Stored, None))
+            }
+            _ => Val::default(),
+        }
+    }
+
+    /// The argument of a spawn call runs as a task; returns what its handle waits for.
+    fn spawned_args(&mut self, args: &Punctuated<Expr, Token![,]>, at: Loc) -> Vec<Drain> {
+        let mut drains = Vec::new();
+        for arg in args {
+            let val = self.task_body(arg);
+            drains.extend(val.drains_when_run.into_iter().map(|d| Drain { task: at, ..d }));
+        }
+        drains
+    }
+
+    /// Evaluates a closure or future that will run as a task.
+    fn task_body(&mut self, arg: &Expr) -> Val {
+        match strip(arg) {
+            Expr::Closure(c) => self.closure(c, FrameKind::Task),
+            Expr::Async(a) => self.async_block(a, FrameKind::Task),
+            Expr::MethodCall(mc) if WRAPPING_FUTURE_METHODS.contains(&mc.method.to_string().as_str()) => {
+                let val = self.task_body(&mc.receiver);
+                for a in &mc.args {
+                    self.expr(a);
+                }
+                val
+            }
+            other => self.expr(other),
+        }
+    }
+
+    /// `thread::scope(|s| ..)`: the body runs here, then the scope joins every scoped task.
+    fn scope(&mut self, c: &syn::ExprCall, at: Loc) -> Val {
+        let Some(Expr::Closure(body)) = c.args.last().map(strip) else {
+            for arg in &c.args {
+                self.expr(arg);
+            }
+            return Val::default();
+        };
+        self.scopes.push(Vec::new());
+        let val = self.closure_with(body, FrameKind::Inline, true);
+        let tasks = self.scopes.pop().unwrap_or_default();
+        for d in tasks {
+            let form = WaitForm::ScopeEnd {
+                task: d.task,
+                drain: d.wait,
+            };
+            self.record_wait(d.chan, at, form);
+        }
+        val
+    }
+
+    /// `block_on(fut)`: the future runs to completion here.
+    fn run_inline(&mut self, args: &Punctuated<Expr, Token![,]>, at: Loc) -> Val {
+        let mut out = Val::default();
+        for arg in args {
+            let val = match strip(arg) {
+                Expr::Async(a) => self.async_block(a, FrameKind::Inline),
+                Expr::Closure(c) => self.closure(c, FrameKind::Inline),
+                other => {
+                    let val = self.expr(other);
+                    self.wait_on_drains(&val.drains_when_run, at);
+                    self.wait_on_drains(&val.drains, at);
+                    val
+                }
+            };
+            out.absorb(val);
+        }
+        Val {
+            drains_when_run: Vec::new(),
+            ..out
+        }
+    }
+
+    pub(super) fn method_call(&mut self, mc: &syn::ExprMethodCall) -> Val {
+        let method = mc.method.to_string();
+        let m = method.as_str();
+        let at = span_loc(mc.span());
+        match m {
+            "clone" if mc.args.is_empty() => {
+                let val = self.expr_borrowed_full(&mc.receiver);
+                let mut val = val.held_at(at, Acquired::Cloned, None);
+                val.drains.clear();
+                val.scope_handle = false;
+                return val;
+            }
+            _ if catalogue::DOWNGRADE_METHODS.contains(&m) => {
+                self.expr_borrowed(&mc.receiver);
+                return Val::default();
+            }
+            "take" if mc.args.is_empty() => {
+                if let Some(idx) = place_root(strip(&mc.receiver)).and_then(|n| self.lookup(&n)) {
+                    if let Some(var) = self.var(idx) {
+                        if !var.moved {
+                            return std::mem::take(&mut var.val.senders).into_iter().fold(
+                                Val::default(),
+                                |mut v, s| {
+                                    v.senders.push(s);
+                                    v
+                                },
+                            );
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        if catalogue::ABORT_METHODS.contains(&m) {
+            if let Some(idx) = place_root(strip(&mc.receiver)).and_then(|n| self.lookup(&n)) {
+                if let Some(var) = self.var(idx) {
+                    var.val.drains.clear();
+                }
+            }
+            return Val::default();
+        }
+        if catalogue::SPAWN_METHODS.contains(&m) && !mc.args.is_empty() {
+            return self.spawn_method(mc, at);
+        }
+        if catalogue::BLOCK_ON_METHODS.contains(&m) {
+            self.expr_borrowed(&mc.receiver);
+            return self.run_inline(&mc.args, at);
+        }
+        if catalogue::JOIN_METHODS.contains(&m) {
+            let val = self.peek(&mc.receiver);
+            self.wait_on_drains(&val.drains, at);
+            self.receiver(&mc.receiver, m);
+            for arg in &mc.args {
+                self.expr(arg);
+            }
+            return Val::default();
+        }
+        if catalogue::DRAINING_CONSUMERS.contains(&m) {
+            for chan in self.draining_chain(&mc.receiver) {
+                self.record_wait(chan, at, WaitForm::Drain);
+            }
+        }
+        if catalogue::ONESHOT_BLOCKING_RECV.contains(&m) {
+            let val = self.peek(&mc.receiver);
+            for chan in val.receivers {
+                if self.kind(chan) == ChannelKind::Oneshot {
+                    self.record_wait(chan, at, WaitForm::Oneshot);
+                }
+            }
+        }
+        if catalogue::STORING_METHODS.contains(&m) {
+            if let Some(idx) = place_root(strip(&mc.receiver)).and_then(|n| self.lookup(&n)) {
+                let mut stored = Val::default();
+                for arg in &mc.args {
+                    stored.absorb(self.stored(arg));
+                }
+                if let Some(var) = self.var(idx) {
+                    if !var.moved {
+                        var.val.absorb(stored);
+                    }
+                }
+                return Val::default();
+            }
+        }
+        let recv = self.receiver(&mc.receiver, m);
+        for arg in &mc.args {
+            match strip(arg) {
+                Expr::Closure(c) => {
+                    self.closure(c, FrameKind::Deferred);
+                }
+                _ => {
+                    self.expr(arg);
+                }
+            }
+        }
+        if PASS_THROUGH.contains(&m) {
+            return recv;
+        }
+        if catalogue::DRAINING_ADAPTERS.contains(&m) {
+            return Val {
+                receivers: recv.receivers,
+                ..Val::default()
+            };
+        }
+        Val::default()
+    }
+
+    /// Evaluates a method's receiver: moved if the method consumes it, borrowed otherwise.
+    fn receiver(&mut self, receiver: &Expr, method: &str) -> Val {
+        let Some(idx) = ident_of(receiver).and_then(|n| self.lookup(&n)) else {
+            return match strip(receiver) {
+                e @ Expr::Field(_) => self.peek(e).borrowed(),
+                other => self.expr(other),
+            };
+        };
+        let var = self.env.as_ref().map(|e| e.vars[idx].clone());
+        let Some(var) = var else { return Val::default() };
+        if var.moved {
+            return Val::default();
+        }
+        let direct_sender = !var.val.senders.is_empty()
+            && var
+                .val
+                .senders
+                .iter()
+                .all(|s| matches!(s.how, Acquired::Created | Acquired::Cloned | Acquired::Bound));
+        let consumes = method.starts_with("into_")
+            || CONSUMING_STD_METHODS.contains(&method)
+            || (!direct_sender
+                && !var.val.senders.is_empty()
+                && (self.shared.consuming.contains(method) || !BORROWING_STD_METHODS.contains(&method)));
+        if consumes {
+            self.move_var(idx)
+        } else {
+            var.val.borrowed()
+        }
+    }
+
+    fn spawn_method(&mut self, mc: &syn::ExprMethodCall, at: Loc) -> Val {
+        let base = self.peek(&mc.receiver);
+        if !base.scope_handle {
+            self.expr_borrowed(&mc.receiver);
+        }
+        let drains = self.spawned_args(&mc.args, at);
+        if base.scope_handle {
+            if let Some(scope) = self.scopes.last_mut() {
+                scope.extend(drains.iter().cloned());
+            }
+        } else if let Some(idx) = ident_of(&mc.receiver).and_then(|n| self.lookup(&n)) {
+            // `set.spawn(..)` on a `JoinSet`: joining the set waits for this task.
+            if let Some(var) = self.var(idx) {
+                var.val.drains.extend(drains.iter().cloned());
+            }
+        }
+        Val {
+            drains,
+            ..Val::default()
+        }
+    }
+
+    pub(super) fn await_expr(&mut self, a: &syn::ExprAwait) -> Val {
+        let at = span_loc(a.span());
+        let peeked = self.peek(&a.base);
+        for chan in &peeked.receivers {
+            if self.kind(*chan) == ChannelKind::Oneshot {
+                self.record_wait(*chan, at, WaitForm::Oneshot);
+            }
+        }
+        let val = match strip(&a.base) {
+            Expr::Async(block) => self.async_block(block, FrameKind::Inline),
+            other => self.expr(other),
+        };
+        let mut drains = val.drains.clone();
+        drains.extend(val.drains_when_run.iter().cloned());
+        if !matches!(strip(&a.base), Expr::Path(_)) || peeked.receivers.is_empty() {
+            drains.extend(peeked.drains.iter().cloned().filter(|_| val.drains.is_empty()));
+        }
+        self.wait_on_drains(&dedup_drains(drains), at);
+        Val::default()
+    }
+
+    pub(super) fn closure(&mut self, c: &syn::ExprClosure, kind: FrameKind) -> Val {
+        self.closure_with(c, kind, false)
+    }
+
+    /// Analyses a closure body in a frame of its own. `scope`: the first parameter is the
+    /// handle of a `thread::scope`.
+    pub(super) fn closure_with(&mut self, c: &syn::ExprClosure, kind: FrameKind, scope: bool) -> Val {
+        let at = span_loc(c.span());
+        let is_move = c.capture.is_some();
+        let body: &Expr = &c.body;
+        self.frame_body(at, kind, is_move, |this| {
+            for (i, input) in c.inputs.iter().enumerate() {
+                let val = Val {
+                    scope_handle: scope && i == 0,
+                    ..Val::default()
+                };
+                this.bind(input, val, None);
+            }
+            this.expr(body)
+        }, || syntax::mentioned_names(body))
+    }
+
+    pub(super) fn async_block(&mut self, a: &syn::ExprAsync, kind: FrameKind) -> Val {
+        let at = span_loc(a.span());
+        let block: &Block = &a.block;
+        self.frame_body(at, kind, a.capture.is_some(), |this| this.block(block), || {
+            syntax::block_mentioned_names(block)
+        })
+    }
+
+    /// Runs `body` in a new frame. A `move` body first takes every local it mentions; any
+    /// body that moves a local of the enclosing frame captures it by value.
+    fn frame_body(
+        &mut self,
+        at: Loc,
+        kind: FrameKind,
+        is_move: bool,
+        body: impl FnOnce(&mut Self) -> Val,
+        mentioned: impl FnOnce() -> HashSet<String>,
+    ) -> Val {
+        if self.env.is_none() {
+            return Val::default();
+        }
+        let outer_len = self.var_count();
+        self.frames.push(Frame::new(kind, at));
+        let frame = self.current_frame();
+        let mut captured = Val::default();
+        if is_move {
+            let names = mentioned();
+            let mut seen = HashSet::new();
+            for idx in (0..outer_len).rev() {
+                let name = self.env.as_ref().map(|e| e.vars[idx].name.clone()).unwrap_or_default();
+                if !names.contains(&name) || !seen.insert(name) {
+                    continue;
+                }
+                let val = self.move_var(idx);
+                if val.is_empty() {
+                    continue;
+                }
+                captured.absorb(val.clone());
+                let var = self.env.as_ref().map(|e| e.vars[idx].clone());
+                if let (Some(env), Some(var)) = (&mut self.env, var) {
+                    env.vars.push(Var {
+                        val,
+                        moved: false,
+                        frame,
+                        captured: true,
+                        let_underscore: None,
+                        loop_depth: self.loop_depth,
+                        ..var
+                    });
+                }
+            }
+        }
+        // The state after creation: a `move` body has taken its captures.
+        let mut after = self.env.clone();
+        let saved_loops = std::mem::take(&mut self.loops);
+        let saved_depth = self.loop_depth;
+        let result = body(self);
+        self.loops = saved_loops;
+        self.loop_depth = saved_depth;
+        let finished = self.frames.pop().expect("pushed above");
+        let end = finished
+            .exits
+            .into_iter()
+            .fold(self.env.take(), |acc, e| join(acc, Some(e)));
+        if let (Some(after), Some(end)) = (&mut after, &end) {
+            for (var, inner) in after.vars.iter_mut().zip(&end.vars).take(outer_len) {
+                if kind == FrameKind::Inline {
+                    *var = inner.clone();
+                } else if inner.moved && !var.moved {
+                    // The body moves a local of the enclosing frame: captured by value.
+                    var.moved = true;
+                    captured.absorb(var.val.clone());
+                }
+            }
+        }
+        // An inline body that never finishes stops the code around it too.
+        self.env = if kind == FrameKind::Inline && end.is_none() {
+            None
+        } else {
+            after
+        };
+        let mut val = captured.held_at(at, Acquired::Captured, None);
+        val.drains_when_run = finished.drains;
+        if kind == FrameKind::Inline {
+            val.absorb(result);
+        }
+        val
+    }
+
+    pub(super) fn mac(&mut self, mac: &syn::Macro) -> Val {
+        let name = macro_name(mac);
+        let at = span_loc(mac.span());
+        let args = || Punctuated::<Expr, Token![,]>::parse_terminated.parse2(mac.tokens.clone());
+        if catalogue::BORROWING_MACROS.contains(&name.as_str()) {
+            if let Ok(args) = args() {
+                for arg in args.iter() {
+                    self.expr_borrowed(arg);
+                }
+                if matches!(name.as_str(), "panic" | "unreachable" | "todo" | "unimplemented") {
+                    self.env = None;
+                }
+                return Val::default();
+            }
+        }
+        match name.as_str() {
+            "vec" => {
+                if let Ok(args) = args() {
+                    let mut val = Val::default();
+                    for arg in args.iter() {
+                        val.absorb(self.stored(arg));
+                    }
+                    return val;
+                }
+            }
+            "join" | "try_join" => {
+                if let Ok(args) = args() {
+                    for arg in args.iter() {
+                        let val = self.expr(arg);
+                        self.wait_on_drains(&val.drains, at);
+                        self.wait_on_drains(&val.drains_when_run, at);
+                    }
+                    return Val::default();
+                }
+            }
+            _ => {}
+        }
+        // A macro the analysis cannot read may move any local it names.
+        let mut names = HashSet::new();
+        syntax::token_idents(&mac.tokens, &mut names);
+        self.forget_names(&names);
+        Val::default()
+    }
+}
+
+/// Methods that wrap a future and still run it (`fut.instrument(span)`).
+const WRAPPING_FUTURE_METHODS: &[&str] = &["instrument", "in_current_span", "boxed", "fuse"];
+
+fn dedup_drains(mut drains: Vec<Drain>) -> Vec<Drain> {
+    drains.sort_by_key(|d| (d.chan, d.wait, d.task));
+    drains.dedup_by_key(|d| (d.chan, d.wait, d.task));
+    drains
+}

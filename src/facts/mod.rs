@@ -1,0 +1,66 @@
+//! Ownership facts about every channel of a file, computed once and queried by the rules:
+//! where each channel is made, and at every point where code waits for a channel to end,
+//! which senders of it are still certainly held by the waiting code.
+
+mod interp;
+mod syntax;
+pub mod value;
+
+use crate::catalogue::ChannelKind;
+use crate::loc::Loc;
+pub use value::{Acquired, ChanId};
+
+pub use interp::analyze_file;
+
+#[derive(Clone, Debug)]
+pub struct Channel {
+    pub created: Loc,
+    pub library: &'static str,
+    pub kind: ChannelKind,
+}
+
+/// How the code waits for a channel to end.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WaitForm {
+    /// A loop or iterator that runs until the channel ends (`for v in rx`, `while let`).
+    Drain,
+    /// Awaiting a oneshot receiver.
+    Oneshot,
+    /// Joining or awaiting a task that drains the channel.
+    Join { task: Loc, drain: Loc },
+    /// The end of a `thread::scope`, which joins a scoped thread that drains the channel.
+    ScopeEnd { task: Loc, drain: Loc },
+}
+
+/// A sender of the waited-on channel that the waiting code certainly still holds.
+#[derive(Clone, Debug)]
+pub struct Held {
+    /// The local binding that holds it (directly or inside a value).
+    pub holder: String,
+    pub at: Loc,
+    pub how: Acquired,
+    /// The holder came into the waiting task by capture (the task holds its own channel open).
+    pub captured: bool,
+    pub let_underscore: Option<Loc>,
+    /// `drop(holder);` right before the wait's statement would compile and fix it.
+    pub droppable: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Wait {
+    pub chan: ChanId,
+    pub at: Loc,
+    pub form: WaitForm,
+    /// First line of the statement that contains the wait, and that line's indentation.
+    pub stmt_line: usize,
+    pub indent: String,
+    pub held: Vec<Held>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct FileFacts {
+    pub channels: Vec<Channel>,
+    pub waits: Vec<Wait>,
+    /// Functions whose analysis was cut short (budget or depth), with the reason.
+    pub incomplete: Vec<(Loc, String)>,
+}

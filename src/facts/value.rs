@@ -1,0 +1,177 @@
+//! The abstract values the ownership analysis tracks: what a value carries (senders, receivers,
+//! handles of tasks that drain a channel), and the local bindings that own them.
+
+use crate::loc::Loc;
+
+pub type ChanId = usize;
+
+/// How the holder came to own the sender; it decides the wording of the finding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Acquired {
+    /// Bound from the channel constructor (`let (tx, rx) = channel()`).
+    Created,
+    /// A `.clone()` bound to a local.
+    Cloned,
+    /// Moved into a binding (`let tx2 = tx;`).
+    Bound,
+    /// Moved into a value that contains it (struct, tuple, `Vec`, `Option`, `Mutex`, `Arc`).
+    Stored,
+    /// Captured by a `move` closure or `async move` block.
+    Captured,
+}
+
+#[derive(Clone, Debug)]
+pub struct SenderRef {
+    pub chan: ChanId,
+    /// Where the current holder got it: the primary span of a finding.
+    pub at: Loc,
+    pub how: Acquired,
+    /// The struct field it was stored under, when it sits in a struct literal.
+    pub field: Option<String>,
+}
+
+/// A task handle (or a set of them) whose task ends only when `chan` ends.
+#[derive(Clone, Debug)]
+pub struct Drain {
+    pub chan: ChanId,
+    /// Where the task waits for the end of the channel.
+    pub wait: Loc,
+    /// Where the task was started.
+    pub task: Loc,
+}
+
+/// What a value carries. `parts` keeps the elements of a tuple apart for destructuring.
+#[derive(Clone, Debug, Default)]
+pub struct Val {
+    pub senders: Vec<SenderRef>,
+    pub receivers: Vec<ChanId>,
+    /// Task handles that end only when a channel ends; joining or awaiting them waits for it.
+    pub drains: Vec<Drain>,
+    /// A closure or future that, when run, waits for these channels to end.
+    pub drains_when_run: Vec<Drain>,
+    /// The scope handle of `thread::scope(|s| ..)`: `s.spawn` starts a scoped task.
+    pub scope_handle: bool,
+    pub parts: Option<Vec<Val>>,
+}
+
+impl Val {
+    pub fn is_empty(&self) -> bool {
+        self.senders.is_empty()
+            && self.receivers.is_empty()
+            && self.drains.is_empty()
+            && self.drains_when_run.is_empty()
+            && !self.scope_handle
+            && self.parts.as_ref().is_none_or(|p| p.iter().all(Val::is_empty))
+    }
+
+    pub fn tuple(parts: Vec<Val>) -> Val {
+        Val {
+            parts: Some(parts),
+            ..Val::default()
+        }
+    }
+
+    /// Everything the value carries, with tuple structure forgotten.
+    pub fn flattened(self) -> Val {
+        let mut out = Val {
+            parts: None,
+            ..self.clone()
+        };
+        if let Some(parts) = self.parts {
+            for part in parts {
+                out.absorb(part);
+            }
+        }
+        out
+    }
+
+    pub fn absorb(&mut self, other: Val) {
+        let other = other.flattened();
+        self.senders.extend(other.senders);
+        self.receivers.extend(other.receivers);
+        self.drains.extend(other.drains);
+        self.drains_when_run.extend(other.drains_when_run);
+        self.scope_handle |= other.scope_handle;
+    }
+
+    pub fn union(mut self, other: Val) -> Val {
+        self = self.flattened();
+        self.absorb(other);
+        self
+    }
+
+    /// The value as a new holder owns it: every sender re-pointed to where it is now held.
+    pub fn held_at(self, at: Loc, how: Acquired, field: Option<&str>) -> Val {
+        let mut val = self.flattened();
+        for sender in &mut val.senders {
+            sender.at = at;
+            sender.how = how;
+            if field.is_some() {
+                sender.field = field.map(str::to_string);
+            }
+        }
+        val
+    }
+
+    /// A borrow of the value: it can be waited on, but it keeps nothing alive.
+    pub fn borrowed(&self) -> Val {
+        let mut val = self.clone().flattened();
+        val.senders.clear();
+        val
+    }
+}
+
+/// A local binding and what it owns at this point of the flow.
+#[derive(Clone, Debug)]
+pub struct Var {
+    pub name: String,
+    pub val: Val,
+    /// Moved out on some path: it no longer certainly holds anything.
+    pub moved: bool,
+    /// Which closure or task body the binding belongs to (0: the function itself).
+    pub frame: usize,
+    /// Came into a task body by capture rather than being bound inside it.
+    pub captured: bool,
+    pub decl: Loc,
+    /// `let _ = name;` seen: the author probably believed this dropped it.
+    pub let_underscore: Option<Loc>,
+    /// How many loops enclose the declaration, to know whether a `drop` can be inserted.
+    pub loop_depth: usize,
+}
+
+/// The bindings alive at one point of the flow, oldest first; shadowed ones stay (and stay alive).
+#[derive(Clone, Debug, Default)]
+pub struct Env {
+    pub vars: Vec<Var>,
+}
+
+impl Env {
+    pub fn lookup(&self, name: &str) -> Option<usize> {
+        self.vars.iter().rposition(|v| v.name == name)
+    }
+
+    /// The state after two paths meet: moved if moved on either path.
+    pub fn join(mut self, other: &Env) -> Env {
+        for (mine, theirs) in self.vars.iter_mut().zip(&other.vars) {
+            if mine.name != theirs.name {
+                continue;
+            }
+            mine.moved |= theirs.moved;
+            mine.let_underscore = mine.let_underscore.or(theirs.let_underscore);
+            if mine.val.senders.len() != theirs.val.senders.len() {
+                // A holder emptied on one path (`take()`, `= None`) no longer certainly holds.
+                mine.moved = true;
+            }
+        }
+        self
+    }
+}
+
+/// Joins two possibly unreachable states.
+pub fn join(a: Option<Env>, b: Option<Env>) -> Option<Env> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.join(&b)),
+        (a, None) => a,
+        (None, b) => b,
+    }
+}

@@ -1,0 +1,167 @@
+//! chanlint: finds channels that may never close.
+//!
+//! The data flows one way: paths are walked into files (`walk`), files are parsed (`load`),
+//! each syntax tree yields ownership facts about its channels (`facts`), the rules query the
+//! facts for findings (`rules`), and the findings are rendered (`render`).
+
+pub mod catalogue;
+pub mod facts;
+pub mod finding;
+pub mod load;
+pub mod loc;
+pub mod render;
+pub mod resolve;
+pub mod rules;
+pub mod walk;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+pub use finding::{CheckError, Finding, Severity};
+
+/// Stack for the threads that parse and analyse: syn recurses once or more per nesting level.
+const ANALYSIS_STACK: usize = 256 << 20;
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub paths: Vec<PathBuf>,
+    pub exclude: Vec<String>,
+    pub respect_gitignore: bool,
+    /// Worker threads; `None`: one per core.
+    pub threads: Option<usize>,
+    /// Skip, by a byte scan, files that cannot create a channel.
+    pub scan: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            paths: vec![PathBuf::from(".")],
+            exclude: Vec::new(),
+            respect_gitignore: true,
+            threads: None,
+            scan: true,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Report {
+    pub files_checked: usize,
+    /// Sorted by path, line, column, rule.
+    pub findings: Vec<Finding>,
+    pub errors: Vec<CheckError>,
+    /// Functions whose analysis stopped early: `path:line`, reason.
+    pub incomplete: Vec<(String, usize, String)>,
+    /// The text of every file with a finding, for rendering.
+    pub sources: BTreeMap<String, String>,
+}
+
+impl Report {
+    /// 0 clean, 1 findings, 2 incomplete (2 wins over 1).
+    pub fn exit_code(&self) -> i32 {
+        if !self.errors.is_empty() {
+            2
+        } else if !self.findings.is_empty() {
+            1
+        } else {
+            0
+        }
+    }
+}
+
+/// Checks every Rust file under `options.paths`.
+pub fn check(options: &Options) -> Result<Report, String> {
+    let walk_options = walk::WalkOptions {
+        exclude: options.exclude.clone(),
+        respect_gitignore: options.respect_gitignore,
+    };
+    let (files, mut errors) = walk::walk(&options.paths, &walk_options)?;
+    let mut builder = rayon::ThreadPoolBuilder::new().stack_size(ANALYSIS_STACK);
+    if let Some(n) = options.threads {
+        builder = builder.num_threads(n);
+    }
+    let pool = builder.build().map_err(|e| format!("cannot start worker threads: {e}"))?;
+    let results: Vec<FileResult> = pool.install(|| {
+        files
+            .par_iter()
+            .map(|file| {
+                let result = check_file(file, options.scan);
+                // proc-macro2 keeps every parsed source in a per-thread map: release it.
+                proc_macro2::extra::invalidate_current_thread_spans();
+                result
+            })
+            .collect()
+    });
+    let mut report = Report {
+        files_checked: files.len(),
+        ..Report::default()
+    };
+    for result in results {
+        match result {
+            FileResult::Skipped | FileResult::Clean => {}
+            FileResult::Error(e) => errors.push(e),
+            FileResult::Checked { display, text, findings, incomplete } => {
+                report
+                    .incomplete
+                    .extend(incomplete.into_iter().map(|(line, why)| (display.clone(), line, why)));
+                if !findings.is_empty() {
+                    report.sources.insert(display, text);
+                    report.findings.extend(findings);
+                }
+            }
+        }
+    }
+    report.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    errors.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+    report.errors = errors;
+    Ok(report)
+}
+
+enum FileResult {
+    Skipped,
+    Clean,
+    Error(CheckError),
+    Checked {
+        display: String,
+        text: String,
+        findings: Vec<Finding>,
+        incomplete: Vec<(usize, String)>,
+    },
+}
+
+fn check_file(file: &walk::SourceFile, scan: bool) -> FileResult {
+    let bytes = match load::read(&file.path, &file.display) {
+        Ok(bytes) => bytes,
+        Err(e) => return FileResult::Error(e),
+    };
+    if scan && !may_create_channel(&bytes) && std::str::from_utf8(&bytes).is_ok() {
+        return FileResult::Skipped;
+    }
+    let source = match load::load(bytes, &file.display) {
+        Ok(source) => source,
+        Err(e) => return FileResult::Error(e),
+    };
+    let facts = facts::analyze_file(&source.file, &source.text);
+    drop(source.file);
+    let findings = rules::check_file(&facts, &file.display);
+    let incomplete: Vec<(usize, String)> =
+        facts.incomplete.into_iter().map(|(loc, why)| (loc.line, why)).collect();
+    if findings.is_empty() && incomplete.is_empty() {
+        return FileResult::Clean;
+    }
+    FileResult::Checked {
+        display: file.display.clone(),
+        text: source.text,
+        findings,
+        incomplete,
+    }
+}
+
+/// Every constructor in the catalogue is named `*channel*` or `*bounded*`; a file that contains
+/// neither word cannot create a channel, so no rule can report anything in it.
+pub fn may_create_channel(bytes: &[u8]) -> bool {
+    memchr::memmem::find(bytes, b"channel").is_some() || memchr::memmem::find(bytes, b"bounded").is_some()
+}

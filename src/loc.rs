@@ -1,0 +1,90 @@
+//! Source positions that outlive the syntax tree: 1-based lines, 1-based character columns.
+
+use proc_macro2::Span;
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Loc {
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+impl Loc {
+    pub fn of(span: Span) -> Loc {
+        let (start, end) = (span.start(), span.end());
+        Loc {
+            line: start.line,
+            column: start.column + 1,
+            end_line: end.line,
+            end_column: end.column + 1,
+        }
+    }
+
+    /// From the start of `self` to the end of `other`.
+    pub fn to(self, other: Loc) -> Loc {
+        Loc {
+            end_line: other.end_line,
+            end_column: other.end_column,
+            ..self
+        }
+    }
+}
+
+/// Converts line/column positions of one source text to byte offsets.
+pub struct LineIndex<'a> {
+    text: &'a str,
+    line_starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { text, line_starts }
+    }
+
+    /// Byte offset of a 1-based line and 1-based character column, clamped to the text.
+    pub fn offset(&self, line: usize, column: usize) -> usize {
+        let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
+            return self.text.len();
+        };
+        let rest = &self.text[start..];
+        let line_text = rest.split('\n').next().unwrap_or("");
+        let within = line_text
+            .char_indices()
+            .nth(column.saturating_sub(1))
+            .map_or(line_text.len(), |(i, _)| i);
+        start + within
+    }
+
+    pub fn line_text(&self, line: usize) -> &'a str {
+        let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
+            return "";
+        };
+        let text: &'a str = self.text;
+        let rest = &text[start..];
+        let line = rest.split('\n').next().unwrap_or("");
+        line.strip_suffix('\r').unwrap_or(line)
+    }
+
+    pub fn indentation(&self, line: usize) -> &'a str {
+        let text = self.line_text(line);
+        &text[..text.len() - text.trim_start().len()]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_count_characters_not_bytes() {
+        let text = "fn a() {}\nlet é = 1; x\n";
+        let index = LineIndex::new(text);
+        assert_eq!(index.offset(2, 1), 10);
+        assert_eq!(&text[index.offset(2, 13)..index.offset(2, 14)], "x");
+        assert_eq!(index.offset(9, 1), text.len());
+    }
+}

@@ -1,0 +1,146 @@
+//! ## What it does
+//! Finds code that waits for a channel to close while it still holds a sender of that
+//! channel: the original `tx`, a clone kept in a local, or a sender inside a struct, tuple,
+//! `Vec`, `Option`, `Mutex`/`Arc` or a closure that the waiting code keeps alive.
+//!
+//! ## Why is this bad?
+//! A receiver sees the end of a channel only when every sender, clones included, has been
+//! dropped. `for v in rx`, `while let Some(v) = rx.recv().await`, joining a consumer thread,
+//! or the end of a `thread::scope` that drains the channel all wait for that end. If the
+//! waiting code itself still owns a sender, the end never comes: a batch job hangs, a service
+//! leaks the task and its memory.
+//!
+//! ## Example
+//! ```rust
+//! let (tx, rx) = mpsc::channel();
+//! for i in 0..4 {
+//!     let tx = tx.clone();
+//!     thread::spawn(move || tx.send(i).unwrap());
+//! }
+//! for v in rx {} // never ends: `tx` is still alive
+//! ```
+//!
+//! ## Use instead
+//! ```rust
+//! let (tx, rx) = mpsc::channel();
+//! for i in 0..4 {
+//!     let tx = tx.clone();
+//!     thread::spawn(move || tx.send(i).unwrap());
+//! }
+//! drop(tx);
+//! for v in rx {}
+//! ```
+//! Or move the original sender into the last task instead of cloning it.
+//!
+//! ## Known limitations
+//! Senders are followed within one file. A sender passed to a function whose body is not
+//! seen, or named inside a macro the checker cannot read, counts as moved (no finding).
+//! A sender moved on only some paths counts as moved. `let _ = tx;` does not drop `tx`.
+
+use std::collections::HashSet;
+
+use super::Rule;
+use crate::facts::{Acquired, FileFacts, Held, Wait, WaitForm};
+use crate::finding::{Edit, Finding, Fix, Label, Severity};
+use crate::loc::Loc;
+
+pub const RULE: Rule = Rule {
+    id: "lingering-sender",
+    severity: Severity::Error,
+    summary: "code waits for a channel to close while it still holds a sender of it",
+    source: include_str!("lingering_sender.rs"),
+    check,
+};
+
+fn check(facts: &FileFacts, path: &str) -> Vec<Finding> {
+    let mut seen = HashSet::new();
+    let mut findings = Vec::new();
+    for wait in &facts.waits {
+        for held in wait.held.iter().filter(|h| !h.captured) {
+            let primary = held.let_underscore.unwrap_or(held.at);
+            if seen.insert((primary, wait.chan)) {
+                findings.push(finding(facts, wait, held, path));
+            }
+        }
+    }
+    findings
+}
+
+fn finding(facts: &FileFacts, wait: &Wait, held: &Held, path: &str) -> Finding {
+    let h = &held.holder;
+    let channel = &facts.channels[wait.chan];
+    let message = match wait.form {
+        WaitForm::Drain => format!("`{h}` still holds a sender while its channel is drained, so the wait never ends"),
+        WaitForm::Oneshot => format!("`{h}` still holds the sender while its receiver is awaited, so the await never completes"),
+        WaitForm::Join { .. } => format!("`{h}` still holds a sender while a task draining its channel is joined, so the join never returns"),
+        WaitForm::ScopeEnd { .. } => format!("`{h}` still holds a sender when the scope joins a thread draining its channel, so the scope never ends"),
+    };
+    let mut labels = Vec::new();
+    let mut notes = Vec::new();
+    let primary_message = match held.let_underscore {
+        Some(_) => {
+            labels.push(Label { loc: held.at, message: format!("`{h}` gets its sender here") });
+            notes.push(format!("`_` binds nothing: `let _ = {h};` leaves `{h}` alive to the end of its scope"));
+            format!("this does not drop `{h}`")
+        }
+        None => match held.how {
+            Acquired::Created => format!("`{h}` is never dropped before the wait"),
+            Acquired::Cloned => format!("this clone in `{h}` is never dropped before the wait"),
+            Acquired::Bound => format!("`{h}` takes the sender here and is never dropped before the wait"),
+            Acquired::Stored => format!("the sender is stored here, in `{h}`, which is still alive at the wait"),
+            Acquired::Captured => format!("a closure captures the sender here and `{h}` keeps it alive"),
+        },
+    };
+    let primary = Label { loc: held.let_underscore.unwrap_or(held.at), message: primary_message };
+    if channel.created != held.at && channel.created != primary.loc {
+        labels.push(Label { loc: channel.created, message: format!("channel created here ({})", channel.library) });
+    }
+    match wait.form {
+        WaitForm::Drain => labels.push(Label {
+            loc: wait.at,
+            message: "this waits until every sender is dropped".into(),
+        }),
+        WaitForm::Oneshot => labels.push(Label {
+            loc: wait.at,
+            message: "this waits until the sender sends or is dropped".into(),
+        }),
+        WaitForm::Join { task, drain } => {
+            labels.push(Label { loc: wait.at, message: "this waits for the task to finish".into() });
+            push_task_labels(&mut labels, task, drain);
+        }
+        WaitForm::ScopeEnd { task, drain } => {
+            labels.push(Label { loc: wait.at, message: "the scope waits here for every thread it spawned".into() });
+            push_task_labels(&mut labels, task, drain);
+        }
+    }
+    notes.push("a receiver sees the end of a channel only once every sender, clones included, is dropped".into());
+    let help = match held.how {
+        Acquired::Stored | Acquired::Captured => format!("drop `{h}` (or take the sender out of it) before the wait"),
+        _ => format!("drop the sender before the wait: `drop({h});`"),
+    };
+    let fix = held.droppable.then(|| Fix {
+        message: format!("insert `drop({h});` before the wait"),
+        edits: vec![Edit {
+            loc: Loc { line: wait.stmt_line, column: 1, end_line: wait.stmt_line, end_column: 1 },
+            text: format!("{}drop({h});\n", wait.indent),
+        }],
+    });
+    Finding {
+        rule: RULE.id,
+        severity: RULE.severity,
+        message,
+        path: path.to_string(),
+        primary,
+        labels,
+        notes,
+        help: Some(help),
+        fix,
+    }
+}
+
+fn push_task_labels(labels: &mut Vec<Label>, task: Loc, drain: Loc) {
+    labels.push(Label { loc: task, message: "the task is started here".into() });
+    if drain != task {
+        labels.push(Label { loc: drain, message: "it drains the channel here, until every sender is dropped".into() });
+    }
+}
