@@ -256,8 +256,11 @@ pub const ONESHOT_BLOCKING_RECV: &[&str] = &["blocking_recv", "recv"];
 /// Methods that turn a strong sender into one that does not keep the channel open.
 pub const DOWNGRADE_METHODS: &[&str] = &["downgrade"];
 
-/// Methods on a join handle (or a set of them) that wait for the task to finish.
-pub const JOIN_METHODS: &[&str] = &["join", "join_next", "join_all", "shutdown"];
+/// Methods on a join handle that block until the task finishes.
+pub const JOIN_METHODS: &[&str] = &["join"];
+
+/// Methods on a set of tasks that return a future; awaiting it waits for the tasks.
+pub const ASYNC_JOIN_METHODS: &[&str] = &["join_next", "join_all", "shutdown"];
 
 /// Resolved paths of `drop`.
 pub const DROP_FUNCTIONS: &[&str] = &["drop", "std::mem::drop", "core::mem::drop"];

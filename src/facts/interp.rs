@@ -334,7 +334,7 @@ impl<'a> Interp<'a> {
         let oneshot = self.kind(chan) == ChannelKind::Oneshot;
         let env = self.env.as_ref().expect("checked above");
         let mut held = Vec::new();
-        for var in env.vars.iter().filter(|v| !v.moved && v.frame >= owner) {
+        for var in env.vars.iter().filter(|v| !v.moved && v.frame >= owner && !keeps_alive_on_purpose(v)) {
             let visible = env.lookup(&var.name).is_some_and(|i| std::ptr::eq(&env.vars[i], var));
             for sender in var.val.senders.iter().filter(|s| s.chan == chan) {
                 // A reply sender parked in a shared map is meant to be taken out elsewhere.
@@ -522,7 +522,9 @@ impl<'a> Interp<'a> {
                 let parts = val.parts.filter(|p| p.len() == t.elems.len() && !has_rest(t));
                 for (i, elem) in t.elems.iter().enumerate() {
                     let part = parts.as_ref().map(|p| p[i].clone()).unwrap_or_default();
-                    let how = rebind.or(Some(Acquired::Bound));
+                    // Straight out of the constructor, the binding is where the sender is made.
+                    let fresh = !part.senders.is_empty() && part.senders.iter().all(|s| s.how == Acquired::Created);
+                    let how = rebind.or(Some(if fresh { Acquired::Created } else { Acquired::Bound }));
                     self.bind(elem, part, how);
                 }
             }
@@ -841,6 +843,12 @@ impl<'a> Interp<'a> {
             }
         }
     }
+}
+
+/// `let (_tx, rx) = channel();`: a sender bound to an underscore name at creation is kept
+/// alive deliberately, to keep the channel open.
+fn keeps_alive_on_purpose(var: &Var) -> bool {
+    var.name.starts_with('_') && var.val.senders.iter().all(|s| s.how == Acquired::Created)
 }
 
 /// How a `let` initializer hands its senders to the new binding.

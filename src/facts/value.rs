@@ -157,6 +157,17 @@ impl Env {
                 continue;
             }
             mine.moved |= theirs.moved;
+            // What a value may be waited on for is kept from both paths.
+            for d in &theirs.val.drains {
+                if !mine.val.drains.iter().any(|m| m.chan == d.chan && m.wait == d.wait) {
+                    mine.val.drains.push(d.clone());
+                }
+            }
+            for r in &theirs.val.receivers {
+                if !mine.val.receivers.contains(r) {
+                    mine.val.receivers.push(*r);
+                }
+            }
             mine.let_underscore = mine.let_underscore.or(theirs.let_underscore);
             if mine.val.senders.len() != theirs.val.senders.len() {
                 // A holder emptied on one path (`take()`, `= None`) no longer certainly holds.

@@ -21,6 +21,8 @@ const CONSUMING_STD_METHODS: &[&str] = &[
     "retain",
     "split_off",
     "close",
+    "close_channel",
+    "disconnect",
 ];
 
 /// Methods that only borrow their receiver, whatever it holds.
@@ -29,7 +31,11 @@ const BORROWING_STD_METHODS: &[&str] = &[
     "is_empty", "get", "get_mut", "first", "last", "send", "try_send", "is_some", "is_none",
     "contains_key", "contains", "values", "keys", "values_mut", "try_lock", "blocking_send",
     "send_async", "is_closed", "capacity", "same_channel", "reserve", "send_timeout", "unbounded_send",
-    "try_recv", "recv_timeout", "map", "to_string", "fmt", "hash", "eq",
+    "try_recv", "recv_timeout", "map", "to_string", "fmt", "hash", "eq", "send_deadline", "start_send",
+    "poll_ready", "try_reserve", "closed", "max_capacity", "is_disconnected", "is_full", "receiver_count",
+    "sender_count", "strong_count", "weak_count", "poll_closed", "is_canceled", "cancellation",
+    "send_blocking", "force_send", "send_modify", "send_replace", "as_async", "as_sync",
+    "clone_from", "is_terminated", "flush", "feed", "send_all",
 ];
 
 impl<'a> Interp<'a> {
@@ -216,6 +222,12 @@ impl<'a> Interp<'a> {
                 Expr::Async(a) => self.async_block(a, FrameKind::Inline),
                 Expr::Closure(c) => self.closure(c, FrameKind::Inline),
                 other => {
+                    let peeked = self.peek(other);
+                    for chan in peeked.receivers {
+                        if self.kind(chan) == ChannelKind::Oneshot {
+                            self.record_wait(chan, at, WaitForm::Oneshot);
+                        }
+                    }
                     let val = self.expr(other);
                     self.wait_on_drains(&val.drains_when_run, at);
                     self.wait_on_drains(&val.drains, at);
@@ -287,6 +299,17 @@ impl<'a> Interp<'a> {
             }
             return Val::default();
         }
+        if catalogue::ASYNC_JOIN_METHODS.contains(&m) {
+            let val = self.peek(&mc.receiver);
+            self.expr_borrowed(&mc.receiver);
+            for arg in &mc.args {
+                self.expr(arg);
+            }
+            return Val {
+                drains_when_run: val.drains,
+                ..Val::default()
+            };
+        }
         if catalogue::DRAINING_CONSUMERS.contains(&m) {
             for chan in self.draining_chain(&mc.receiver) {
                 self.record_wait(chan, at, WaitForm::Drain);
@@ -350,17 +373,14 @@ impl<'a> Interp<'a> {
         if var.moved {
             return Val::default();
         }
-        let direct_sender = !var.val.senders.is_empty()
-            && var
-                .val
-                .senders
-                .iter()
-                .all(|s| matches!(s.how, Acquired::Created | Acquired::Cloned | Acquired::Bound));
-        let consumes = method.starts_with("into_")
-            || CONSUMING_STD_METHODS.contains(&method)
-            || (!direct_sender
-                && !var.val.senders.is_empty()
-                && (self.shared.consuming.contains(method) || !BORROWING_STD_METHODS.contains(&method)));
+        let oneshot = var.val.senders.iter().any(|s| self.kind(s.chan) == ChannelKind::Oneshot);
+        let consumes = !var.val.senders.is_empty()
+            && (method.starts_with("into_")
+                || CONSUMING_STD_METHODS.contains(&method)
+                // `oneshot::Sender::send` takes `self`.
+                || (oneshot && method == "send")
+                || self.shared.consuming.contains(method)
+                || !BORROWING_STD_METHODS.contains(&method));
         if consumes {
             self.move_var(idx)
         } else {
@@ -378,8 +398,12 @@ impl<'a> Interp<'a> {
             if let Some(scope) = self.scopes.last_mut() {
                 scope.extend(drains.iter().cloned());
             }
-        } else if let Some(idx) = ident_of(&mc.receiver).and_then(|n| self.lookup(&n)) {
-            // `set.spawn(..)` on a `JoinSet`: joining the set waits for this task.
+        } else if let Some(idx) = ident_of(&mc.receiver)
+            .filter(|_| mc.args.len() == 1)
+            .and_then(|n| self.lookup(&n))
+        {
+            // `set.spawn(..)` on a `JoinSet`: joining the set waits for this task. (Keyed
+            // spawns, `JoinMap::spawn(key, ..)`, may replace a task: not followed.)
             if let Some(var) = self.var(idx) {
                 var.val.drains.extend(drains.iter().cloned());
             }
@@ -477,7 +501,8 @@ impl<'a> Interp<'a> {
                         val,
                         moved: false,
                         frame,
-                        captured: true,
+                        // Inline code runs for the enclosing function, which still owns it.
+                        captured: kind != FrameKind::Inline,
                         let_underscore: None,
                         loop_depth: self.loop_depth,
                         ..var
@@ -515,6 +540,8 @@ impl<'a> Interp<'a> {
             after
         };
         let mut val = captured.held_at(at, Acquired::Captured, None);
+        // A closure that captured a receiver is not itself a receiver.
+        val.receivers.clear();
         val.drains_when_run = finished.drains;
         if kind == FrameKind::Inline {
             val.absorb(result);

@@ -2,6 +2,7 @@
 //! learn what an iteration moves), and loops that run until a channel ends are waits.
 
 use super::*;
+use syn::Local;
 
 impl<'a> Interp<'a> {
     pub(super) fn if_expr(&mut self, i: &syn::ExprIf) -> Val {
@@ -41,6 +42,9 @@ impl<'a> Interp<'a> {
 
     /// Evaluates what a `match`/`if let` looks at: a place is inspected, not moved (yet).
     fn scrutinee(&mut self, expr: &Expr) -> (Val, Option<usize>) {
+        if let Expr::Reference(r) = expr {
+            return (self.expr_borrowed(&r.expr), None);
+        }
         match strip(expr) {
             e @ Expr::Path(_) => {
                 let idx = ident_of(e).and_then(|n| self.lookup(&n));
@@ -178,7 +182,14 @@ impl<'a> Interp<'a> {
         self.truncate(len);
         let frame = self.loops.pop().expect("pushed above");
         self.loop_depth -= 1;
-        let mut exit = if may_skip { head } else { None };
+        // Leaving by the condition: after any number of iterations, including none.
+        let mut exit = None;
+        if may_skip {
+            exit = join(self.env.take(), head);
+            for c in frame.continues {
+                exit = join(exit, Some(c));
+            }
+        }
         for b in frame.breaks {
             exit = join(exit, Some(b));
         }
@@ -232,7 +243,18 @@ impl<'a> Interp<'a> {
     fn match_recv_loop_channels(&self, body: &Block) -> Vec<ChanId> {
         let mut chans = Vec::new();
         let mut other_exits = false;
+        // `let message = rx.recv();` then `match message { .. }`.
+        let mut received: Vec<(String, Vec<ChanId>)> = Vec::new();
         for stmt in &body.stmts {
+            if let Stmt::Local(Local { pat: Pat::Ident(p), init: Some(init), .. }) = stmt {
+                if init.diverge.is_none() {
+                    let recv = self.recv_call_channels(&init.expr);
+                    if !recv.is_empty() {
+                        received.push((p.ident.to_string(), recv));
+                        continue;
+                    }
+                }
+            }
             let (scrutinee, arms, diverge_pat) = match stmt {
                 Stmt::Expr(Expr::Match(m), _) => (&*m.expr, Some(&m.arms), None),
                 Stmt::Local(local) => match &local.init {
@@ -251,7 +273,14 @@ impl<'a> Interp<'a> {
                     continue;
                 }
             };
-            let recv = self.recv_call_channels(scrutinee);
+            let recv = match ident_of(scrutinee) {
+                Some(name) => received
+                    .iter()
+                    .rfind(|(n, _)| *n == name)
+                    .map(|(_, c)| c.clone())
+                    .unwrap_or_default(),
+                None => self.recv_call_channels(scrutinee),
+            };
             if recv.is_empty() {
                 other_exits |= syntax::stmt_leaves_loop(stmt);
                 continue;
@@ -280,14 +309,15 @@ impl<'a> Interp<'a> {
     }
 }
 
-/// `Ok(..)` or `Some(..)`: the pattern a receive matches while the channel is open.
+/// `Ok(v)` or `Some(v)`: the pattern a receive matches for every value while the channel
+/// is open (`Some(Msg::Data(v))` also stops on other messages: not a wait for the end).
 fn success_pattern(pat: &Pat) -> bool {
     match pat {
-        Pat::TupleStruct(t) => t
-            .path
-            .segments
-            .last()
-            .is_some_and(|s| s.ident == "Ok" || s.ident == "Some"),
+        Pat::TupleStruct(t) => {
+            t.path.segments.last().is_some_and(|s| s.ident == "Ok" || s.ident == "Some")
+                && t.elems.len() == 1
+                && irrefutable(&t.elems[0])
+        }
         Pat::Ident(p) => p.subpat.as_ref().is_some_and(|(_, sub)| success_pattern(sub)),
         _ => false,
     }
@@ -300,3 +330,16 @@ fn strip_ref_expr_pat(pat: &Pat) -> &Pat {
     }
 }
 
+
+/// Patterns that match any value of their type.
+fn irrefutable(pat: &Pat) -> bool {
+    match pat {
+        Pat::Ident(p) => p.subpat.as_ref().is_none_or(|(_, sub)| irrefutable(sub)),
+        Pat::Wild(_) | Pat::Rest(_) => true,
+        Pat::Tuple(t) => t.elems.iter().all(irrefutable),
+        Pat::Paren(p) => irrefutable(&p.pat),
+        Pat::Reference(r) => irrefutable(&r.pat),
+        Pat::Type(t) => irrefutable(&t.pat),
+        _ => false,
+    }
+}
