@@ -84,7 +84,7 @@ mod tests {
         let text = "fn a() {}\nlet é = 1; x\n";
         let index = LineIndex::new(text);
         assert_eq!(index.offset(2, 1), 10);
-        assert_eq!(&text[index.offset(2, 13)..index.offset(2, 14)], "x");
+        assert_eq!(&text[index.offset(2, 12)..index.offset(2, 13)], "x");
         assert_eq!(index.offset(9, 1), text.len());
     }
 }

@@ -11,7 +11,7 @@
 //! leaks the task and its memory.
 //!
 //! ## Example
-//! ```rust
+//! ```rust,ignore
 //! let (tx, rx) = mpsc::channel();
 //! for i in 0..4 {
 //!     let tx = tx.clone();
@@ -21,7 +21,7 @@
 //! ```
 //!
 //! ## Use instead
-//! ```rust
+//! ```rust,ignore
 //! let (tx, rx) = mpsc::channel();
 //! for i in 0..4 {
 //!     let tx = tx.clone();
