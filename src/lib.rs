@@ -5,13 +5,17 @@
 //! facts for findings (`rules`), and the findings are rendered (`render`).
 
 pub mod catalogue;
+pub mod cli;
+pub mod config;
 pub mod facts;
 pub mod finding;
+pub mod fix;
 pub mod load;
 pub mod loc;
 pub mod render;
 pub mod resolve;
 pub mod rules;
+pub mod suppress;
 pub mod walk;
 
 use std::collections::BTreeMap;
@@ -33,6 +37,8 @@ pub struct Options {
     pub threads: Option<usize>,
     /// Skip, by a byte scan, files that cannot create a channel.
     pub scan: bool,
+    /// Where to read `chanlint.toml` (or `Cargo.toml` metadata) from.
+    pub config: config::Lookup,
 }
 
 impl Default for Options {
@@ -43,6 +49,7 @@ impl Default for Options {
             respect_gitignore: true,
             threads: None,
             scan: true,
+            config: config::Lookup::Discover,
         }
     }
 }
@@ -74,8 +81,14 @@ impl Report {
 
 /// Checks every Rust file under `options.paths`.
 pub fn check(options: &Options) -> Result<Report, String> {
+    let config = config::Config::load(&options.config, &options.paths)?;
     let walk_options = walk::WalkOptions {
-        exclude: options.exclude.clone(),
+        exclude: options
+            .exclude
+            .iter()
+            .chain(&config.exclude)
+            .cloned()
+            .collect(),
         respect_gitignore: options.respect_gitignore,
     };
     let (files, mut errors) = walk::walk(&options.paths, &walk_options)?;
@@ -114,6 +127,7 @@ pub fn check(options: &Options) -> Result<Report, String> {
             }
         }
     }
+    config.apply(&mut report.findings);
     report.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     errors.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
     report.errors = errors;
@@ -145,8 +159,12 @@ fn check_file(file: &walk::SourceFile, scan: bool) -> FileResult {
         Err(e) => return FileResult::Error(e),
     };
     let facts = facts::analyze_file(&source.file, &source.text);
+    let suppressions = suppress::scan(&source.file, &source.text);
     drop(source.file);
     let findings = rules::check_file(&facts, &file.display);
+    let findings = suppress::apply(&suppressions, findings, &file.display, &|id| {
+        render::all_rules().iter().any(|r| r.id == id)
+    });
     let incomplete: Vec<(usize, String)> =
         facts.incomplete.into_iter().map(|(loc, why)| (loc.line, why)).collect();
     if findings.is_empty() && incomplete.is_empty() {

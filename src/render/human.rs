@@ -16,10 +16,16 @@ pub fn render(report: &Report, color: bool) -> String {
         .iter()
         .map(|(path, text)| (path.as_str(), files.add(path.clone(), text.clone())))
         .collect();
-    let mut buffer = if color { Buffer::ansi() } else { Buffer::no_color() };
+    let mut buffer = if color {
+        Buffer::ansi()
+    } else {
+        Buffer::no_color()
+    };
     let config = term::Config::default();
     for finding in &report.findings {
-        let Some(&id) = ids.get(finding.path.as_str()) else { continue };
+        let Some(&id) = ids.get(finding.path.as_str()) else {
+            continue;
+        };
         let text = &report.sources[&finding.path];
         let diagnostic = diagnostic(finding, id, &LineIndex::new(text));
         term::emit_to_write_style(&mut buffer, &config, &files, &diagnostic)
@@ -35,6 +41,20 @@ pub fn render(report: &Report, color: bool) -> String {
     out
 }
 
+/// One finding rendered without color, as rustc's `rendered` field carries it.
+pub(super) fn render_one(report: &Report, finding: &Finding) -> String {
+    let Some(text) = report.sources.get(&finding.path) else {
+        return String::new();
+    };
+    let mut files = SimpleFiles::new();
+    let id = files.add(finding.path.clone(), text.clone());
+    let mut buffer = Buffer::no_color();
+    let diagnostic = diagnostic(finding, id, &LineIndex::new(text));
+    term::emit_to_write_style(&mut buffer, &term::Config::default(), &files, &diagnostic)
+        .expect("writing to a memory buffer cannot fail");
+    String::from_utf8_lossy(buffer.as_slice()).into_owned()
+}
+
 fn range(index: &LineIndex, loc: Loc) -> std::ops::Range<usize> {
     index.offset(loc.line, loc.column)..index.offset(loc.end_line, loc.end_column)
 }
@@ -44,7 +64,8 @@ fn diagnostic(f: &Finding, file: usize, index: &LineIndex) -> Diagnostic<usize> 
         Severity::Error => Diagnostic::error(),
         Severity::Warning => Diagnostic::warning(),
     };
-    let mut labels = vec![Label::primary(file, range(index, f.primary.loc)).with_message(&f.primary.message)];
+    let mut labels =
+        vec![Label::primary(file, range(index, f.primary.loc)).with_message(&f.primary.message)];
     labels.extend(
         f.labels
             .iter()

@@ -1,7 +1,10 @@
 //! Output formats. Each prints a `Report` and computes nothing about channels.
 
+mod github;
 mod human;
 mod json;
+mod rustc_json;
+mod sarif;
 mod short;
 
 use crate::Report;
@@ -11,6 +14,10 @@ pub enum Format {
     Human,
     Short,
     Json,
+    Sarif,
+    Github,
+    #[value(name = "rustc-json")]
+    RustcJson,
 }
 
 pub struct RenderOptions {
@@ -22,6 +29,9 @@ pub fn render(report: &Report, format: Format, options: &RenderOptions) -> Strin
         Format::Human => human::render(report, options.color),
         Format::Short => short::render(report),
         Format::Json => json::render(report),
+        Format::Sarif => sarif::render(report),
+        Format::Github => github::render(report),
+        Format::RustcJson => rustc_json::render(report),
     }
 }
 
@@ -40,4 +50,31 @@ fn summary(report: &Report) -> String {
         line.push_str(&format!("; {}", plural(report.errors.len(), "error")));
     }
     line
+}
+
+/// What the outputs say about a rule: the rules of `rules::RULES` and the pseudo-rules.
+pub struct RuleInfo {
+    pub id: &'static str,
+    pub severity: crate::Severity,
+    pub summary: &'static str,
+    pub doc: String,
+}
+
+/// Every rule a finding can name, in a fixed order.
+pub fn all_rules() -> Vec<RuleInfo> {
+    crate::rules::RULES
+        .iter()
+        .map(|r| RuleInfo {
+            id: r.id,
+            severity: r.severity,
+            summary: r.summary,
+            doc: r.doc(),
+        })
+        .chain(std::iter::once(RuleInfo {
+            id: crate::suppress::UNUSED_SUPPRESSION,
+            severity: crate::Severity::Warning,
+            summary: crate::suppress::UNUSED_SUMMARY,
+            doc: crate::suppress::UNUSED_DOC.to_string(),
+        }))
+        .collect()
 }
