@@ -291,7 +291,9 @@ pub fn is_drop(path: &str) -> bool {
 
 /// Whether `path` (resolved, or as written) names a call that wraps its argument.
 pub fn is_wrapper(path: &str) -> bool {
-    WRAPPERS.iter().any(|w| path == *w || path.ends_with(&format!("::{w}")))
+    WRAPPERS
+        .iter()
+        .any(|w| path == *w || path.strip_suffix(w).is_some_and(|rest| rest.ends_with("::")))
 }
 
 /// Crate names worth resolving: a file that mentions none of these cannot create a channel.

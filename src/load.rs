@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use proc_macro2::{TokenStream, TokenTree};
+use proc_macro2::TokenStream;
 
 use crate::finding::CheckError;
 
@@ -49,7 +49,7 @@ pub fn parse(text: &str) -> Result<syn::File, ParseError> {
         let start = e.span().start();
         (Some(start.line), Some(start.column + 1), format!("cannot tokenize: {e}"))
     })?;
-    if let Some((depth, line, column)) = too_deep(&tokens) {
+    if let Some((depth, line, column)) = too_deep(code.as_bytes()) {
         return Err((
             Some(line),
             Some(column),
@@ -85,25 +85,95 @@ fn blank_prefix(text: &str) -> std::borrow::Cow<'_, str> {
     out.into()
 }
 
-/// The first group nested deeper than `MAX_NESTING`, walked without recursion.
-fn too_deep(tokens: &TokenStream) -> Option<(usize, usize, usize)> {
-    let mut stack = vec![tokens.clone().into_iter()];
-    while let Some(top) = stack.last_mut() {
-        match top.next() {
-            Some(TokenTree::Group(g)) => {
-                if stack.len() >= MAX_NESTING {
-                    let start = g.span().start();
-                    return Some((stack.len() + 1, start.line, start.column + 1));
+/// The first bracket nested deeper than `MAX_NESTING`, found by a byte scan that skips
+/// comments, strings and character literals (the token tree is not walked: iterating a
+/// proc-macro2 group copies it).
+fn too_deep(code: &[u8]) -> Option<(usize, usize, usize)> {
+    let mut depth = 0usize;
+    let mut i = 0;
+    let n = code.len();
+    while i < n {
+        match code[i] {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    let (line, column) = position_of_byte(code, i);
+                    return Some((depth, line, column));
                 }
-                stack.push(g.stream().into_iter());
             }
-            Some(_) => {}
-            None => {
-                stack.pop();
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b'/' if code.get(i + 1) == Some(&b'/') => {
+                i = memchr::memchr(b'\n', &code[i..]).map_or(n, |j| i + j);
             }
+            b'/' if code.get(i + 1) == Some(&b'*') => {
+                let mut nested = 1;
+                i += 2;
+                while i < n && nested > 0 {
+                    if code[i] == b'/' && code.get(i + 1) == Some(&b'*') {
+                        nested += 1;
+                        i += 1;
+                    } else if code[i] == b'*' && code.get(i + 1) == Some(&b'/') {
+                        nested -= 1;
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                continue;
+            }
+            b'r' if matches!(code.get(i + 1), Some(b'"' | b'#')) && (i == 0 || !is_ident_byte(code[i - 1])) => {
+                let hashes = code[i + 1..].iter().take_while(|&&b| b == b'#').count();
+                if code.get(i + 1 + hashes) == Some(&b'"') {
+                    let mut j = i + 2 + hashes;
+                    loop {
+                        match memchr::memchr(b'"', &code[j.min(n)..]) {
+                            None => return None,
+                            Some(k) => {
+                                j += k + 1;
+                                if code[j..].iter().take(hashes).filter(|&&b| b == b'#').count() == hashes {
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    i = j + hashes;
+                    continue;
+                }
+            }
+            b'"' => {
+                i += 1;
+                while i < n && code[i] != b'"' {
+                    i += if code[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'\'' => {
+                // A character literal ('x', '\n', '\u{..}'), not a lifetime ('a).
+                if code.get(i + 1) == Some(&b'\\') {
+                    i = memchr::memchr(b'\'', &code[i + 2..]).map_or(n, |j| i + 2 + j);
+                } else if let Some(len) = char_len(&code[i + 1..]) {
+                    if code.get(i + 1 + len) == Some(&b'\'') {
+                        i += 1 + len;
+                    }
+                }
+            }
+            _ => {}
         }
+        i += 1;
     }
     None
+}
+
+fn is_ident_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+fn char_len(bytes: &[u8]) -> Option<usize> {
+    let first = *bytes.first()?;
+    Some(match first {
+        0x00..=0x7f => 1,
+        0xc0..=0xdf => 2,
+        0xe0..=0xef => 3,
+        _ => 4,
+    })
 }
 
 fn position_of_byte(bytes: &[u8], offset: usize) -> (usize, usize) {
@@ -128,6 +198,16 @@ mod tests {
     #[test]
     fn inner_attribute_is_not_a_shebang() {
         assert!(parse("#![allow(unused)]\nfn main() {}\n").is_ok());
+    }
+
+    #[test]
+    fn brackets_in_strings_comments_and_chars_do_not_count() {
+        let deep = "(".repeat(MAX_NESTING + 5);
+        let text = format!(
+            "fn main() {{ let _ = \"{deep}\"; let _ = r#\"{deep}\"#; let _ = '('; // {deep}\n /* {deep} */ }}\n"
+        );
+        assert!(too_deep(text.as_bytes()).is_none());
+        assert!(parse(&text).is_ok());
     }
 
     #[test]

@@ -10,7 +10,6 @@ use std::collections::{HashMap, HashSet};
 use proc_macro2::Span;
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
-use syn::spanned::Spanned;
 use syn::{Block, Expr, Item, Pat, Stmt, Token};
 
 use super::syntax::{self, ident_of, leaves_loop, macro_name, place_root, strip};
@@ -442,7 +441,7 @@ impl<'a> Interp<'a> {
             return Val::default();
         }
         let saved_line = self.stmt_line;
-        self.stmt_line = span_loc(stmt.span()).line;
+        self.stmt_line = syntax::stmt_line(stmt);
         let val = match stmt {
             Stmt::Local(local) => {
                 self.local(local);
@@ -479,7 +478,7 @@ impl<'a> Interp<'a> {
         if matches!(local.pat, Pat::Wild(_)) {
             if let Some(name) = ident_of(&init.expr) {
                 if let Some(idx) = self.lookup(&name) {
-                    let at = span_loc(local.span());
+                    let at = span_loc(local.let_token.span).to(span_loc(local.semi_token.span));
                     if let Some(var) = self.var(idx) {
                         var.let_underscore = Some(at);
                     }
@@ -638,7 +637,7 @@ impl<'a> Interp<'a> {
                         syn::Member::Unnamed(i) => i.index.to_string(),
                     };
                     let v = self.expr(&field.expr);
-                    let at = span_loc(field.expr.span());
+                    let at = syntax::expr_loc(&field.expr);
                     val.absorb(v.held_at(at, Acquired::Stored, Some(&name)));
                 }
                 if let Some(rest) = &s.rest {
@@ -725,7 +724,7 @@ impl<'a> Interp<'a> {
 
     /// A value moved into a container: the container holds it from here.
     fn stored(&mut self, expr: &Expr) -> Val {
-        let at = span_loc(expr.span());
+        let at = syntax::expr_loc(expr);
         self.expr(expr).held_at(at, Acquired::Stored, None)
     }
 
@@ -789,7 +788,7 @@ impl<'a> Interp<'a> {
             Expr::Path(_) => {
                 if let Some(idx) = ident_of(left).and_then(|n| self.lookup(&n)) {
                     // The old value is dropped; the binding holds the new one.
-                    let at = span_loc(right.span());
+                    let at = syntax::expr_loc(right);
                     if let Some(var) = self.var(idx) {
                         var.val = val.held_at(at, Acquired::Stored, None);
                         var.moved = false;
@@ -802,7 +801,7 @@ impl<'a> Interp<'a> {
                     syn::Member::Unnamed(i) => i.index.to_string(),
                 };
                 if let Some(idx) = place_root(&f.base).and_then(|n| self.lookup(&n)) {
-                    let at = span_loc(right.span());
+                    let at = syntax::expr_loc(right);
                     if let Some(var) = self.var(idx) {
                         var.val.senders.retain(|s| s.field.as_deref() != Some(name.as_str()));
                         if ident_of(&f.base).is_some() {

@@ -48,7 +48,7 @@ impl<'a> Interp<'a> {
             return Val::default();
         };
         let resolved = self.imports.resolve(&func.path);
-        let at = span_loc(c.span());
+        let at = span_loc(syntax::first_span(&c.func)).to(span_loc(c.paren_token.span.close()));
         if let Some(lib) = catalogue::constructor(&resolved) {
             for arg in &c.args {
                 self.expr(arg);
@@ -158,7 +158,7 @@ impl<'a> Interp<'a> {
         let Some(idx) = place_root(strip(target)).and_then(|n| self.lookup(&n)) else {
             return Val::default();
         };
-        let at = span_loc(c.span());
+        let at = span_loc(syntax::first_span(&c.func)).to(span_loc(c.paren_token.span.close()));
         match self.var(idx) {
             Some(var) if !var.moved => {
                 std::mem::replace(&mut var.val, new.held_at(at, Acquired::Stored, None))
@@ -245,7 +245,7 @@ impl<'a> Interp<'a> {
     pub(super) fn method_call(&mut self, mc: &syn::ExprMethodCall) -> Val {
         let method = mc.method.to_string();
         let m = method.as_str();
-        let at = span_loc(mc.span());
+        let at = span_loc(syntax::first_span(&mc.receiver)).to(span_loc(mc.paren_token.span.close()));
         match m {
             "clone" if mc.args.is_empty() => {
                 let val = self.expr_borrowed_full(&mc.receiver);
@@ -415,7 +415,7 @@ impl<'a> Interp<'a> {
     }
 
     pub(super) fn await_expr(&mut self, a: &syn::ExprAwait) -> Val {
-        let at = span_loc(a.span());
+        let at = span_loc(syntax::first_span(&a.base)).to(span_loc(a.await_token.span));
         let peeked = self.peek(&a.base);
         for chan in &peeked.receivers {
             if self.kind(*chan) == ChannelKind::Oneshot {
@@ -442,7 +442,12 @@ impl<'a> Interp<'a> {
     /// Analyses a closure body in a frame of its own. `scope`: the first parameter is the
     /// handle of a `thread::scope`.
     pub(super) fn closure_with(&mut self, c: &syn::ExprClosure, kind: FrameKind, scope: bool) -> Val {
-        let at = span_loc(c.span());
+        let start = match (&c.asyncness, &c.capture) {
+            (Some(a), _) => a.span,
+            (None, Some(m)) => m.span,
+            _ => c.inputs_begin.span,
+        };
+        let at = span_loc(start).to(span_loc(syntax::last_span(&c.body)));
         let is_move = c.capture.is_some();
         let body: &Expr = &c.body;
         self.frame_body(at, kind, is_move, |this| {
@@ -458,7 +463,7 @@ impl<'a> Interp<'a> {
     }
 
     pub(super) fn async_block(&mut self, a: &syn::ExprAsync, kind: FrameKind) -> Val {
-        let at = span_loc(a.span());
+        let at = span_loc(a.async_token.span).to(span_loc(a.block.brace_token.span.close()));
         let block: &Block = &a.block;
         self.frame_body(at, kind, a.capture.is_some(), |this| this.block(block), || {
             syntax::block_mentioned_names(block)
@@ -551,7 +556,8 @@ impl<'a> Interp<'a> {
 
     pub(super) fn mac(&mut self, mac: &syn::Macro) -> Val {
         let name = macro_name(mac);
-        let at = span_loc(mac.span());
+        let at = span_loc(mac.path.segments.first().map_or(mac.bang_token.span, |s| s.ident.span()))
+            .to(span_loc(mac.delimiter.span().close()));
         let args = || Punctuated::<Expr, Token![,]>::parse_terminated.parse2(mac.tokens.clone());
         if catalogue::BORROWING_MACROS.contains(&name.as_str()) {
             if let Ok(args) = args() {

@@ -98,7 +98,7 @@ impl<'a> Interp<'a> {
         };
         let iterated = self.expr(&f.expr);
         let label = f.label.as_ref().map(|l| l.name.ident.to_string());
-        let at = span_loc(f.for_token.span).to(span_loc(f.expr.span()));
+        let at = span_loc(f.for_token.span).to(syntax::expr_loc(&f.expr));
         self.run_loop(label, true, |this| {
             for &chan in &waits {
                 this.record_wait(chan, at, WaitForm::Drain);
@@ -120,7 +120,7 @@ impl<'a> Interp<'a> {
             self.recv_loop_channels(&w.cond)
         };
         let label = w.label.as_ref().map(|l| l.name.ident.to_string());
-        let at = span_loc(w.while_token.span).to(span_loc(w.cond.span()));
+        let at = span_loc(w.while_token.span).to(syntax::expr_loc(&w.cond));
         self.run_loop(label, true, |this| {
             for &chan in &waits {
                 this.record_wait(chan, at, WaitForm::Drain);
