@@ -11,7 +11,10 @@ fn main() {
         threads = args.get(i + 1).and_then(|n| n.parse().ok());
         args.drain(i..(i + 2).min(args.len()));
     }
-    let paths = args.iter().map(std::path::PathBuf::from).collect::<Vec<_>>();
+    let paths = args
+        .iter()
+        .map(std::path::PathBuf::from)
+        .collect::<Vec<_>>();
     let options = chanlint::walk::WalkOptions {
         exclude: Vec::new(),
         respect_gitignore: true,

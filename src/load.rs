@@ -47,18 +47,28 @@ pub fn parse(text: &str) -> Result<syn::File, ParseError> {
     let code = blank_prefix(text);
     let tokens: TokenStream = code.parse().map_err(|e: proc_macro2::LexError| {
         let start = e.span().start();
-        (Some(start.line), Some(start.column + 1), format!("cannot tokenize: {e}"))
+        (
+            Some(start.line),
+            Some(start.column + 1),
+            format!("cannot tokenize: {e}"),
+        )
     })?;
     if let Some((depth, line, column)) = too_deep(code.as_bytes()) {
         return Err((
             Some(line),
             Some(column),
-            format!("brackets nested {depth} deep, more than the {MAX_NESTING} this checker parses"),
+            format!(
+                "brackets nested {depth} deep, more than the {MAX_NESTING} this checker parses"
+            ),
         ));
     }
     syn::parse2::<syn::File>(tokens).map_err(|e| {
         let start = e.span().start();
-        (Some(start.line), Some(start.column + 1), format!("cannot parse: {e}"))
+        (
+            Some(start.line),
+            Some(start.column + 1),
+            format!("cannot parse: {e}"),
+        )
     })
 }
 
@@ -120,7 +130,9 @@ fn too_deep(code: &[u8]) -> Option<(usize, usize, usize)> {
                 }
                 continue;
             }
-            b'r' if matches!(code.get(i + 1), Some(b'"' | b'#')) && (i == 0 || !is_ident_byte(code[i - 1])) => {
+            b'r' if matches!(code.get(i + 1), Some(b'"' | b'#'))
+                && (i == 0 || !is_ident_byte(code[i - 1])) =>
+            {
                 let hashes = code[i + 1..].iter().take_while(|&&b| b == b'#').count();
                 if code.get(i + 1 + hashes) == Some(&b'"') {
                     let mut j = i + 2 + hashes;
@@ -129,7 +141,13 @@ fn too_deep(code: &[u8]) -> Option<(usize, usize, usize)> {
                             None => return None,
                             Some(k) => {
                                 j += k + 1;
-                                if code[j..].iter().take(hashes).filter(|&&b| b == b'#').count() == hashes {
+                                if code[j..]
+                                    .iter()
+                                    .take(hashes)
+                                    .filter(|&&b| b == b'#')
+                                    .count()
+                                    == hashes
+                                {
                                     break;
                                 }
                             }
@@ -179,8 +197,14 @@ fn char_len(bytes: &[u8]) -> Option<usize> {
 fn position_of_byte(bytes: &[u8], offset: usize) -> (usize, usize) {
     let before = &bytes[..offset.min(bytes.len())];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
     (line, column)
 }
 
@@ -191,7 +215,9 @@ mod tests {
     #[test]
     fn bom_and_shebang_keep_positions() {
         let text = "\u{feff}#!/usr/bin/env run\nfn main() { let x = ; }\n";
-        let Err((line, column, _)) = parse(text) else { panic!("parsed") };
+        let Err((line, column, _)) = parse(text) else {
+            panic!("parsed")
+        };
         assert_eq!((line, column), (Some(2), Some(21)));
     }
 
@@ -213,7 +239,9 @@ mod tests {
     #[test]
     fn deep_nesting_is_refused_not_overflowed() {
         let text = format!("fn main() {{ {}{} }}", "(".repeat(5000), ")".repeat(5000));
-        let Err((_, _, message)) = parse(&text) else { panic!("parsed") };
+        let Err((_, _, message)) = parse(&text) else {
+            panic!("parsed")
+        };
         assert!(message.contains("nested"), "{message}");
     }
 }

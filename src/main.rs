@@ -10,7 +10,11 @@ use chanlint::{rules, Options};
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser)]
-#[command(name = "chanlint", version, about = "Finds Rust channels that may never close")]
+#[command(
+    name = "chanlint",
+    version,
+    about = "Finds Rust channels that may never close"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -74,7 +78,12 @@ fn main() -> ExitCode {
     if let Some(id) = &cli.explain {
         return match rules::find(id) {
             Some(rule) => {
-                println!("# {} ({})\n\n{}", rule.id, rule.severity.as_str(), rule.doc());
+                println!(
+                    "# {} ({})\n\n{}",
+                    rule.id,
+                    rule.severity.as_str(),
+                    rule.doc()
+                );
                 ExitCode::SUCCESS
             }
             None => {
@@ -85,7 +94,12 @@ fn main() -> ExitCode {
     }
     if cli.list_rules {
         for rule in rules::RULES {
-            println!("{:<24} {:<8} {}", rule.id, rule.severity.as_str(), rule.summary);
+            println!(
+                "{:<24} {:<8} {}",
+                rule.id,
+                rule.severity.as_str(),
+                rule.summary
+            );
         }
         return ExitCode::SUCCESS;
     }
@@ -98,7 +112,11 @@ fn main() -> ExitCode {
 
 fn run(args: CheckArgs) -> ExitCode {
     let options = Options {
-        paths: if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths },
+        paths: if args.paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            args.paths
+        },
         exclude: args.exclude,
         respect_gitignore: !args.no_ignore,
         threads: args.threads,
@@ -114,7 +132,10 @@ fn run(args: CheckArgs) -> ExitCode {
     let color = match args.color {
         Color::Always => true,
         Color::Never => false,
-        Color::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal(),
+        Color::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
     };
     let out = render::render(&report, args.format, &RenderOptions { color });
     let mut stdout = std::io::stdout().lock();
@@ -124,5 +145,9 @@ fn run(args: CheckArgs) -> ExitCode {
         eprintln!("note: {path}:{line}: analysis of this function stopped early: {why}");
     }
     let code = report.exit_code();
-    ExitCode::from(if code == 1 && args.exit_zero { 0 } else { code as u8 })
+    ExitCode::from(if code == 1 && args.exit_zero {
+        0
+    } else {
+        code as u8
+    })
 }

@@ -75,7 +75,7 @@ fn collect_fixtures(bin_dir: &Path, errors: &mut Vec<String>) -> (usize, Vec<Fix
         fs::read_dir(bin_dir).unwrap_or_else(|e| panic!("cannot read {}: {e}", bin_dir.display()));
     let mut paths: Vec<PathBuf> = entries
         .map(|e| e.expect("cannot read directory entry").path())
-        .filter(|p| p.extension().map_or(false, |x| x == "rs"))
+        .filter(|p| p.extension().is_some_and(|x| x == "rs"))
         .collect();
     paths.sort();
     let total = paths.len();

@@ -51,7 +51,14 @@ pub fn macro_name(mac: &Macro) -> String {
 }
 
 /// Macros that return from the enclosing function.
-const RETURNING_MACROS: &[&str] = &["bail", "ensure", "try", "return_err", "select", "select_biased"];
+const RETURNING_MACROS: &[&str] = &[
+    "bail",
+    "ensure",
+    "try",
+    "return_err",
+    "select",
+    "select_biased",
+];
 
 /// Whether a loop body can leave the loop other than by the loop's own
 /// condition: `break` (of this loop), `return`, `?`, or a macro that may do one of these.
@@ -216,7 +223,10 @@ pub fn first_span(expr: &Expr) -> Span {
         Expr::Async(e) => e.async_token.span,
         Expr::Await(e) => first_span(&e.base),
         Expr::Binary(e) => first_span(&e.left),
-        Expr::Block(e) => e.label.as_ref().map_or(e.block.brace_token.span.open(), |l| l.name.apostrophe),
+        Expr::Block(e) => e
+            .label
+            .as_ref()
+            .map_or(e.block.brace_token.span.open(), |l| l.name.apostrophe),
         Expr::Break(e) => e.break_token.span,
         Expr::Call(e) => first_span(&e.func),
         Expr::Cast(e) => first_span(&e.expr),
@@ -228,13 +238,19 @@ pub fn first_span(expr: &Expr) -> Span {
         Expr::Const(e) => e.const_token.span,
         Expr::Continue(e) => e.continue_token.span,
         Expr::Field(e) => first_span(&e.base),
-        Expr::ForLoop(e) => e.label.as_ref().map_or(e.for_token.span, |l| l.name.apostrophe),
+        Expr::ForLoop(e) => e
+            .label
+            .as_ref()
+            .map_or(e.for_token.span, |l| l.name.apostrophe),
         Expr::Group(e) => first_span(&e.expr),
         Expr::If(e) => e.if_token.span,
         Expr::Index(e) => first_span(&e.expr),
         Expr::Let(e) => e.let_token.span,
         Expr::Lit(e) => e.lit.span(),
-        Expr::Loop(e) => e.label.as_ref().map_or(e.loop_token.span, |l| l.name.apostrophe),
+        Expr::Loop(e) => e
+            .label
+            .as_ref()
+            .map_or(e.loop_token.span, |l| l.name.apostrophe),
         Expr::Macro(e) => path_first(&e.mac.path),
         Expr::Match(e) => e.match_token.span,
         Expr::MethodCall(e) => first_span(&e.receiver),
@@ -249,7 +265,10 @@ pub fn first_span(expr: &Expr) -> Span {
         Expr::Tuple(e) => e.paren_token.span.open(),
         Expr::Unary(e) => first_span(&e.expr),
         Expr::Unsafe(e) => e.unsafe_token.span,
-        Expr::While(e) => e.label.as_ref().map_or(e.while_token.span, |l| l.name.apostrophe),
+        Expr::While(e) => e
+            .label
+            .as_ref()
+            .map_or(e.while_token.span, |l| l.name.apostrophe),
         _ => Span::call_site(),
     }
 }
@@ -284,7 +303,11 @@ pub fn last_span(expr: &Expr) -> Span {
         Expr::Match(e) => e.brace_token.span.close(),
         Expr::MethodCall(e) => e.paren_token.span.close(),
         Expr::Paren(e) => e.paren_token.span.close(),
-        Expr::Path(e) => e.path.segments.last().map_or(Span::call_site(), |s| s.ident.span()),
+        Expr::Path(e) => e
+            .path
+            .segments
+            .last()
+            .map_or(Span::call_site(), |s| s.ident.span()),
         Expr::Reference(e) => last_span(&e.expr),
         Expr::Repeat(e) => e.bracket_token.span.close(),
         Expr::Return(e) => e.expr.as_deref().map_or(e.return_token.span, last_span),

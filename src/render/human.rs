@@ -16,10 +16,16 @@ pub fn render(report: &Report, color: bool) -> String {
         .iter()
         .map(|(path, text)| (path.as_str(), files.add(path.clone(), text.clone())))
         .collect();
-    let mut buffer = if color { Buffer::ansi() } else { Buffer::no_color() };
+    let mut buffer = if color {
+        Buffer::ansi()
+    } else {
+        Buffer::no_color()
+    };
     let config = term::Config::default();
     for finding in &report.findings {
-        let Some(&id) = ids.get(finding.path.as_str()) else { continue };
+        let Some(&id) = ids.get(finding.path.as_str()) else {
+            continue;
+        };
         let text = &report.sources[&finding.path];
         let diagnostic = diagnostic(finding, id, &LineIndex::new(text));
         term::emit_to_write_style(&mut buffer, &config, &files, &diagnostic)
@@ -44,7 +50,8 @@ fn diagnostic(f: &Finding, file: usize, index: &LineIndex) -> Diagnostic<usize> 
         Severity::Error => Diagnostic::error(),
         Severity::Warning => Diagnostic::warning(),
     };
-    let mut labels = vec![Label::primary(file, range(index, f.primary.loc)).with_message(&f.primary.message)];
+    let mut labels =
+        vec![Label::primary(file, range(index, f.primary.loc)).with_message(&f.primary.message)];
     labels.extend(
         f.labels
             .iter()

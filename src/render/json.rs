@@ -60,7 +60,10 @@ fn finding(f: &Finding) -> Value {
                 Value::Object(m)
             })
             .collect();
-        map.insert("fix".into(), json!({ "message": fix.message, "edits": edits }));
+        map.insert(
+            "fix".into(),
+            json!({ "message": fix.message, "edits": edits }),
+        );
     }
     Value::Object(map)
 }
