@@ -291,7 +291,12 @@ pub fn is_drop(path: &str) -> bool {
 
 /// Whether `path` (resolved, or as written) names a call that wraps its argument.
 pub fn is_wrapper(path: &str) -> bool {
-    WRAPPERS.iter().any(|w| path == *w || path.ends_with(&format!("::{w}")))
+    WRAPPERS.iter().any(|w| {
+        path == *w
+            || path
+                .strip_suffix(w)
+                .is_some_and(|rest| rest.ends_with("::"))
+    })
 }
 
 /// Crate names worth resolving: a file that mentions none of these cannot create a channel.
@@ -308,9 +313,18 @@ mod tests {
 
     #[test]
     fn constructors_resolve_to_their_library() {
-        assert_eq!(constructor("std::sync::mpsc::channel").unwrap().name, "std::sync::mpsc");
-        assert_eq!(constructor("tokio::sync::oneshot::channel").unwrap().kind, ChannelKind::Oneshot);
-        assert_eq!(constructor("crossbeam::channel::bounded").unwrap().name, "crossbeam-channel");
+        assert_eq!(
+            constructor("std::sync::mpsc::channel").unwrap().name,
+            "std::sync::mpsc"
+        );
+        assert_eq!(
+            constructor("tokio::sync::oneshot::channel").unwrap().kind,
+            ChannelKind::Oneshot
+        );
+        assert_eq!(
+            constructor("crossbeam::channel::bounded").unwrap().name,
+            "crossbeam-channel"
+        );
         assert!(constructor("tokio::sync::broadcast::channel").is_none());
         assert!(constructor("channel").is_none());
     }

@@ -58,7 +58,12 @@ pub struct Finding {
 impl Finding {
     /// The order every output uses: path, line, column, rule.
     pub fn sort_key(&self) -> (&str, usize, usize, &str) {
-        (&self.path, self.primary.loc.line, self.primary.loc.column, self.rule)
+        (
+            &self.path,
+            self.primary.loc.line,
+            self.primary.loc.column,
+            self.rule,
+        )
     }
 }
 

@@ -96,7 +96,9 @@ pub fn check(options: &Options) -> Result<Report, String> {
     if let Some(n) = options.threads {
         builder = builder.num_threads(n);
     }
-    let pool = builder.build().map_err(|e| format!("cannot start worker threads: {e}"))?;
+    let pool = builder
+        .build()
+        .map_err(|e| format!("cannot start worker threads: {e}"))?;
     let results: Vec<FileResult> = pool.install(|| {
         files
             .par_iter()
@@ -116,10 +118,17 @@ pub fn check(options: &Options) -> Result<Report, String> {
         match result {
             FileResult::Skipped | FileResult::Clean => {}
             FileResult::Error(e) => errors.push(e),
-            FileResult::Checked { display, text, findings, incomplete } => {
-                report
-                    .incomplete
-                    .extend(incomplete.into_iter().map(|(line, why)| (display.clone(), line, why)));
+            FileResult::Checked {
+                display,
+                text,
+                findings,
+                incomplete,
+            } => {
+                report.incomplete.extend(
+                    incomplete
+                        .into_iter()
+                        .map(|(line, why)| (display.clone(), line, why)),
+                );
                 if !findings.is_empty() {
                     report.sources.insert(display, text);
                     report.findings.extend(findings);
@@ -128,7 +137,9 @@ pub fn check(options: &Options) -> Result<Report, String> {
         }
     }
     config.apply(&mut report.findings);
-    report.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    report
+        .findings
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     errors.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
     report.errors = errors;
     Ok(report)
@@ -165,8 +176,11 @@ fn check_file(file: &walk::SourceFile, scan: bool) -> FileResult {
     let findings = suppress::apply(&suppressions, findings, &file.display, &|id| {
         render::all_rules().iter().any(|r| r.id == id)
     });
-    let incomplete: Vec<(usize, String)> =
-        facts.incomplete.into_iter().map(|(loc, why)| (loc.line, why)).collect();
+    let incomplete: Vec<(usize, String)> = facts
+        .incomplete
+        .into_iter()
+        .map(|(loc, why)| (loc.line, why))
+        .collect();
     if findings.is_empty() && incomplete.is_empty() {
         return FileResult::Clean;
     }
@@ -181,5 +195,6 @@ fn check_file(file: &walk::SourceFile, scan: bool) -> FileResult {
 /// Every constructor in the catalogue is named `*channel*` or `*bounded*`; a file that contains
 /// neither word cannot create a channel, so no rule can report anything in it.
 pub fn may_create_channel(bytes: &[u8]) -> bool {
-    memchr::memmem::find(bytes, b"channel").is_some() || memchr::memmem::find(bytes, b"bounded").is_some()
+    memchr::memmem::find(bytes, b"channel").is_some()
+        || memchr::memmem::find(bytes, b"bounded").is_some()
 }

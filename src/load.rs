@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use proc_macro2::{TokenStream, TokenTree};
+use proc_macro2::TokenStream;
 
 use crate::finding::CheckError;
 
@@ -47,18 +47,28 @@ pub fn parse(text: &str) -> Result<syn::File, ParseError> {
     let code = blank_prefix(text);
     let tokens: TokenStream = code.parse().map_err(|e: proc_macro2::LexError| {
         let start = e.span().start();
-        (Some(start.line), Some(start.column + 1), format!("cannot tokenize: {e}"))
+        (
+            Some(start.line),
+            Some(start.column + 1),
+            format!("cannot tokenize: {e}"),
+        )
     })?;
-    if let Some((depth, line, column)) = too_deep(&tokens) {
+    if let Some((depth, line, column)) = too_deep(code.as_bytes()) {
         return Err((
             Some(line),
             Some(column),
-            format!("brackets nested {depth} deep, more than the {MAX_NESTING} this checker parses"),
+            format!(
+                "brackets nested {depth} deep, more than the {MAX_NESTING} this checker parses"
+            ),
         ));
     }
     syn::parse2::<syn::File>(tokens).map_err(|e| {
         let start = e.span().start();
-        (Some(start.line), Some(start.column + 1), format!("cannot parse: {e}"))
+        (
+            Some(start.line),
+            Some(start.column + 1),
+            format!("cannot parse: {e}"),
+        )
     })
 }
 
@@ -85,32 +95,116 @@ fn blank_prefix(text: &str) -> std::borrow::Cow<'_, str> {
     out.into()
 }
 
-/// The first group nested deeper than `MAX_NESTING`, walked without recursion.
-fn too_deep(tokens: &TokenStream) -> Option<(usize, usize, usize)> {
-    let mut stack = vec![tokens.clone().into_iter()];
-    while let Some(top) = stack.last_mut() {
-        match top.next() {
-            Some(TokenTree::Group(g)) => {
-                if stack.len() >= MAX_NESTING {
-                    let start = g.span().start();
-                    return Some((stack.len() + 1, start.line, start.column + 1));
+/// The first bracket nested deeper than `MAX_NESTING`, found by a byte scan that skips
+/// comments, strings and character literals (the token tree is not walked: iterating a
+/// proc-macro2 group copies it).
+fn too_deep(code: &[u8]) -> Option<(usize, usize, usize)> {
+    let mut depth = 0usize;
+    let mut i = 0;
+    let n = code.len();
+    while i < n {
+        match code[i] {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    let (line, column) = position_of_byte(code, i);
+                    return Some((depth, line, column));
                 }
-                stack.push(g.stream().into_iter());
             }
-            Some(_) => {}
-            None => {
-                stack.pop();
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b'/' if code.get(i + 1) == Some(&b'/') => {
+                i = memchr::memchr(b'\n', &code[i..]).map_or(n, |j| i + j);
             }
+            b'/' if code.get(i + 1) == Some(&b'*') => {
+                let mut nested = 1;
+                i += 2;
+                while i < n && nested > 0 {
+                    if code[i] == b'/' && code.get(i + 1) == Some(&b'*') {
+                        nested += 1;
+                        i += 1;
+                    } else if code[i] == b'*' && code.get(i + 1) == Some(&b'/') {
+                        nested -= 1;
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                continue;
+            }
+            b'r' if matches!(code.get(i + 1), Some(b'"' | b'#'))
+                && (i == 0 || !is_ident_byte(code[i - 1])) =>
+            {
+                let hashes = code[i + 1..].iter().take_while(|&&b| b == b'#').count();
+                if code.get(i + 1 + hashes) == Some(&b'"') {
+                    let mut j = i + 2 + hashes;
+                    loop {
+                        match memchr::memchr(b'"', &code[j.min(n)..]) {
+                            None => return None,
+                            Some(k) => {
+                                j += k + 1;
+                                if code[j..]
+                                    .iter()
+                                    .take(hashes)
+                                    .filter(|&&b| b == b'#')
+                                    .count()
+                                    == hashes
+                                {
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    i = j + hashes;
+                    continue;
+                }
+            }
+            b'"' => {
+                i += 1;
+                while i < n && code[i] != b'"' {
+                    i += if code[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'\'' => {
+                // A character literal ('x', '\n', '\u{..}'), not a lifetime ('a).
+                if code.get(i + 1) == Some(&b'\\') {
+                    i = memchr::memchr(b'\'', &code[i + 2..]).map_or(n, |j| i + 2 + j);
+                } else if let Some(len) = char_len(&code[i + 1..]) {
+                    if code.get(i + 1 + len) == Some(&b'\'') {
+                        i += 1 + len;
+                    }
+                }
+            }
+            _ => {}
         }
+        i += 1;
     }
     None
+}
+
+fn is_ident_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+fn char_len(bytes: &[u8]) -> Option<usize> {
+    let first = *bytes.first()?;
+    Some(match first {
+        0x00..=0x7f => 1,
+        0xc0..=0xdf => 2,
+        0xe0..=0xef => 3,
+        _ => 4,
+    })
 }
 
 fn position_of_byte(bytes: &[u8], offset: usize) -> (usize, usize) {
     let before = &bytes[..offset.min(bytes.len())];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
     (line, column)
 }
 
@@ -121,7 +215,9 @@ mod tests {
     #[test]
     fn bom_and_shebang_keep_positions() {
         let text = "\u{feff}#!/usr/bin/env run\nfn main() { let x = ; }\n";
-        let Err((line, column, _)) = parse(text) else { panic!("parsed") };
+        let Err((line, column, _)) = parse(text) else {
+            panic!("parsed")
+        };
         assert_eq!((line, column), (Some(2), Some(21)));
     }
 
@@ -131,9 +227,21 @@ mod tests {
     }
 
     #[test]
+    fn brackets_in_strings_comments_and_chars_do_not_count() {
+        let deep = "(".repeat(MAX_NESTING + 5);
+        let text = format!(
+            "fn main() {{ let _ = \"{deep}\"; let _ = r#\"{deep}\"#; let _ = '('; // {deep}\n /* {deep} */ }}\n"
+        );
+        assert!(too_deep(text.as_bytes()).is_none());
+        assert!(parse(&text).is_ok());
+    }
+
+    #[test]
     fn deep_nesting_is_refused_not_overflowed() {
         let text = format!("fn main() {{ {}{} }}", "(".repeat(5000), ")".repeat(5000));
-        let Err((_, _, message)) = parse(&text) else { panic!("parsed") };
+        let Err((_, _, message)) = parse(&text) else {
+            panic!("parsed")
+        };
         assert!(message.contains("nested"), "{message}");
     }
 }

@@ -22,7 +22,9 @@ impl Imports {
                 Item::Use(item_use) => imports.add_tree(String::new(), &item_use.tree),
                 Item::ExternCrate(krate) => {
                     if let Some((_, alias)) = &krate.rename {
-                        imports.names.insert(alias.to_string(), krate.ident.to_string());
+                        imports
+                            .names
+                            .insert(alias.to_string(), krate.ident.to_string());
                     }
                 }
                 _ => {}

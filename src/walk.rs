@@ -30,7 +30,10 @@ pub fn build_excludes(globs: &[String]) -> Result<GlobSet, String> {
     builder.build().map_err(|e| e.to_string())
 }
 
-pub fn walk(roots: &[PathBuf], options: &WalkOptions) -> Result<(Vec<SourceFile>, Vec<CheckError>), String> {
+pub fn walk(
+    roots: &[PathBuf],
+    options: &WalkOptions,
+) -> Result<(Vec<SourceFile>, Vec<CheckError>), String> {
     let excludes = build_excludes(&options.exclude)?;
     let mut files = Vec::new();
     let mut errors = Vec::new();
@@ -42,7 +45,9 @@ pub fn walk(roots: &[PathBuf], options: &WalkOptions) -> Result<(Vec<SourceFile>
 
 fn display(path: &Path) -> String {
     let s = path.to_string_lossy();
-    s.strip_prefix("./").map(str::to_string).unwrap_or_else(|| s.into_owned())
+    s.strip_prefix("./")
+        .map(str::to_string)
+        .unwrap_or_else(|| s.into_owned())
 }
 
 fn walk_root(
@@ -73,7 +78,10 @@ fn walk_root(
         return;
     }
     let mut ignores: Vec<(usize, Gitignore)> = Vec::new();
-    let mut it = WalkDir::new(root).follow_links(false).sort_by_file_name().into_iter();
+    let mut it = WalkDir::new(root)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter();
     while let Some(entry) = it.next() {
         let entry = match entry {
             Ok(entry) => entry,
@@ -83,7 +91,10 @@ fn walk_root(
                     path,
                     line: None,
                     column: None,
-                    message: format!("cannot walk: {}", e.io_error().map_or(e.to_string(), |io| io.to_string())),
+                    message: format!(
+                        "cannot walk: {}",
+                        e.io_error().map_or(e.to_string(), |io| io.to_string())
+                    ),
                 });
                 continue;
             }
@@ -138,7 +149,10 @@ fn is_excluded(excludes: &GlobSet, relative: &Path) -> bool {
     if excludes.is_empty() {
         return false;
     }
-    excludes.is_match(relative) || relative.iter().any(|component| excludes.is_match(component))
+    excludes.is_match(relative)
+        || relative
+            .iter()
+            .any(|component| excludes.is_match(component))
 }
 
 fn is_ignored(ignores: &[(usize, Gitignore)], path: &Path, is_dir: bool) -> bool {

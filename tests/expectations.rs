@@ -11,15 +11,23 @@ fn expected(root: &Path) -> BTreeSet<(String, usize, String)> {
     let mut out = BTreeSet::new();
     for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
         let entry = entry.unwrap();
-        if entry.path().extension().is_none_or(|e| e != "rs") || entry.path().components().any(|c| c.as_os_str() == "target") {
+        if entry.path().extension().is_none_or(|e| e != "rs")
+            || entry.path().components().any(|c| c.as_os_str() == "target")
+        {
             continue;
         }
         let text = std::fs::read_to_string(entry.path()).unwrap();
         let path = entry.path().to_string_lossy().into_owned();
         for (i, line) in text.lines().enumerate() {
-            let Some((_, rest)) = line.split_once("//~") else { continue };
+            let Some((_, rest)) = line.split_once("//~") else {
+                continue;
+            };
             let ups = rest.chars().take_while(|&c| c == '^').count();
-            for rule in rest[ups..].split(',').map(str::trim).filter(|r| !r.is_empty()) {
+            for rule in rest[ups..]
+                .split(',')
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+            {
                 let rule = rule.split_whitespace().next().unwrap().to_string();
                 out.insert((path.clone(), i + 1 - ups, rule));
             }
@@ -58,7 +66,11 @@ fn fixtures_match_their_expectations() {
         missing.is_empty() && extra.is_empty(),
         "missing findings: {missing:#?}\nextra findings: {extra:#?}"
     );
-    assert!(expected.len() >= 30, "only {} expectations found", expected.len());
+    assert!(
+        expected.len() >= 30,
+        "only {} expectations found",
+        expected.len()
+    );
 }
 
 #[test]

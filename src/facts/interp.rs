@@ -10,7 +10,6 @@ use std::collections::{HashMap, HashSet};
 use proc_macro2::Span;
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
-use syn::spanned::Spanned;
 use syn::{Block, Expr, Item, Pat, Stmt, Token};
 
 use super::syntax::{self, ident_of, leaves_loop, macro_name, place_root, strip};
@@ -32,7 +31,10 @@ pub fn analyze_file(file: &syn::File, source: &str) -> FileFacts {
     let consuming = consuming_methods(&file.items);
     let imports = Imports::default().extended_with(&file.items);
     let mut chan_by_loc = HashMap::new();
-    let shared = Shared { lines: &lines, consuming: &consuming };
+    let shared = Shared {
+        lines: &lines,
+        consuming: &consuming,
+    };
     analyze_items(&file.items, &imports, &shared, &mut facts, &mut chan_by_loc);
     facts
 }
@@ -141,7 +143,13 @@ fn analyze_fn(
     let nested = nested_items(block);
     let inner_imports = imports.extended_with(nested.iter().copied());
     for item in nested {
-        analyze_items(std::slice::from_ref(item), &inner_imports, shared, facts, chans);
+        analyze_items(
+            std::slice::from_ref(item),
+            &inner_imports,
+            shared,
+            facts,
+            chans,
+        );
     }
 }
 
@@ -334,14 +342,23 @@ impl<'a> Interp<'a> {
         let oneshot = self.kind(chan) == ChannelKind::Oneshot;
         let env = self.env.as_ref().expect("checked above");
         let mut held = Vec::new();
-        for var in env.vars.iter().filter(|v| !v.moved && v.frame >= owner && !keeps_alive_on_purpose(v)) {
-            let visible = env.lookup(&var.name).is_some_and(|i| std::ptr::eq(&env.vars[i], var));
+        for var in env
+            .vars
+            .iter()
+            .filter(|v| !v.moved && v.frame >= owner && !keeps_alive_on_purpose(v))
+        {
+            let visible = env
+                .lookup(&var.name)
+                .is_some_and(|i| std::ptr::eq(&env.vars[i], var));
             for sender in var.val.senders.iter().filter(|s| s.chan == chan) {
                 // A reply sender parked in a shared map is meant to be taken out elsewhere.
                 if oneshot && sender.how == Acquired::Stored {
                     continue;
                 }
-                let direct = matches!(sender.how, Acquired::Created | Acquired::Cloned | Acquired::Bound);
+                let direct = matches!(
+                    sender.how,
+                    Acquired::Created | Acquired::Cloned | Acquired::Bound
+                );
                 held.push(Held {
                     holder: var.name.clone(),
                     at: sender.at,
@@ -442,7 +459,7 @@ impl<'a> Interp<'a> {
             return Val::default();
         }
         let saved_line = self.stmt_line;
-        self.stmt_line = span_loc(stmt.span()).line;
+        self.stmt_line = syntax::stmt_line(stmt);
         let val = match stmt {
             Stmt::Local(local) => {
                 self.local(local);
@@ -479,7 +496,7 @@ impl<'a> Interp<'a> {
         if matches!(local.pat, Pat::Wild(_)) {
             if let Some(name) = ident_of(&init.expr) {
                 if let Some(idx) = self.lookup(&name) {
-                    let at = span_loc(local.span());
+                    let at = span_loc(local.let_token.span).to(span_loc(local.semi_token.span));
                     if let Some(var) = self.var(idx) {
                         var.let_underscore = Some(at);
                     }
@@ -519,12 +536,19 @@ impl<'a> Interp<'a> {
             Pat::Paren(p) => self.bind(&p.pat, val, rebind),
             Pat::Reference(p) => self.bind(&p.pat, val.borrowed(), None),
             Pat::Tuple(t) => {
-                let parts = val.parts.filter(|p| p.len() == t.elems.len() && !has_rest(t));
+                let parts = val
+                    .parts
+                    .filter(|p| p.len() == t.elems.len() && !has_rest(t));
                 for (i, elem) in t.elems.iter().enumerate() {
                     let part = parts.as_ref().map(|p| p[i].clone()).unwrap_or_default();
                     // Straight out of the constructor, the binding is where the sender is made.
-                    let fresh = !part.senders.is_empty() && part.senders.iter().all(|s| s.how == Acquired::Created);
-                    let how = rebind.or(Some(if fresh { Acquired::Created } else { Acquired::Bound }));
+                    let fresh = !part.senders.is_empty()
+                        && part.senders.iter().all(|s| s.how == Acquired::Created);
+                    let how = rebind.or(Some(if fresh {
+                        Acquired::Created
+                    } else {
+                        Acquired::Bound
+                    }));
                     self.bind(elem, part, how);
                 }
             }
@@ -615,7 +639,10 @@ impl<'a> Interp<'a> {
                     });
                     let val = self.block(&b.block);
                     let frame = self.loops.pop().expect("pushed above");
-                    self.env = frame.breaks.into_iter().fold(self.env.take(), |a, b| join(a, Some(b)));
+                    self.env = frame
+                        .breaks
+                        .into_iter()
+                        .fold(self.env.take(), |a, b| join(a, Some(b)));
                     return val;
                 }
                 self.block(&b.block)
@@ -638,7 +665,7 @@ impl<'a> Interp<'a> {
                         syn::Member::Unnamed(i) => i.index.to_string(),
                     };
                     let v = self.expr(&field.expr);
-                    let at = span_loc(field.expr.span());
+                    let at = syntax::expr_loc(&field.expr);
                     val.absorb(v.held_at(at, Acquired::Stored, Some(&name)));
                 }
                 if let Some(rest) = &s.rest {
@@ -725,7 +752,7 @@ impl<'a> Interp<'a> {
 
     /// A value moved into a container: the container holds it from here.
     fn stored(&mut self, expr: &Expr) -> Val {
-        let at = span_loc(expr.span());
+        let at = syntax::expr_loc(expr);
         self.expr(expr).held_at(at, Acquired::Stored, None)
     }
 
@@ -737,7 +764,11 @@ impl<'a> Interp<'a> {
                 self.expr(&i.index);
                 self.expr_borrowed(&i.expr)
             }
-            Expr::MethodCall(_) | Expr::Call(_) | Expr::Macro(_) | Expr::Block(_) | Expr::Await(_) => {
+            Expr::MethodCall(_)
+            | Expr::Call(_)
+            | Expr::Macro(_)
+            | Expr::Block(_)
+            | Expr::Await(_) => {
                 let val = self.expr(strip(expr));
                 val.borrowed()
             }
@@ -789,7 +820,7 @@ impl<'a> Interp<'a> {
             Expr::Path(_) => {
                 if let Some(idx) = ident_of(left).and_then(|n| self.lookup(&n)) {
                     // The old value is dropped; the binding holds the new one.
-                    let at = span_loc(right.span());
+                    let at = syntax::expr_loc(right);
                     if let Some(var) = self.var(idx) {
                         var.val = val.held_at(at, Acquired::Stored, None);
                         var.moved = false;
@@ -802,11 +833,14 @@ impl<'a> Interp<'a> {
                     syn::Member::Unnamed(i) => i.index.to_string(),
                 };
                 if let Some(idx) = place_root(&f.base).and_then(|n| self.lookup(&n)) {
-                    let at = span_loc(right.span());
+                    let at = syntax::expr_loc(right);
                     if let Some(var) = self.var(idx) {
-                        var.val.senders.retain(|s| s.field.as_deref() != Some(name.as_str()));
+                        var.val
+                            .senders
+                            .retain(|s| s.field.as_deref() != Some(name.as_str()));
                         if ident_of(&f.base).is_some() {
-                            var.val.absorb(val.held_at(at, Acquired::Stored, Some(&name)));
+                            var.val
+                                .absorb(val.held_at(at, Acquired::Stored, Some(&name)));
                         }
                     }
                 }
@@ -821,7 +855,11 @@ impl<'a> Interp<'a> {
     fn exit_loop(&mut self, label: Option<String>, is_continue: bool) {
         let Some(env) = self.env.take() else { return };
         let target = match &label {
-            Some(l) => self.loops.iter_mut().rev().find(|f| f.label.as_deref() == Some(l)),
+            Some(l) => self
+                .loops
+                .iter_mut()
+                .rev()
+                .find(|f| f.label.as_deref() == Some(l)),
             None => self.loops.iter_mut().rev().find(|f| !f.is_block),
         };
         if let Some(frame) = target {
@@ -855,7 +893,9 @@ fn keeps_alive_on_purpose(var: &Var) -> bool {
 fn rebinding(init: &Expr) -> Option<Acquired> {
     match strip(init) {
         Expr::Path(_) => Some(Acquired::Bound),
-        Expr::MethodCall(mc) if mc.method == "clone" && mc.args.is_empty() => Some(Acquired::Cloned),
+        Expr::MethodCall(mc) if mc.method == "clone" && mc.args.is_empty() => {
+            Some(Acquired::Cloned)
+        }
         Expr::Call(c) if is_clone_call(c) => Some(Acquired::Cloned),
         _ => None,
     }
@@ -871,7 +911,10 @@ fn has_rest(t: &syn::PatTuple) -> bool {
 }
 
 fn has_use(block: &Block) -> bool {
-    block.stmts.iter().any(|s| matches!(s, Stmt::Item(Item::Use(_))))
+    block
+        .stmts
+        .iter()
+        .any(|s| matches!(s, Stmt::Item(Item::Use(_))))
 }
 
 fn is_receiver_wrapper(path: &syn::Path) -> bool {

@@ -1,10 +1,12 @@
 //! Questions answered from syntax alone: does a loop body leave the loop, which names does a
 //! closure mention, what is the base binding of a place expression.
 
-use proc_macro2::{TokenStream, TokenTree};
+use proc_macro2::{Span, TokenStream, TokenTree};
 use std::collections::HashSet;
 use syn::visit::{self, Visit};
 use syn::{Expr, Macro};
+
+use crate::loc::Loc;
 
 /// Strips parentheses, groups and references: `&mut (rx)` is `rx`.
 pub fn strip(mut expr: &Expr) -> &Expr {
@@ -49,7 +51,14 @@ pub fn macro_name(mac: &Macro) -> String {
 }
 
 /// Macros that return from the enclosing function.
-const RETURNING_MACROS: &[&str] = &["bail", "ensure", "try", "return_err", "select", "select_biased"];
+const RETURNING_MACROS: &[&str] = &[
+    "bail",
+    "ensure",
+    "try",
+    "return_err",
+    "select",
+    "select_biased",
+];
 
 /// Whether a loop body can leave the loop other than by the loop's own
 /// condition: `break` (of this loop), `return`, `?`, or a macro that may do one of these.
@@ -198,4 +207,148 @@ impl<'ast> Visit<'ast> for Names {
         token_idents(&mac.tokens, &mut self.0);
     }
     fn visit_item(&mut self, _: &'ast syn::Item) {}
+}
+
+/// Where an expression starts and ends, found along its left and right spines. (syn's
+/// `Spanned::span()` prints the whole expression to tokens to answer this: far too slow to
+/// call on every expression of a large tree.)
+pub fn expr_loc(expr: &Expr) -> Loc {
+    Loc::of(first_span(expr)).to(Loc::of(last_span(expr)))
+}
+
+pub fn first_span(expr: &Expr) -> Span {
+    match expr {
+        Expr::Array(e) => e.bracket_token.span.open(),
+        Expr::Assign(e) => first_span(&e.left),
+        Expr::Async(e) => e.async_token.span,
+        Expr::Await(e) => first_span(&e.base),
+        Expr::Binary(e) => first_span(&e.left),
+        Expr::Block(e) => e
+            .label
+            .as_ref()
+            .map_or(e.block.brace_token.span.open(), |l| l.name.apostrophe),
+        Expr::Break(e) => e.break_token.span,
+        Expr::Call(e) => first_span(&e.func),
+        Expr::Cast(e) => first_span(&e.expr),
+        Expr::Closure(e) => match (&e.asyncness, &e.capture) {
+            (Some(a), _) => a.span,
+            (None, Some(m)) => m.span,
+            _ => e.inputs_begin.span,
+        },
+        Expr::Const(e) => e.const_token.span,
+        Expr::Continue(e) => e.continue_token.span,
+        Expr::Field(e) => first_span(&e.base),
+        Expr::ForLoop(e) => e
+            .label
+            .as_ref()
+            .map_or(e.for_token.span, |l| l.name.apostrophe),
+        Expr::Group(e) => first_span(&e.expr),
+        Expr::If(e) => e.if_token.span,
+        Expr::Index(e) => first_span(&e.expr),
+        Expr::Let(e) => e.let_token.span,
+        Expr::Lit(e) => e.lit.span(),
+        Expr::Loop(e) => e
+            .label
+            .as_ref()
+            .map_or(e.loop_token.span, |l| l.name.apostrophe),
+        Expr::Macro(e) => path_first(&e.mac.path),
+        Expr::Match(e) => e.match_token.span,
+        Expr::MethodCall(e) => first_span(&e.receiver),
+        Expr::Paren(e) => e.paren_token.span.open(),
+        Expr::Path(e) => path_first(&e.path),
+        Expr::Range(e) => e.start.as_deref().map_or(e.limits_span(), first_span),
+        Expr::Reference(e) => e.and_token.span,
+        Expr::Repeat(e) => e.bracket_token.span.open(),
+        Expr::Return(e) => e.return_token.span,
+        Expr::Struct(e) => path_first(&e.path),
+        Expr::Try(e) => first_span(&e.expr),
+        Expr::Tuple(e) => e.paren_token.span.open(),
+        Expr::Unary(e) => first_span(&e.expr),
+        Expr::Unsafe(e) => e.unsafe_token.span,
+        Expr::While(e) => e
+            .label
+            .as_ref()
+            .map_or(e.while_token.span, |l| l.name.apostrophe),
+        _ => Span::call_site(),
+    }
+}
+
+pub fn last_span(expr: &Expr) -> Span {
+    match expr {
+        Expr::Array(e) => e.bracket_token.span.close(),
+        Expr::Assign(e) => last_span(&e.right),
+        Expr::Async(e) => e.block.brace_token.span.close(),
+        Expr::Await(e) => e.await_token.span,
+        Expr::Binary(e) => last_span(&e.right),
+        Expr::Block(e) => e.block.brace_token.span.close(),
+        Expr::Call(e) => e.paren_token.span.close(),
+        Expr::Cast(e) => last_span(&e.expr),
+        Expr::Closure(e) => last_span(&e.body),
+        Expr::Const(e) => e.block.brace_token.span.close(),
+        Expr::Field(e) => match &e.member {
+            syn::Member::Named(i) => i.span(),
+            syn::Member::Unnamed(i) => i.span,
+        },
+        Expr::ForLoop(e) => e.body.brace_token.span.close(),
+        Expr::Group(e) => last_span(&e.expr),
+        Expr::If(e) => match &e.else_branch {
+            Some((_, els)) => last_span(els),
+            None => e.then_branch.brace_token.span.close(),
+        },
+        Expr::Index(e) => e.bracket_token.span.close(),
+        Expr::Let(e) => last_span(&e.expr),
+        Expr::Lit(e) => e.lit.span(),
+        Expr::Loop(e) => e.body.brace_token.span.close(),
+        Expr::Macro(e) => e.mac.delimiter.span().close(),
+        Expr::Match(e) => e.brace_token.span.close(),
+        Expr::MethodCall(e) => e.paren_token.span.close(),
+        Expr::Paren(e) => e.paren_token.span.close(),
+        Expr::Path(e) => e
+            .path
+            .segments
+            .last()
+            .map_or(Span::call_site(), |s| s.ident.span()),
+        Expr::Reference(e) => last_span(&e.expr),
+        Expr::Repeat(e) => e.bracket_token.span.close(),
+        Expr::Return(e) => e.expr.as_deref().map_or(e.return_token.span, last_span),
+        Expr::Struct(e) => e.brace_token.span.close(),
+        Expr::Try(e) => e.question_token.span,
+        Expr::Tuple(e) => e.paren_token.span.close(),
+        Expr::Unary(e) => last_span(&e.expr),
+        Expr::Unsafe(e) => e.block.brace_token.span.close(),
+        Expr::While(e) => e.body.brace_token.span.close(),
+        _ => first_span(expr),
+    }
+}
+
+fn path_first(path: &syn::Path) -> Span {
+    match (&path.leading_colon, path.segments.first()) {
+        (Some(c), _) => c.spans[0],
+        (None, Some(s)) => s.ident.span(),
+        _ => Span::call_site(),
+    }
+}
+
+/// First line of a statement.
+pub fn stmt_line(stmt: &syn::Stmt) -> usize {
+    let span = match stmt {
+        syn::Stmt::Local(l) => l.let_token.span,
+        syn::Stmt::Expr(e, _) => first_span(e),
+        syn::Stmt::Macro(m) => path_first(&m.mac.path),
+        syn::Stmt::Item(_) => return 0,
+    };
+    span.start().line
+}
+
+trait RangeSpan {
+    fn limits_span(&self) -> Span;
+}
+
+impl RangeSpan for syn::ExprRange {
+    fn limits_span(&self) -> Span {
+        match &self.limits {
+            syn::RangeLimits::HalfOpen(t) => t.spans[0],
+            syn::RangeLimits::Closed(t) => t.spans[0],
+        }
+    }
 }

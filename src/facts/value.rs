@@ -61,7 +61,10 @@ impl Val {
             && self.drains.is_empty()
             && self.drains_when_run.is_empty()
             && !self.scope_handle
-            && self.parts.as_ref().is_none_or(|p| p.iter().all(Val::is_empty))
+            && self
+                .parts
+                .as_ref()
+                .is_none_or(|p| p.iter().all(Val::is_empty))
     }
 
     pub fn tuple(parts: Vec<Val>) -> Val {
@@ -159,7 +162,12 @@ impl Env {
             mine.moved |= theirs.moved;
             // What a value may be waited on for is kept from both paths.
             for d in &theirs.val.drains {
-                if !mine.val.drains.iter().any(|m| m.chan == d.chan && m.wait == d.wait) {
+                if !mine
+                    .val
+                    .drains
+                    .iter()
+                    .any(|m| m.chan == d.chan && m.wait == d.wait)
+                {
                     mine.val.drains.push(d.clone());
                 }
             }

@@ -79,21 +79,38 @@ fn finding(facts: &FileFacts, wait: &Wait, held: &Held, path: &str) -> Finding {
     let mut notes = Vec::new();
     let primary_message = match held.let_underscore {
         Some(_) => {
-            labels.push(Label { loc: held.at, message: format!("`{h}` gets its sender here") });
-            notes.push(format!("`_` binds nothing: `let _ = {h};` leaves `{h}` alive to the end of its scope"));
+            labels.push(Label {
+                loc: held.at,
+                message: format!("`{h}` gets its sender here"),
+            });
+            notes.push(format!(
+                "`_` binds nothing: `let _ = {h};` leaves `{h}` alive to the end of its scope"
+            ));
             format!("this does not drop `{h}`")
         }
         None => match held.how {
             Acquired::Created => format!("`{h}` is never dropped before the wait"),
             Acquired::Cloned => format!("this clone in `{h}` is never dropped before the wait"),
-            Acquired::Bound => format!("`{h}` takes the sender here and is never dropped before the wait"),
-            Acquired::Stored => format!("the sender is stored here, in `{h}`, which is still alive at the wait"),
-            Acquired::Captured => format!("a closure captures the sender here and `{h}` keeps it alive"),
+            Acquired::Bound => {
+                format!("`{h}` takes the sender here and is never dropped before the wait")
+            }
+            Acquired::Stored => {
+                format!("the sender is stored here, in `{h}`, which is still alive at the wait")
+            }
+            Acquired::Captured => {
+                format!("a closure captures the sender here and `{h}` keeps it alive")
+            }
         },
     };
-    let primary = Label { loc: held.let_underscore.unwrap_or(held.at), message: primary_message };
+    let primary = Label {
+        loc: held.let_underscore.unwrap_or(held.at),
+        message: primary_message,
+    };
     if channel.created != held.at && channel.created != primary.loc {
-        labels.push(Label { loc: channel.created, message: format!("channel created here ({})", channel.library) });
+        labels.push(Label {
+            loc: channel.created,
+            message: format!("channel created here ({})", channel.library),
+        });
     }
     match wait.form {
         WaitForm::Drain => labels.push(Label {
@@ -105,23 +122,39 @@ fn finding(facts: &FileFacts, wait: &Wait, held: &Held, path: &str) -> Finding {
             message: "this waits until the sender sends or is dropped".into(),
         }),
         WaitForm::Join { task, drain } => {
-            labels.push(Label { loc: wait.at, message: "this waits for the task to finish".into() });
+            labels.push(Label {
+                loc: wait.at,
+                message: "this waits for the task to finish".into(),
+            });
             push_task_labels(&mut labels, task, drain);
         }
         WaitForm::ScopeEnd { task, drain } => {
-            labels.push(Label { loc: wait.at, message: "the scope waits here for every thread it spawned".into() });
+            labels.push(Label {
+                loc: wait.at,
+                message: "the scope waits here for every thread it spawned".into(),
+            });
             push_task_labels(&mut labels, task, drain);
         }
     }
-    notes.push("a receiver sees the end of a channel only once every sender, clones included, is dropped".into());
+    notes.push(
+        "a receiver sees the end of a channel only once every sender, clones included, is dropped"
+            .into(),
+    );
     let help = match held.how {
-        Acquired::Stored | Acquired::Captured => format!("drop `{h}` (or take the sender out of it) before the wait"),
+        Acquired::Stored | Acquired::Captured => {
+            format!("drop `{h}` (or take the sender out of it) before the wait")
+        }
         _ => format!("drop the sender before the wait: `drop({h});`"),
     };
     let fix = held.droppable.then(|| Fix {
         message: format!("insert `drop({h});` before the wait"),
         edits: vec![Edit {
-            loc: Loc { line: wait.stmt_line, column: 1, end_line: wait.stmt_line, end_column: 1 },
+            loc: Loc {
+                line: wait.stmt_line,
+                column: 1,
+                end_line: wait.stmt_line,
+                end_column: 1,
+            },
             text: format!("{}drop({h});\n", wait.indent),
         }],
     });
@@ -139,8 +172,14 @@ fn finding(facts: &FileFacts, wait: &Wait, held: &Held, path: &str) -> Finding {
 }
 
 fn push_task_labels(labels: &mut Vec<Label>, task: Loc, drain: Loc) {
-    labels.push(Label { loc: task, message: "the task is started here".into() });
+    labels.push(Label {
+        loc: task,
+        message: "the task is started here".into(),
+    });
     if drain != task {
-        labels.push(Label { loc: drain, message: "it drains the channel here, until every sender is dropped".into() });
+        labels.push(Label {
+            loc: drain,
+            message: "it drains the channel here, until every sender is dropped".into(),
+        });
     }
 }

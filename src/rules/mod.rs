@@ -20,7 +20,10 @@ impl Rule {
         self.source
             .lines()
             .take_while(|l| l.starts_with("//!"))
-            .map(|l| l.strip_prefix("//! ").unwrap_or(l.trim_start_matches("//!")))
+            .map(|l| {
+                l.strip_prefix("//! ")
+                    .unwrap_or(l.trim_start_matches("//!"))
+            })
             .collect::<Vec<_>>()
             .join("\n")
     }
@@ -34,5 +37,8 @@ pub fn find(id: &str) -> Option<&'static Rule> {
 
 /// Every finding of every rule for one file.
 pub fn check_file(facts: &FileFacts, path: &str) -> Vec<Finding> {
-    RULES.iter().flat_map(|rule| (rule.check)(facts, path)).collect()
+    RULES
+        .iter()
+        .flat_map(|rule| (rule.check)(facts, path))
+        .collect()
 }

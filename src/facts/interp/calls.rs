@@ -27,15 +27,72 @@ const CONSUMING_STD_METHODS: &[&str] = &[
 
 /// Methods that only borrow their receiver, whatever it holds.
 const BORROWING_STD_METHODS: &[&str] = &[
-    "lock", "read", "write", "borrow", "borrow_mut", "as_ref", "as_mut", "iter", "iter_mut", "len",
-    "is_empty", "get", "get_mut", "first", "last", "send", "try_send", "is_some", "is_none",
-    "contains_key", "contains", "values", "keys", "values_mut", "try_lock", "blocking_send",
-    "send_async", "is_closed", "capacity", "same_channel", "reserve", "send_timeout", "unbounded_send",
-    "try_recv", "recv_timeout", "map", "to_string", "fmt", "hash", "eq", "send_deadline", "start_send",
-    "poll_ready", "try_reserve", "closed", "max_capacity", "is_disconnected", "is_full", "receiver_count",
-    "sender_count", "strong_count", "weak_count", "poll_closed", "is_canceled", "cancellation",
-    "send_blocking", "force_send", "send_modify", "send_replace", "as_async", "as_sync",
-    "clone_from", "is_terminated", "flush", "feed", "send_all",
+    "lock",
+    "read",
+    "write",
+    "borrow",
+    "borrow_mut",
+    "as_ref",
+    "as_mut",
+    "iter",
+    "iter_mut",
+    "len",
+    "is_empty",
+    "get",
+    "get_mut",
+    "first",
+    "last",
+    "send",
+    "try_send",
+    "is_some",
+    "is_none",
+    "contains_key",
+    "contains",
+    "values",
+    "keys",
+    "values_mut",
+    "try_lock",
+    "blocking_send",
+    "send_async",
+    "is_closed",
+    "capacity",
+    "same_channel",
+    "reserve",
+    "send_timeout",
+    "unbounded_send",
+    "try_recv",
+    "recv_timeout",
+    "map",
+    "to_string",
+    "fmt",
+    "hash",
+    "eq",
+    "send_deadline",
+    "start_send",
+    "poll_ready",
+    "try_reserve",
+    "closed",
+    "max_capacity",
+    "is_disconnected",
+    "is_full",
+    "receiver_count",
+    "sender_count",
+    "strong_count",
+    "weak_count",
+    "poll_closed",
+    "is_canceled",
+    "cancellation",
+    "send_blocking",
+    "force_send",
+    "send_modify",
+    "send_replace",
+    "as_async",
+    "as_sync",
+    "clone_from",
+    "is_terminated",
+    "flush",
+    "feed",
+    "send_all",
 ];
 
 impl<'a> Interp<'a> {
@@ -48,7 +105,7 @@ impl<'a> Interp<'a> {
             return Val::default();
         };
         let resolved = self.imports.resolve(&func.path);
-        let at = span_loc(c.span());
+        let at = span_loc(syntax::first_span(&c.func)).to(span_loc(c.paren_token.span.close()));
         if let Some(lib) = catalogue::constructor(&resolved) {
             for arg in &c.args {
                 self.expr(arg);
@@ -102,7 +159,12 @@ impl<'a> Interp<'a> {
                 ..Val::default()
             };
         }
-        let last = func.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+        let last = func
+            .path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default();
         if catalogue::JOIN_FUNCTIONS.contains(&last.as_str()) {
             let mut val = Val::default();
             for arg in &c.args {
@@ -113,8 +175,8 @@ impl<'a> Interp<'a> {
                 ..Val::default()
             };
         }
-        let wraps = catalogue::is_wrapper(&resolved)
-            || last.chars().next().is_some_and(char::is_uppercase);
+        let wraps =
+            catalogue::is_wrapper(&resolved) || last.chars().next().is_some_and(char::is_uppercase);
         if wraps {
             let mut val = Val::default();
             for arg in &c.args {
@@ -123,8 +185,15 @@ impl<'a> Interp<'a> {
             return val;
         }
         // A local closure called here runs here.
-        if let Some(idx) = func.path.get_ident().and_then(|i| self.lookup(&i.to_string())) {
-            let drains = self.env.as_ref().map(|e| e.vars[idx].val.drains_when_run.clone());
+        if let Some(idx) = func
+            .path
+            .get_ident()
+            .and_then(|i| self.lookup(&i.to_string()))
+        {
+            let drains = self
+                .env
+                .as_ref()
+                .map(|e| e.vars[idx].val.drains_when_run.clone());
             for arg in &c.args {
                 self.expr(arg);
             }
@@ -158,7 +227,7 @@ impl<'a> Interp<'a> {
         let Some(idx) = place_root(strip(target)).and_then(|n| self.lookup(&n)) else {
             return Val::default();
         };
-        let at = span_loc(c.span());
+        let at = span_loc(syntax::first_span(&c.func)).to(span_loc(c.paren_token.span.close()));
         match self.var(idx) {
             Some(var) if !var.moved => {
                 std::mem::replace(&mut var.val, new.held_at(at, Acquired::Stored, None))
@@ -172,7 +241,11 @@ impl<'a> Interp<'a> {
         let mut drains = Vec::new();
         for arg in args {
             let val = self.task_body(arg);
-            drains.extend(val.drains_when_run.into_iter().map(|d| Drain { task: at, ..d }));
+            drains.extend(
+                val.drains_when_run
+                    .into_iter()
+                    .map(|d| Drain { task: at, ..d }),
+            );
         }
         drains
     }
@@ -182,7 +255,9 @@ impl<'a> Interp<'a> {
         match strip(arg) {
             Expr::Closure(c) => self.closure(c, FrameKind::Task),
             Expr::Async(a) => self.async_block(a, FrameKind::Task),
-            Expr::MethodCall(mc) if WRAPPING_FUTURE_METHODS.contains(&mc.method.to_string().as_str()) => {
+            Expr::MethodCall(mc)
+                if WRAPPING_FUTURE_METHODS.contains(&mc.method.to_string().as_str()) =>
+            {
                 let val = self.task_body(&mc.receiver);
                 for a in &mc.args {
                     self.expr(a);
@@ -245,7 +320,8 @@ impl<'a> Interp<'a> {
     pub(super) fn method_call(&mut self, mc: &syn::ExprMethodCall) -> Val {
         let method = mc.method.to_string();
         let m = method.as_str();
-        let at = span_loc(mc.span());
+        let at =
+            span_loc(syntax::first_span(&mc.receiver)).to(span_loc(mc.paren_token.span.close()));
         match m {
             "clone" if mc.args.is_empty() => {
                 let val = self.expr_borrowed_full(&mc.receiver);
@@ -369,11 +445,17 @@ impl<'a> Interp<'a> {
             };
         };
         let var = self.env.as_ref().map(|e| e.vars[idx].clone());
-        let Some(var) = var else { return Val::default() };
+        let Some(var) = var else {
+            return Val::default();
+        };
         if var.moved {
             return Val::default();
         }
-        let oneshot = var.val.senders.iter().any(|s| self.kind(s.chan) == ChannelKind::Oneshot);
+        let oneshot = var
+            .val
+            .senders
+            .iter()
+            .any(|s| self.kind(s.chan) == ChannelKind::Oneshot);
         let consumes = !var.val.senders.is_empty()
             && (method.starts_with("into_")
                 || CONSUMING_STD_METHODS.contains(&method)
@@ -415,7 +497,7 @@ impl<'a> Interp<'a> {
     }
 
     pub(super) fn await_expr(&mut self, a: &syn::ExprAwait) -> Val {
-        let at = span_loc(a.span());
+        let at = span_loc(syntax::first_span(&a.base)).to(span_loc(a.await_token.span));
         let peeked = self.peek(&a.base);
         for chan in &peeked.receivers {
             if self.kind(*chan) == ChannelKind::Oneshot {
@@ -428,9 +510,6 @@ impl<'a> Interp<'a> {
         };
         let mut drains = val.drains.clone();
         drains.extend(val.drains_when_run.iter().cloned());
-        if !matches!(strip(&a.base), Expr::Path(_)) || peeked.receivers.is_empty() {
-            drains.extend(peeked.drains.iter().cloned().filter(|_| val.drains.is_empty()));
-        }
         self.wait_on_drains(&dedup_drains(drains), at);
         Val::default()
     }
@@ -441,28 +520,48 @@ impl<'a> Interp<'a> {
 
     /// Analyses a closure body in a frame of its own. `scope`: the first parameter is the
     /// handle of a `thread::scope`.
-    pub(super) fn closure_with(&mut self, c: &syn::ExprClosure, kind: FrameKind, scope: bool) -> Val {
-        let at = span_loc(c.span());
+    pub(super) fn closure_with(
+        &mut self,
+        c: &syn::ExprClosure,
+        kind: FrameKind,
+        scope: bool,
+    ) -> Val {
+        let start = match (&c.asyncness, &c.capture) {
+            (Some(a), _) => a.span,
+            (None, Some(m)) => m.span,
+            _ => c.inputs_begin.span,
+        };
+        let at = span_loc(start).to(span_loc(syntax::last_span(&c.body)));
         let is_move = c.capture.is_some();
         let body: &Expr = &c.body;
-        self.frame_body(at, kind, is_move, |this| {
-            for (i, input) in c.inputs.iter().enumerate() {
-                let val = Val {
-                    scope_handle: scope && i == 0,
-                    ..Val::default()
-                };
-                this.bind(input, val, None);
-            }
-            this.expr(body)
-        }, || syntax::mentioned_names(body))
+        self.frame_body(
+            at,
+            kind,
+            is_move,
+            |this| {
+                for (i, input) in c.inputs.iter().enumerate() {
+                    let val = Val {
+                        scope_handle: scope && i == 0,
+                        ..Val::default()
+                    };
+                    this.bind(input, val, None);
+                }
+                this.expr(body)
+            },
+            || syntax::mentioned_names(body),
+        )
     }
 
     pub(super) fn async_block(&mut self, a: &syn::ExprAsync, kind: FrameKind) -> Val {
-        let at = span_loc(a.span());
+        let at = span_loc(a.async_token.span).to(span_loc(a.block.brace_token.span.close()));
         let block: &Block = &a.block;
-        self.frame_body(at, kind, a.capture.is_some(), |this| this.block(block), || {
-            syntax::block_mentioned_names(block)
-        })
+        self.frame_body(
+            at,
+            kind,
+            a.capture.is_some(),
+            |this| this.block(block),
+            || syntax::block_mentioned_names(block),
+        )
     }
 
     /// Runs `body` in a new frame. A `move` body first takes every local it mentions; any
@@ -486,7 +585,11 @@ impl<'a> Interp<'a> {
             let names = mentioned();
             let mut seen = HashSet::new();
             for idx in (0..outer_len).rev() {
-                let name = self.env.as_ref().map(|e| e.vars[idx].name.clone()).unwrap_or_default();
+                let name = self
+                    .env
+                    .as_ref()
+                    .map(|e| e.vars[idx].name.clone())
+                    .unwrap_or_default();
                 if !names.contains(&name) || !seen.insert(name) {
                     continue;
                 }
@@ -551,14 +654,23 @@ impl<'a> Interp<'a> {
 
     pub(super) fn mac(&mut self, mac: &syn::Macro) -> Val {
         let name = macro_name(mac);
-        let at = span_loc(mac.span());
+        let at = span_loc(
+            mac.path
+                .segments
+                .first()
+                .map_or(mac.bang_token.span, |s| s.ident.span()),
+        )
+        .to(span_loc(mac.delimiter.span().close()));
         let args = || Punctuated::<Expr, Token![,]>::parse_terminated.parse2(mac.tokens.clone());
         if catalogue::BORROWING_MACROS.contains(&name.as_str()) {
             if let Ok(args) = args() {
                 for arg in args.iter() {
                     self.expr_borrowed(arg);
                 }
-                if matches!(name.as_str(), "panic" | "unreachable" | "todo" | "unimplemented") {
+                if matches!(
+                    name.as_str(),
+                    "panic" | "unreachable" | "todo" | "unimplemented"
+                ) {
                     self.env = None;
                 }
                 return Val::default();

@@ -98,7 +98,7 @@ impl<'a> Interp<'a> {
         };
         let iterated = self.expr(&f.expr);
         let label = f.label.as_ref().map(|l| l.name.ident.to_string());
-        let at = span_loc(f.for_token.span).to(span_loc(f.expr.span()));
+        let at = span_loc(f.for_token.span).to(syntax::expr_loc(&f.expr));
         self.run_loop(label, true, |this| {
             for &chan in &waits {
                 this.record_wait(chan, at, WaitForm::Drain);
@@ -120,7 +120,7 @@ impl<'a> Interp<'a> {
             self.recv_loop_channels(&w.cond)
         };
         let label = w.label.as_ref().map(|l| l.name.ident.to_string());
-        let at = span_loc(w.while_token.span).to(span_loc(w.cond.span()));
+        let at = span_loc(w.while_token.span).to(syntax::expr_loc(&w.cond));
         self.run_loop(label, true, |this| {
             for &chan in &waits {
                 this.record_wait(chan, at, WaitForm::Drain);
@@ -145,7 +145,12 @@ impl<'a> Interp<'a> {
     /// Runs a loop body to its fixpoint: a probe pass (not recorded) learns what one
     /// iteration moves, then the recorded pass starts from the join of entry and probe.
     /// `may_skip`: the loop can end before an iteration (`for`, `while`).
-    fn run_loop(&mut self, label: Option<String>, may_skip: bool, mut body: impl FnMut(&mut Self)) -> Val {
+    fn run_loop(
+        &mut self,
+        label: Option<String>,
+        may_skip: bool,
+        mut body: impl FnMut(&mut Self),
+    ) -> Val {
         let entry = self.env.clone();
         let len = self.var_count();
         self.loop_depth += 1;
@@ -246,7 +251,12 @@ impl<'a> Interp<'a> {
         // `let message = rx.recv();` then `match message { .. }`.
         let mut received: Vec<(String, Vec<ChanId>)> = Vec::new();
         for stmt in &body.stmts {
-            if let Stmt::Local(Local { pat: Pat::Ident(p), init: Some(init), .. }) = stmt {
+            if let Stmt::Local(Local {
+                pat: Pat::Ident(p),
+                init: Some(init),
+                ..
+            }) = stmt
+            {
                 if init.diverge.is_none() {
                     let recv = self.recv_call_channels(&init.expr);
                     if !recv.is_empty() {
@@ -314,11 +324,17 @@ impl<'a> Interp<'a> {
 fn success_pattern(pat: &Pat) -> bool {
     match pat {
         Pat::TupleStruct(t) => {
-            t.path.segments.last().is_some_and(|s| s.ident == "Ok" || s.ident == "Some")
+            t.path
+                .segments
+                .last()
+                .is_some_and(|s| s.ident == "Ok" || s.ident == "Some")
                 && t.elems.len() == 1
                 && irrefutable(&t.elems[0])
         }
-        Pat::Ident(p) => p.subpat.as_ref().is_some_and(|(_, sub)| success_pattern(sub)),
+        Pat::Ident(p) => p
+            .subpat
+            .as_ref()
+            .is_some_and(|(_, sub)| success_pattern(sub)),
         _ => false,
     }
 }
@@ -329,7 +345,6 @@ fn strip_ref_expr_pat(pat: &Pat) -> &Pat {
         other => other,
     }
 }
-
 
 /// Patterns that match any value of their type.
 fn irrefutable(pat: &Pat) -> bool {
