@@ -129,12 +129,15 @@ fn analyze_fn(
             scopes: Vec::new(),
             recording: true,
             loop_depth: 0,
+            at_loop_head: false,
             stmt_line: 0,
             depth: 0,
             steps: 0,
             gave_up: None,
         };
+        let first_wait = interp.facts.waits.len();
         interp.block(block);
+        forbid_drop_of_later_uses(block, &mut interp.facts.waits[first_wait..]);
         if let Some(reason) = interp.gave_up.take() {
             let at = Loc::of(block.brace_token.span.open());
             interp.facts.incomplete.push((at, reason));
@@ -150,6 +153,19 @@ fn analyze_fn(
             facts,
             chans,
         );
+    }
+}
+
+/// A holder named at or after the wait's statement is still used: `drop` there would not compile.
+fn forbid_drop_of_later_uses(block: &Block, waits: &mut [Wait]) {
+    for wait in waits.iter_mut() {
+        if !wait.held.iter().any(|h| h.droppable) {
+            continue;
+        }
+        let later = syntax::names_from_line(block, wait.stmt_line);
+        for held in &mut wait.held {
+            held.droppable &= !later.contains(&held.holder);
+        }
     }
 }
 
@@ -220,6 +236,8 @@ struct Interp<'a> {
     /// Off while probing a loop body for what it moves.
     recording: bool,
     loop_depth: usize,
+    /// Recording the wait of a loop's own header (`for v in rx`), not of its body.
+    at_loop_head: bool,
     stmt_line: usize,
     depth: usize,
     steps: usize,
@@ -365,10 +383,13 @@ impl<'a> Interp<'a> {
                     how: sender.how,
                     captured: var.captured,
                     let_underscore: var.let_underscore,
+                    // `drop(holder);` before the wait's statement compiles only outside any
+                    // loop the holder was declared before, and not before a scope that uses it.
                     droppable: direct
                         && visible
                         && var.frame == self.current_frame()
-                        && var.loop_depth == self.loop_depth,
+                        && var.loop_depth == self.loop_depth - usize::from(self.at_loop_head)
+                        && !matches!(form, WaitForm::ScopeEnd { .. }),
                 });
             }
         }

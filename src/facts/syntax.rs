@@ -352,3 +352,32 @@ impl RangeSpan for syn::ExprRange {
         }
     }
 }
+
+/// Names a block mentions on `line` or later (paths and macro tokens).
+pub fn names_from_line(block: &syn::Block, line: usize) -> HashSet<String> {
+    struct Later {
+        line: usize,
+        names: HashSet<String>,
+    }
+    impl<'ast> Visit<'ast> for Later {
+        fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
+            if let Some(ident) = p.path.get_ident() {
+                if ident.span().start().line >= self.line {
+                    self.names.insert(ident.to_string());
+                }
+            }
+        }
+        fn visit_macro(&mut self, mac: &'ast Macro) {
+            if mac.delimiter.span().close().start().line >= self.line {
+                token_idents(&mac.tokens, &mut self.names);
+            }
+        }
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut later = Later {
+        line,
+        names: HashSet::new(),
+    };
+    later.visit_block(block);
+    later.names
+}

@@ -100,9 +100,11 @@ impl<'a> Interp<'a> {
         let label = f.label.as_ref().map(|l| l.name.ident.to_string());
         let at = span_loc(f.for_token.span).to(syntax::expr_loc(&f.expr));
         self.run_loop(label, true, |this| {
+            this.at_loop_head = true;
             for &chan in &waits {
                 this.record_wait(chan, at, WaitForm::Drain);
             }
+            this.at_loop_head = false;
             let item = Val {
                 senders: iterated.senders.clone(),
                 drains: iterated.drains.clone(),
@@ -122,9 +124,11 @@ impl<'a> Interp<'a> {
         let label = w.label.as_ref().map(|l| l.name.ident.to_string());
         let at = span_loc(w.while_token.span).to(syntax::expr_loc(&w.cond));
         self.run_loop(label, true, |this| {
+            this.at_loop_head = true;
             for &chan in &waits {
                 this.record_wait(chan, at, WaitForm::Drain);
             }
+            this.at_loop_head = false;
             this.condition(&w.cond);
             this.block(&w.body);
         })
@@ -135,9 +139,11 @@ impl<'a> Interp<'a> {
         let waits = self.match_recv_loop_channels(&l.body);
         let at = span_loc(l.loop_token.span);
         self.run_loop(label, false, |this| {
+            this.at_loop_head = true;
             for &chan in &waits {
                 this.record_wait(chan, at, WaitForm::Drain);
             }
+            this.at_loop_head = false;
             this.block(&l.body);
         })
     }
