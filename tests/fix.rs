@@ -32,7 +32,10 @@ fn a_scope_end_offers_no_fix() {
         let path = root().join(format!("fixtures/src/bin/{name}.rs"));
         let found = findings(&path);
         assert!(!found.is_empty(), "{name}: no finding");
-        assert!(found.iter().all(|f| f.fix.is_none()), "{name}: offers a fix");
+        assert!(
+            found.iter().all(|f| f.fix.is_none()),
+            "{name}: offers a fix"
+        );
     }
 }
 
