@@ -21,9 +21,11 @@ cores=$(nproc)
 
 # seconds and peak MB of one command
 measure() {
-  local out
-  out=$( { /usr/bin/time -f "%e %M" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
-  echo "$out" | awk '{ printf "%s %.0f", $1, $2 / 1024 }'
+  local stats
+  stats=$(mktemp)
+  /usr/bin/time -o "$stats" -f "%e %M" "$@" >/dev/null 2>&1 || true
+  tail -1 "$stats" | awk '{ printf "%s %.0f", $1, $2 / 1024 }'
+  rm -f "$stats"
 }
 
 run_set() {
