@@ -583,10 +583,7 @@ impl<'a> Interp<'a> {
             Pat::Struct(s) => {
                 let flat = val.flattened();
                 for field in &s.fields {
-                    let name = match &field.member {
-                        syn::Member::Named(i) => i.to_string(),
-                        syn::Member::Unnamed(i) => i.index.to_string(),
-                    };
+                    let name = member_name(&field.member);
                     let part = Val {
                         senders: flat
                             .senders
@@ -681,10 +678,7 @@ impl<'a> Interp<'a> {
             Expr::Struct(s) => {
                 let mut val = Val::default();
                 for field in &s.fields {
-                    let name = match &field.member {
-                        syn::Member::Named(i) => i.to_string(),
-                        syn::Member::Unnamed(i) => i.index.to_string(),
-                    };
+                    let name = member_name(&field.member);
                     let v = self.expr(&field.expr);
                     let at = syntax::expr_loc(&field.expr);
                     val.absorb(v.held_at(at, Acquired::Stored, Some(&name)));
@@ -809,10 +803,7 @@ impl<'a> Interp<'a> {
         let Some(idx) = self.lookup(&root) else {
             return Val::default();
         };
-        let name = match &f.member {
-            syn::Member::Named(i) => i.to_string(),
-            syn::Member::Unnamed(i) => i.index.to_string(),
-        };
+        let name = member_name(&f.member);
         let Some(var) = self.var(idx) else {
             return Val::default();
         };
@@ -849,10 +840,7 @@ impl<'a> Interp<'a> {
                 }
             }
             Expr::Field(f) => {
-                let name = match &f.member {
-                    syn::Member::Named(i) => i.to_string(),
-                    syn::Member::Unnamed(i) => i.index.to_string(),
-                };
+                let name = member_name(&f.member);
                 if let Some(idx) = place_root(&f.base).and_then(|n| self.lookup(&n)) {
                     let at = syntax::expr_loc(right);
                     if let Some(var) = self.var(idx) {
@@ -943,6 +931,13 @@ fn is_receiver_wrapper(path: &syn::Path) -> bool {
     segs.len() >= 2
         && segs[segs.len() - 1] == "new"
         && catalogue::RECEIVER_WRAPPERS.contains(&segs[segs.len() - 2].as_str())
+}
+
+fn member_name(member: &syn::Member) -> String {
+    match member {
+        syn::Member::Named(i) => i.to_string(),
+        syn::Member::Unnamed(i) => i.index.to_string(),
+    }
 }
 
 /// Methods whose result is (a view of) their receiver.
