@@ -13,6 +13,7 @@ use syn::punctuated::Punctuated;
 use syn::{Block, Expr, Item, Pat, Stmt, Token};
 
 use super::syntax::{self, ident_of, leaves_loop, macro_name, place_root, strip};
+use super::summary::{Role, Summary};
 use super::value::{join, Acquired, ChanId, Drain, Env, SenderRef, Val, Var};
 use super::{Channel, FileFacts, Held, Wait, WaitForm};
 use crate::catalogue::{self, ChannelKind};
@@ -24,63 +25,288 @@ const BUDGET: usize = 200_000;
 /// Expression nesting the analysis follows before giving up on a function.
 const MAX_DEPTH: usize = 400;
 
-/// Computes the facts of one parsed file.
+/// Computes the facts of one parsed file, seeing only its own functions.
 pub fn analyze_file(file: &syn::File, source: &str) -> FileFacts {
-    let lines = LineIndex::new(source);
-    let mut facts = FileFacts::default();
-    let consuming = consuming_methods(&file.items);
-    let imports = Imports::default().extended_with(&file.items);
-    let mut chan_by_loc = HashMap::new();
-    let shared = Shared {
-        lines: &lines,
-        consuming: &consuming,
-    };
-    analyze_items(&file.items, &imports, &shared, &mut facts, &mut chan_by_loc);
-    facts
+    analyze_file_with(file, source, &[]).0
 }
 
-fn analyze_items(
-    items: &[Item],
-    imports: &Imports,
-    shared: &Shared,
-    facts: &mut FileFacts,
-    chans: &mut HashMap<Loc, ChanId>,
-) {
-    for item in items {
-        match item {
-            Item::Fn(f) => analyze_fn(&f.block, imports, shared, facts, chans),
-            Item::Impl(imp) => {
-                for it in &imp.items {
-                    if let syn::ImplItem::Fn(f) = it {
-                        analyze_fn(&f.block, imports, shared, facts, chans);
-                    }
+/// Computes the facts of one parsed file, with summaries of functions of other files of its
+/// crate, and returns the summaries of its own functions.
+pub fn analyze_file_with(
+    file: &syn::File,
+    source: &str,
+    external: &[Summary],
+) -> (FileFacts, Vec<Summary>) {
+    let lines = LineIndex::new(source);
+    let consuming = consuming_methods(&file.items);
+    let imports = Imports::default().extended_with(&file.items);
+    let run = |summaries: &[Summary]| {
+        let mut facts = FileFacts::default();
+        let mut out = Vec::new();
+        let shared = Shared {
+            lines: &lines,
+            consuming: &consuming,
+            summaries: Summaries::new(summaries),
+        };
+        let mut cx = FileCx {
+            shared: &shared,
+            facts: &mut facts,
+            chans: HashMap::new(),
+            summaries: &mut out,
+        };
+        cx.items(&file.items, &imports, &[], 0);
+        (facts, out)
+    };
+    let (facts, own) = run(external);
+    if own.iter().all(Summary::is_trivial) {
+        return (facts, own);
+    }
+    // Again, now that calls between the file's own functions can be followed.
+    let mut known: Vec<Summary> = external.to_vec();
+    known.extend(own.into_iter().filter(|s| !s.is_trivial()));
+    let (facts, own) = run(&known);
+    let (facts, own) = if own.iter().any(|s| !s.is_trivial()) {
+        // One more round follows calls two deep inside the file.
+        known.truncate(external.len());
+        known.extend(own.into_iter().filter(|s| !s.is_trivial()));
+        run(&known)
+    } else {
+        (facts, own)
+    };
+    (facts, own)
+}
+
+/// How deep inline modules and nested functions are followed.
+const MAX_ITEM_DEPTH: usize = 64;
+
+/// The walk over one file's items.
+struct FileCx<'s, 'f> {
+    shared: &'s Shared<'s>,
+    facts: &'f mut FileFacts,
+    chans: HashMap<(Loc, Loc), ChanId>,
+    summaries: &'f mut Vec<Summary>,
+}
+
+impl FileCx<'_, '_> {
+    fn items(&mut self, items: &[Item], imports: &Imports, path: &[String], depth: usize) {
+        if depth > MAX_ITEM_DEPTH {
+            return;
+        }
+        for item in items {
+            match item {
+                Item::Fn(f) => {
+                    let cx = FnCx::new(&f.sig, path, None, false);
+                    self.function(&f.block, imports, cx, depth);
                 }
-            }
-            Item::Trait(tr) => {
-                for it in &tr.items {
-                    if let syn::TraitItem::Fn(f) = it {
-                        if let Some(block) = &f.default {
-                            analyze_fn(block, imports, shared, facts, chans);
+                Item::Impl(imp) => {
+                    let self_ty = type_name(&imp.self_ty);
+                    let is_drop = imp
+                        .trait_
+                        .as_ref()
+                        .is_some_and(|(p, _)| p.segments.last().is_some_and(|s| s.ident == "Drop"));
+                    for it in &imp.items {
+                        if let syn::ImplItem::Fn(f) = it {
+                            let drop_fn = is_drop && f.sig.ident == "drop";
+                            let cx = FnCx::new(&f.sig, path, self_ty.clone(), drop_fn);
+                            self.function(&f.block, imports, cx, depth);
                         }
                     }
                 }
-            }
-            Item::Mod(m) => {
-                if let Some((_, items)) = &m.content {
-                    // An inline module sees only its own imports, as in Rust.
-                    let inner = Imports::default().extended_with(items);
-                    analyze_items(items, &inner, shared, facts, chans);
+                Item::Trait(tr) => {
+                    for it in &tr.items {
+                        if let syn::TraitItem::Fn(f) = it {
+                            if let Some(block) = &f.default {
+                                let cx = FnCx::new(&f.sig, path, None, false);
+                                self.function(block, imports, cx, depth);
+                            }
+                        }
+                    }
                 }
+                Item::Mod(m) => {
+                    if let Some((_, items)) = &m.content {
+                        // An inline module sees only its own imports, as in Rust.
+                        let inner = Imports::default().extended_with(items);
+                        let mut path = path.to_vec();
+                        path.push(m.ident.to_string());
+                        self.items(items, &inner, &path, depth + 1);
+                    }
+                }
+                _ => {}
             }
-            _ => {}
+        }
+    }
+
+    fn function(&mut self, block: &Block, imports: &Imports, cx: FnCx, depth: usize) {
+        {
+            let mut interp = Interp {
+                imports: imports.clone(),
+                shared: self.shared,
+                facts: self.facts,
+                chans: &mut self.chans,
+                env: Some(Env::default()),
+                frames: vec![Frame::new(FrameKind::Function, Loc::default())],
+                loops: Vec::new(),
+                scopes: Vec::new(),
+                recording: true,
+                loop_depth: 0,
+                at_loop_head: false,
+                stmt_line: 0,
+                depth: 0,
+                steps: 0,
+                gave_up: None,
+                self_ty: cx.self_ty.clone(),
+                in_drop: cx.is_drop,
+                returns: Val::default(),
+                param_waits: Vec::new(),
+            };
+            let first_wait = interp.facts.waits.len();
+            interp.bind_params(cx.sig, Loc::of(block.brace_token.span.open()));
+            let tail = interp.block(block);
+            add_return(&mut interp.returns, tail);
+            forbid_drop_of_later_uses(block, &mut interp.facts.waits[first_wait..]);
+            if let Some(reason) = interp.gave_up.take() {
+                let at = Loc::of(block.brace_token.span.open());
+                interp.facts.incomplete.push((at, reason));
+            } else {
+                let mut key = cx.path.clone();
+                key.extend(cx.self_ty.clone());
+                key.push(cx.sig.ident.to_string());
+                let constructs = cx.self_ty.clone().filter(|_| returns_self(cx.sig));
+                self.summaries.push(Summary::from_analysis(
+                    key,
+                    cx.sig.ident.to_string(),
+                    cx.sig.asyncness.is_some(),
+                    constructs,
+                    &interp.facts.channels,
+                    &interp.returns,
+                    &interp.param_waits,
+                ));
+            }
+        }
+        let nested = nested_items(block);
+        let inner_imports = imports.extended_with(nested.iter().copied());
+        for item in nested {
+            self.items(std::slice::from_ref(item), &inner_imports, &cx.path, depth + 1);
         }
     }
 }
 
-/// What every function of a file shares: its text and the methods that consume `self`.
+/// What the analysis of one function needs to know about where it is.
+struct FnCx<'s> {
+    sig: &'s syn::Signature,
+    path: Vec<String>,
+    self_ty: Option<String>,
+    is_drop: bool,
+}
+
+impl<'s> FnCx<'s> {
+    fn new(
+        sig: &'s syn::Signature,
+        path: &[String],
+        self_ty: Option<String>,
+        is_drop: bool,
+    ) -> FnCx<'s> {
+        FnCx {
+            sig,
+            path: path.to_vec(),
+            self_ty,
+            is_drop,
+        }
+    }
+}
+
+/// The last segment of a type's path: `Connection` for `crate::lsp::Connection<T>`.
+fn type_name(ty: &syn::Type) -> Option<String> {
+    match ty {
+        syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    }
+}
+
+/// `-> Self`, `-> Result<Self>`, `-> io::Result<Self, E>`...: a constructor.
+fn returns_self(sig: &syn::Signature) -> bool {
+    let syn::ReturnType::Type(_, ty) = &sig.output else {
+        return false;
+    };
+    struct FindSelf(bool);
+    impl<'ast> syn::visit::Visit<'ast> for FindSelf {
+        fn visit_ident(&mut self, ident: &'ast proc_macro2::Ident) {
+            self.0 |= ident == "Self";
+        }
+    }
+    let mut find = FindSelf(false);
+    syn::visit::Visit::visit_type(&mut find, ty);
+    find.0
+}
+
+/// The summaries visible to one file, indexed by the function's name.
+struct Summaries<'a> {
+    by_name: HashMap<&'a str, Vec<&'a Summary>>,
+}
+
+impl<'a> Summaries<'a> {
+    fn new(all: &'a [Summary]) -> Summaries<'a> {
+        let mut by_name: HashMap<&str, Vec<&Summary>> = HashMap::new();
+        for s in all.iter().filter(|s| !s.is_trivial()) {
+            by_name.entry(s.name.as_str()).or_default().push(s);
+        }
+        Summaries { by_name }
+    }
+
+    /// The one function a written path names; a local one wins over one of another file.
+    fn function(&self, path: &[String]) -> Option<&'a Summary> {
+        let candidates: Vec<&Summary> = self
+            .by_name
+            .get(path.last()?.as_str())?
+            .iter()
+            .copied()
+            .filter(|s| s.matches(path))
+            .collect();
+        unique(candidates)
+    }
+
+    /// The one method of that name in the crate.
+    fn method(&self, name: &str) -> Option<&'a Summary> {
+        let candidates: Vec<&Summary> = self
+            .by_name
+            .get(name)?
+            .iter()
+            .copied()
+            .filter(|s| s.key.len() >= 2)
+            .collect();
+        unique(candidates)
+    }
+
+    /// The constructors of a type.
+    fn constructors(&self, ty: &str) -> Vec<&'a Summary> {
+        self.by_name
+            .values()
+            .flatten()
+            .copied()
+            .filter(|s| s.constructs.as_deref() == Some(ty) && !s.returns.is_empty())
+            .collect()
+    }
+}
+
+fn unique(candidates: Vec<&Summary>) -> Option<&Summary> {
+    let local: Vec<&Summary> = candidates
+        .iter()
+        .copied()
+        .filter(|s| s.origin.is_none())
+        .collect();
+    match (local.len(), candidates.len()) {
+        (1, _) => Some(local[0]),
+        (0, 1) => Some(candidates[0]),
+        _ => None,
+    }
+}
+
+/// What every function of a file shares: its text, the methods that consume `self`, and the
+/// summaries of the functions it can call.
 struct Shared<'a> {
     lines: &'a LineIndex<'a>,
     consuming: &'a HashSet<String>,
+    summaries: Summaries<'a>,
 }
 
 /// Names of the file's methods that take `self` by value: calling one consumes the holder.
@@ -108,52 +334,6 @@ fn consuming_methods(items: &[Item]) -> HashSet<String> {
         }
     }
     out
-}
-
-fn analyze_fn(
-    block: &Block,
-    imports: &Imports,
-    shared: &Shared,
-    facts: &mut FileFacts,
-    chans: &mut HashMap<Loc, ChanId>,
-) {
-    {
-        let mut interp = Interp {
-            imports: imports.clone(),
-            shared,
-            facts,
-            chans,
-            env: Some(Env::default()),
-            frames: vec![Frame::new(FrameKind::Function, Loc::default())],
-            loops: Vec::new(),
-            scopes: Vec::new(),
-            recording: true,
-            loop_depth: 0,
-            at_loop_head: false,
-            stmt_line: 0,
-            depth: 0,
-            steps: 0,
-            gave_up: None,
-        };
-        let first_wait = interp.facts.waits.len();
-        interp.block(block);
-        forbid_drop_of_later_uses(block, &mut interp.facts.waits[first_wait..]);
-        if let Some(reason) = interp.gave_up.take() {
-            let at = Loc::of(block.brace_token.span.open());
-            interp.facts.incomplete.push((at, reason));
-        }
-    }
-    let nested = nested_items(block);
-    let inner_imports = imports.extended_with(nested.iter().copied());
-    for item in nested {
-        analyze_items(
-            std::slice::from_ref(item),
-            &inner_imports,
-            shared,
-            facts,
-            chans,
-        );
-    }
 }
 
 /// A holder named at or after the wait's statement is still used: `drop` there would not compile.
@@ -226,7 +406,8 @@ struct Interp<'a> {
     imports: Imports,
     shared: &'a Shared<'a>,
     facts: &'a mut FileFacts,
-    chans: &'a mut HashMap<Loc, ChanId>,
+    /// Channels by where they are made and, when made inside a called function, the call.
+    chans: &'a mut HashMap<(Loc, Loc), ChanId>,
     /// `None`: this point is not reached.
     env: Option<Env>,
     frames: Vec<Frame>,
@@ -242,6 +423,14 @@ struct Interp<'a> {
     depth: usize,
     steps: usize,
     gave_up: Option<String>,
+    /// The type of the enclosing impl, for `Self::new()` and `Drop`.
+    self_ty: Option<String>,
+    /// Inside `Drop::drop`: `self`'s fields are dropped only after it returns.
+    in_drop: bool,
+    /// What the function returns, for its summary.
+    returns: Val,
+    /// Waits for the end of channels that came in through parameters, for its summary.
+    param_waits: Vec<(ChanId, Loc)>,
 }
 
 fn span_loc(span: Span) -> Loc {
@@ -323,17 +512,34 @@ impl<'a> Interp<'a> {
     // ---- channels and waits --------------------------------------------------------------
 
     fn channel(&mut self, at: Loc, lib: &'static catalogue::Library) -> ChanId {
-        if let Some(&id) = self.chans.get(&at) {
+        self.channel_made(
+            Channel {
+                created: at,
+                library: lib.name,
+                kind: lib.kind,
+                param: None,
+                origin: None,
+            },
+            (at, Loc::default()),
+        )
+    }
+
+    /// The channel made at `key.0` by the call at `key.1` (default: not by a call).
+    fn channel_made(&mut self, channel: Channel, key: (Loc, Loc)) -> ChanId {
+        if let Some(&id) = self.chans.get(&key) {
             return id;
         }
         let id = self.facts.channels.len();
-        self.facts.channels.push(Channel {
-            created: at,
-            library: lib.name,
-            kind: lib.kind,
-        });
-        self.chans.insert(at, id);
+        self.facts.channels.push(channel);
+        self.chans.insert(key, id);
         id
+    }
+
+    /// Whether a value carries a sender of a real channel, not only a parameter's placeholder.
+    fn holds_real_sender(&self, val: &Val) -> bool {
+        val.senders
+            .iter()
+            .any(|s| self.facts.channels[s.chan].param.is_none())
     }
 
     fn kind(&self, chan: ChanId) -> ChannelKind {
@@ -355,7 +561,14 @@ impl<'a> Interp<'a> {
                 chan,
                 wait: drain,
                 task,
+                field: None,
             });
+        }
+        if self.facts.channels[chan].param.is_some() {
+            if owner == 0 && !self.param_waits.iter().any(|&(c, _)| c == chan) {
+                self.param_waits.push((chan, at));
+            }
+            return;
         }
         let oneshot = self.kind(chan) == ChannelKind::Oneshot;
         let env = self.env.as_ref().expect("checked above");
@@ -377,8 +590,12 @@ impl<'a> Interp<'a> {
                     sender.how,
                     Acquired::Created | Acquired::Cloned | Acquired::Bound
                 );
+                let holder = match &sender.field {
+                    Some(field) => format!("{}.{field}", var.name),
+                    None => var.name.clone(),
+                };
                 held.push(Held {
-                    holder: var.name.clone(),
+                    holder,
                     at: sender.at,
                     how: sender.how,
                     captured: var.captured,
@@ -386,6 +603,7 @@ impl<'a> Interp<'a> {
                     // `drop(holder);` before the wait's statement compiles only outside any
                     // loop the holder was declared before, and not before a scope that uses it.
                     droppable: direct
+                        && sender.field.is_none()
                         && visible
                         && var.frame == self.current_frame()
                         && var.loop_depth == self.loop_depth - usize::from(self.at_loop_head)
@@ -400,6 +618,7 @@ impl<'a> Interp<'a> {
             stmt_line: self.stmt_line,
             indent: self.shared.lines.indentation(self.stmt_line).to_string(),
             held,
+            in_drop: self.in_drop && owner == 0,
         });
     }
 
@@ -756,7 +975,10 @@ impl<'a> Interp<'a> {
             }
             Expr::Return(r) => {
                 if let Some(e) = &r.expr {
-                    self.expr(e);
+                    let val = self.expr(e);
+                    if self.current_frame() == 0 {
+                        add_return(&mut self.returns, val);
+                    }
                 }
                 self.exit_fn();
                 Val::default()
@@ -892,6 +1114,15 @@ impl<'a> Interp<'a> {
     }
 }
 
+/// A function's result is whatever any of its exits returns; a single tuple keeps its parts.
+fn add_return(returns: &mut Val, val: Val) {
+    if returns.is_empty() {
+        *returns = val;
+    } else if !val.is_empty() {
+        returns.absorb(val);
+    }
+}
+
 /// `let (_tx, rx) = channel();`: a sender bound to an underscore name at creation is kept
 /// alive deliberately, to keep the channel open.
 fn keeps_alive_on_purpose(var: &Var) -> bool {
@@ -961,3 +1192,4 @@ const PASS_THROUGH: &[&str] = &[
 
 mod calls;
 mod flow;
+mod summaries;

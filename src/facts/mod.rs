@@ -3,6 +3,7 @@
 //! which senders of it are still certainly held by the waiting code.
 
 mod interp;
+pub mod summary;
 mod syntax;
 pub mod value;
 
@@ -17,6 +18,20 @@ pub struct Channel {
     pub created: Loc,
     pub library: &'static str,
     pub kind: ChannelKind,
+    /// A placeholder for what a parameter carries, while a function is summarized: never
+    /// reported on its own.
+    pub param: Option<(usize, summary::Role)>,
+    /// Made inside a function of another file: that function and where it makes it.
+    pub origin: Option<Origin>,
+}
+
+/// A place in another file of the crate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin {
+    pub function: String,
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
 }
 
 /// How the code waits for a channel to end.
@@ -30,6 +45,12 @@ pub enum WaitForm {
     Join { task: Loc, drain: Loc },
     /// The end of a `thread::scope`, which joins a scoped thread that drains the channel.
     ScopeEnd { task: Loc, drain: Loc },
+    /// Calling a function that drains the channel, or joins a task that does.
+    Call {
+        function: String,
+        /// Where the function waits, when it is in this file.
+        drain: Option<Loc>,
+    },
 }
 
 /// A sender of the waited-on channel that the waiting code certainly still holds.
@@ -55,6 +76,8 @@ pub struct Wait {
     pub stmt_line: usize,
     pub indent: String,
     pub held: Vec<Held>,
+    /// The wait is in `Drop::drop`, where `self`'s fields are still alive.
+    pub in_drop: bool,
 }
 
 #[derive(Clone, Debug, Default)]

@@ -38,6 +38,8 @@ pub struct Drain {
     pub wait: Loc,
     /// Where the task was started.
     pub task: Loc,
+    /// The struct field the handle was stored under, when it sits in a struct literal.
+    pub field: Option<String>,
 }
 
 /// What a value carries. `parts` keeps the elements of a tuple apart for destructuring.
@@ -111,6 +113,11 @@ impl Val {
             sender.how = how;
             if field.is_some() {
                 sender.field = field.map(str::to_string);
+            }
+        }
+        if field.is_some() {
+            for drain in &mut val.drains {
+                drain.field = field.map(str::to_string);
             }
         }
         val

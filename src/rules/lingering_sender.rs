@@ -69,11 +69,12 @@ fn check(facts: &FileFacts, path: &str) -> Vec<Finding> {
 fn finding(facts: &FileFacts, wait: &Wait, held: &Held, path: &str) -> Finding {
     let h = &held.holder;
     let channel = &facts.channels[wait.chan];
-    let message = match wait.form {
+    let message = match &wait.form {
         WaitForm::Drain => format!("`{h}` still holds a sender while its channel is drained, so the wait never ends"),
         WaitForm::Oneshot => format!("`{h}` still holds the sender while its receiver is awaited, so the await never completes"),
         WaitForm::Join { .. } => format!("`{h}` still holds a sender while a task draining its channel is joined, so the join never returns"),
         WaitForm::ScopeEnd { .. } => format!("`{h}` still holds a sender when the scope joins a thread draining its channel, so the scope never ends"),
+        WaitForm::Call { function, .. } => format!("`{h}` still holds a sender while `{function}` drains its channel, so the call never returns"),
     };
     let mut labels = Vec::new();
     let mut notes = Vec::new();
@@ -112,7 +113,30 @@ fn finding(facts: &FileFacts, wait: &Wait, held: &Held, path: &str) -> Finding {
             message: format!("channel created here ({})", channel.library),
         });
     }
-    match wait.form {
+    if let Some(origin) = &channel.origin {
+        notes.push(format!(
+            "the channel is created inside `{}`, at {}:{}:{}",
+            origin.function, origin.path, origin.line, origin.column
+        ));
+    }
+    if wait.in_drop {
+        notes.push(format!(
+            "the fields of `self` are dropped only after `drop` returns, so `{h}` is alive during it"
+        ));
+    }
+    match wait.form.clone() {
+        WaitForm::Call { function, drain } => {
+            labels.push(Label {
+                loc: wait.at,
+                message: format!("`{function}` waits here until every sender is dropped"),
+            });
+            if let Some(drain) = drain {
+                labels.push(Label {
+                    loc: drain,
+                    message: format!("`{function}` drains the channel here"),
+                });
+            }
+        }
         WaitForm::Drain => labels.push(Label {
             loc: wait.at,
             message: "this waits until every sender is dropped".into(),

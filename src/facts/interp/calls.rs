@@ -136,7 +136,8 @@ impl<'a> Interp<'a> {
             return self.take_out(c);
         }
         if catalogue::is_spawn_function(&resolved) {
-            let drains = self.spawned_args(&c.args, at);
+            // The task is labelled by the spawn function's name, not its whole body.
+            let drains = self.spawned_args(&c.args, syntax::expr_loc(&c.func));
             return Val {
                 drains,
                 ..Val::default()
@@ -159,6 +160,10 @@ impl<'a> Interp<'a> {
                 ..Val::default()
             };
         }
+        if let Some(summary) = self.summary_of_path(&resolved) {
+            let args: Vec<Val> = c.args.iter().map(|a| self.call_arg(a)).collect();
+            return self.apply_summary(summary, &args, at, false);
+        }
         let last = func
             .path
             .segments
@@ -178,6 +183,14 @@ impl<'a> Interp<'a> {
         let wraps =
             catalogue::is_wrapper(&resolved) || last.chars().next().is_some_and(char::is_uppercase);
         if wraps {
+            if matches!(last.as_str(), "Ok" | "Some") && c.args.len() == 1 {
+                // `Ok((conn, threads))` keeps the tuple apart for the caller's `let (a, b)`.
+                let val = self.expr(&c.args[0]);
+                if val.parts.is_some() {
+                    return val;
+                }
+                return val.held_at(syntax::expr_loc(&c.args[0]), Acquired::Stored, None);
+            }
             let mut val = Val::default();
             for arg in &c.args {
                 val.absorb(self.stored(arg));
@@ -207,7 +220,7 @@ impl<'a> Interp<'a> {
     }
 
     /// A borrowed place seen whole, senders included (the source of a clone).
-    fn expr_borrowed_full(&mut self, expr: &Expr) -> Val {
+    pub(super) fn expr_borrowed_full(&mut self, expr: &Expr) -> Val {
         match strip(expr) {
             e @ (Expr::Path(_) | Expr::Field(_)) => self.peek(e),
             Expr::MethodCall(mc) if PASS_THROUGH.contains(&mc.method.to_string().as_str()) => {
@@ -336,15 +349,13 @@ impl<'a> Interp<'a> {
             }
             "take" if mc.args.is_empty() => {
                 if let Some(idx) = place_root(strip(&mc.receiver)).and_then(|n| self.lookup(&n)) {
+                    let field = match strip(&mc.receiver) {
+                        Expr::Field(f) => Some(member_name(&f.member)),
+                        _ => None,
+                    };
                     if let Some(var) = self.var(idx) {
                         if !var.moved {
-                            return std::mem::take(&mut var.val.senders).into_iter().fold(
-                                Val::default(),
-                                |mut v, s| {
-                                    v.senders.push(s);
-                                    v
-                                },
-                            );
+                            return take_field(&mut var.val, field.as_deref());
                         }
                     }
                 }
@@ -360,7 +371,7 @@ impl<'a> Interp<'a> {
             return Val::default();
         }
         if catalogue::SPAWN_METHODS.contains(&m) && !mc.args.is_empty() {
-            return self.spawn_method(mc, at);
+            return self.spawn_method(mc);
         }
         if catalogue::BLOCK_ON_METHODS.contains(&m) {
             self.expr_borrowed(&mc.receiver);
@@ -413,6 +424,16 @@ impl<'a> Interp<'a> {
                 return Val::default();
             }
         }
+        let place = matches!(strip(&mc.receiver), Expr::Path(_) | Expr::Field(_));
+        if place {
+            let seen = self.expr_borrowed_full(&mc.receiver);
+            if let Some(summary) = self.summary_of_method(m, &seen) {
+                self.receiver(&mc.receiver, m);
+                let mut args = vec![seen];
+                args.extend(mc.args.iter().map(|a| self.call_arg(a)));
+                return self.apply_summary(summary, &args, at, false);
+            }
+        }
         let recv = self.receiver(&mc.receiver, m);
         for arg in &mc.args {
             match strip(arg) {
@@ -456,13 +477,17 @@ impl<'a> Interp<'a> {
             .senders
             .iter()
             .any(|s| self.kind(s.chan) == ChannelKind::Oneshot);
-        let consumes = !var.val.senders.is_empty()
-            && (method.starts_with("into_")
-                || CONSUMING_STD_METHODS.contains(&method)
-                // `oneshot::Sender::send` takes `self`.
-                || (oneshot && method == "send")
-                || self.shared.consuming.contains(method)
-                || !BORROWING_STD_METHODS.contains(&method));
+        let by_value = method.starts_with("into_")
+            || CONSUMING_STD_METHODS.contains(&method)
+            // `oneshot::Sender::send` takes `self`.
+            || (oneshot && method == "send")
+            || self.shared.consuming.contains(method);
+        let consumes = if self.holds_real_sender(&var.val) {
+            by_value || !BORROWING_STD_METHODS.contains(&method)
+        } else {
+            // Only a parameter's placeholders: keep what it carries unless surely consumed.
+            !var.val.senders.is_empty() && by_value
+        };
         if consumes {
             self.move_var(idx)
         } else {
@@ -470,12 +495,12 @@ impl<'a> Interp<'a> {
         }
     }
 
-    fn spawn_method(&mut self, mc: &syn::ExprMethodCall, at: Loc) -> Val {
+    fn spawn_method(&mut self, mc: &syn::ExprMethodCall) -> Val {
         let base = self.peek(&mc.receiver);
         if !base.scope_handle {
             self.expr_borrowed(&mc.receiver);
         }
-        let drains = self.spawned_args(&mc.args, at);
+        let drains = self.spawned_args(&mc.args, span_loc(mc.method.span()));
         if base.scope_handle {
             if let Some(scope) = self.scopes.last_mut() {
                 scope.extend(drains.iter().cloned());
@@ -704,6 +729,25 @@ impl<'a> Interp<'a> {
         self.forget_names(&names);
         Val::default()
     }
+}
+
+/// `x.take()` / `x.field.take()`: what the place holds (under that field) moves out.
+fn take_field(val: &mut Val, field: Option<&str>) -> Val {
+    let taken = |f: &Option<String>| field.is_none() || f.as_deref() == field;
+    let (senders, kept): (Vec<SenderRef>, Vec<SenderRef>) =
+        val.senders.drain(..).partition(|s| taken(&s.field));
+    val.senders = kept;
+    let mut out = Val {
+        senders,
+        ..Val::default()
+    };
+    if field.is_some() {
+        let (drains, kept): (Vec<Drain>, Vec<Drain>) =
+            val.drains.drain(..).partition(|d| taken(&d.field));
+        val.drains = kept;
+        out.drains = drains;
+    }
+    out
 }
 
 /// Methods that wrap a future and still run it (`fut.instrument(span)`).

@@ -1,0 +1,228 @@
+//! Function boundaries: parameters bound to placeholder channels while a function is
+//! summarized, and summaries applied where a function is called.
+
+use super::*;
+use crate::facts::summary::{map_val, Slot};
+use crate::facts::Origin;
+
+impl<'a> Interp<'a> {
+    /// Binds every parameter to placeholders for what it carries. In `Drop::drop`, `self` is
+    /// what the type's constructors build instead, since its fields are all still alive.
+    pub(super) fn bind_params(&mut self, sig: &syn::Signature, body: Loc) {
+        for (index, input) in sig.inputs.iter().enumerate() {
+            match input {
+                syn::FnArg::Receiver(r) => {
+                    let at = span_loc(r.self_token.span);
+                    let val = match self.in_drop {
+                        true => self.constructed_self(body),
+                        false => self.placeholder(index, at),
+                    };
+                    self.declare("self".into(), val, at);
+                }
+                syn::FnArg::Typed(t) => {
+                    let at = match &*t.pat {
+                        Pat::Ident(p) => span_loc(p.ident.span()),
+                        _ => span_loc(t.colon_token.span),
+                    };
+                    let val = self.placeholder(index, at);
+                    self.bind(&t.pat, val, None);
+                }
+            }
+        }
+    }
+
+    fn placeholder(&mut self, index: usize, at: Loc) -> Val {
+        let chan = |this: &mut Self, role: Role, column: usize| {
+            // Each role needs a key of its own: the column is shifted past any real position.
+            let key = Loc {
+                column: usize::MAX - column,
+                ..at
+            };
+            this.channel_made(
+                Channel {
+                    created: at,
+                    library: "parameter",
+                    kind: ChannelKind::Stream,
+                    param: Some((index, role)),
+                    origin: None,
+                },
+                (key, Loc::default()),
+            )
+        };
+        let senders = chan(self, Role::Senders, 0);
+        let receivers = chan(self, Role::Receivers, 1);
+        let drains = chan(self, Role::Drains, 2);
+        Val {
+            senders: vec![SenderRef {
+                chan: senders,
+                at,
+                how: Acquired::Bound,
+                field: None,
+            }],
+            receivers: vec![receivers],
+            drains: vec![Drain {
+                chan: drains,
+                wait: at,
+                task: at,
+                field: None,
+            }],
+            ..Val::default()
+        }
+    }
+
+    /// `self` in `Drop::drop`: what the type's constructors put in it.
+    fn constructed_self(&mut self, body: Loc) -> Val {
+        let Some(ty) = self.self_ty.clone() else {
+            return Val::default();
+        };
+        let mut val = Val::default();
+        for summary in self.shared.summaries.constructors(&ty) {
+            if summary.origin.is_none() {
+                val.absorb(self.apply_summary(summary, &[], body, true));
+            }
+        }
+        val
+    }
+
+    /// An argument as the called function sees it: `&x` lends everything `x` carries (the
+    /// function may clone a sender out of it), anything else is moved in.
+    pub(super) fn call_arg(&mut self, arg: &Expr) -> Val {
+        match strip(arg) {
+            Expr::Reference(r) => self.expr_borrowed_full(&r.expr),
+            other => self.expr(other),
+        }
+    }
+
+    /// The summary a path call names (`connect()`, `Self::new()`, `io::spawn_writer()`).
+    pub(super) fn summary_of_path(&self, resolved: &str) -> Option<&'a Summary> {
+        let mut segments: Vec<String> = resolved.split("::").map(str::to_string).collect();
+        if segments.first().is_some_and(|s| s == "Self") {
+            segments[0] = self.self_ty.clone()?;
+        }
+        self.shared.summaries.function(&segments)
+    }
+
+    /// A method call on a value that carries channels, to the one method of that name.
+    pub(super) fn summary_of_method(&self, name: &str, receiver: &Val) -> Option<&'a Summary> {
+        if receiver.is_empty() {
+            return None;
+        }
+        self.shared.summaries.method(name)
+    }
+
+    /// Applies a summary at a call: the waits it does on the arguments' channels happen here,
+    /// and its result carries what the arguments and the channels it makes carry.
+    /// `keep_locs`: keep the callee's positions for what it returns (it is in this file and
+    /// the result is not bound at the call: `self` in `Drop::drop`).
+    pub(super) fn apply_summary(
+        &mut self,
+        summary: &Summary,
+        args: &[Val],
+        at: Loc,
+        keep_locs: bool,
+    ) -> Val {
+        let foreign = summary.origin.is_some();
+        let relocate = |loc: Loc| if foreign { at } else { loc };
+        let mut chans: Vec<Vec<ChanId>> = Vec::new();
+        let mut drains: Vec<Option<Vec<Drain>>> = Vec::new();
+        for slot in &summary.slots {
+            let arg = |i: usize| args.get(i).cloned().unwrap_or_default().flattened();
+            let (ids, ds) = match slot {
+                Slot::Param(i, Role::Senders) => {
+                    (arg(*i).senders.iter().map(|s| s.chan).collect(), None)
+                }
+                Slot::Param(i, Role::Receivers) => (arg(*i).receivers, None),
+                Slot::Param(i, Role::Drains) => (Vec::new(), Some(arg(*i).drains)),
+                Slot::Fresh(channel) => {
+                    let key = (channel.created, at);
+                    let mut channel = channel.clone();
+                    if let Some((path, _)) = &summary.origin {
+                        channel.origin = Some(Origin {
+                            function: summary.name.clone(),
+                            path: path.clone(),
+                            line: channel.created.line,
+                            column: channel.created.column,
+                        });
+                        channel.created = at;
+                    }
+                    (vec![self.channel_made(channel, key)], None)
+                }
+            };
+            let mut ids: Vec<ChanId> = ids;
+            ids.dedup();
+            chans.push(ids);
+            drains.push(ds);
+        }
+        // An `async fn` waits only when its future runs: the future carries the waits.
+        let mut when_run = Vec::new();
+        for wait in &summary.waits {
+            match &summary.slots[wait.slot] {
+                Slot::Param(_, Role::Receivers) if summary.is_async => {
+                    for &chan in &chans[wait.slot] {
+                        when_run.push(Drain {
+                            chan,
+                            wait: relocate(wait.at),
+                            task: at,
+                            field: None,
+                        });
+                    }
+                }
+                Slot::Param(_, Role::Receivers) => {
+                    let form = WaitForm::Call {
+                        function: summary.name.clone(),
+                        drain: (!foreign).then_some(wait.at),
+                    };
+                    for &chan in &chans[wait.slot] {
+                        self.record_wait(chan, at, form.clone());
+                    }
+                }
+                Slot::Param(_, Role::Drains) => {
+                    let handles = drains[wait.slot].clone().unwrap_or_default();
+                    if summary.is_async {
+                        when_run.extend(handles);
+                    } else {
+                        self.wait_on_drains(&handles, at);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut val = map_val(
+            &summary.returns,
+            &mut |slot| chans[slot].clone(),
+            &mut |d| match &drains[d.chan] {
+                Some(handles) => handles.clone(),
+                None => chans[d.chan]
+                    .iter()
+                    .map(|&chan| Drain {
+                        chan,
+                        wait: relocate(d.wait),
+                        task: relocate(d.task),
+                        field: d.field.clone(),
+                    })
+                    .collect(),
+            },
+        );
+        if !keep_locs {
+            relocate_senders(&mut val, at);
+        }
+        if !when_run.is_empty() {
+            val = val.flattened();
+            val.drains_when_run.extend(when_run);
+        }
+        val
+    }
+}
+
+/// Senders that come out of a call are held from the call on.
+fn relocate_senders(val: &mut Val, at: Loc) {
+    for sender in &mut val.senders {
+        sender.at = at;
+        if sender.how != Acquired::Created {
+            sender.how = Acquired::Stored;
+        }
+    }
+    for part in val.parts.iter_mut().flatten() {
+        relocate_senders(part, at);
+    }
+}

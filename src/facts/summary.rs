@@ -1,0 +1,163 @@
+//! Function summaries: what calling a function does with the channels its arguments carry, and
+//! what its result carries. A summary is computed once from the function's body, with every
+//! parameter bound to placeholder channels, and applied at each call site by replacing the
+//! placeholders with what the arguments carry. Summaries outlive the syntax tree, so a crate's
+//! files can be summarized in parallel and their trees dropped before the summaries are used.
+
+use super::value::{ChanId, Drain, SenderRef, Val};
+use super::Channel;
+use crate::loc::Loc;
+
+/// Which part of a parameter a placeholder channel stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// The senders the argument carries.
+    Senders,
+    /// The receivers the argument carries.
+    Receivers,
+    /// The handles of draining tasks the argument carries.
+    Drains,
+}
+
+/// A channel as a summary sees it.
+#[derive(Clone, Debug)]
+pub enum Slot {
+    /// Whatever argument `index` carries in that role.
+    Param(usize, Role),
+    /// A channel the function creates: a new one at every call.
+    Fresh(Channel),
+}
+
+/// A wait inside the function for the end of a channel its caller passed in.
+#[derive(Clone, Debug)]
+pub struct SummaryWait {
+    pub slot: ChanId,
+    pub at: Loc,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Summary {
+    /// The function's path inside its file: inline modules, the impl's type, the name.
+    pub key: Vec<String>,
+    /// Where `slot` channel ids of `returns` and `waits` point.
+    pub slots: Vec<Slot>,
+    pub returns: Val,
+    pub waits: Vec<SummaryWait>,
+    /// The impl type, when the function is in an impl and returns `Self` (a constructor).
+    pub constructs: Option<String>,
+    /// Name of the function, for messages.
+    pub name: String,
+    /// An `async fn`: its waits happen when the returned future is awaited or spawned.
+    pub is_async: bool,
+    /// The file the function is in, when the summary is applied in another file.
+    pub origin: Option<(String, Loc)>,
+}
+
+impl Summary {
+    /// Whether calling the function matters to any channel.
+    pub fn is_trivial(&self) -> bool {
+        self.returns.is_empty() && self.waits.is_empty()
+    }
+
+    /// Builds a summary from a value and waits in the numbering of one file's channels.
+    #[allow(clippy::too_many_arguments)]
+    pub fn from_analysis(
+        key: Vec<String>,
+        name: String,
+        is_async: bool,
+        constructs: Option<String>,
+        channels: &[Channel],
+        returns: &Val,
+        waits: &[(ChanId, Loc)],
+    ) -> Summary {
+        let mut slots: Vec<(ChanId, Slot)> = Vec::new();
+        let mut slot_of = |chan: ChanId| -> ChanId {
+            if let Some(i) = slots.iter().position(|(c, _)| *c == chan) {
+                return i;
+            }
+            let ch = &channels[chan];
+            let slot = match ch.param {
+                Some((index, role)) => Slot::Param(index, role),
+                None => Slot::Fresh(ch.clone()),
+            };
+            slots.push((chan, slot));
+            slots.len() - 1
+        };
+        let returns = {
+            let slot_of = std::cell::RefCell::new(&mut slot_of);
+            map_val(
+                returns,
+                &mut |c| vec![(slot_of.borrow_mut())(c)],
+                &mut |d| {
+                    vec![Drain {
+                        chan: (slot_of.borrow_mut())(d.chan),
+                        ..d.clone()
+                    }]
+                },
+            )
+        };
+        let waits = waits
+            .iter()
+            .map(|&(chan, at)| SummaryWait {
+                slot: slot_of(chan),
+                at,
+            })
+            .collect();
+        Summary {
+            key,
+            name,
+            is_async,
+            constructs,
+            slots: slots.into_iter().map(|(_, s)| s).collect(),
+            returns,
+            waits,
+            origin: None,
+        }
+    }
+
+    /// Whether a written path (`connect`, `Connection::new`, `crate::io::spawn_writer`) names
+    /// this function: its segments, without `crate`/`self`/`super`, end the summary's key.
+    pub fn matches(&self, path: &[String]) -> bool {
+        let path: Vec<&String> = path
+            .iter()
+            .skip_while(|s| matches!(s.as_str(), "crate" | "self" | "super"))
+            .collect();
+        !path.is_empty()
+            && path.len() <= self.key.len()
+            && self.key[self.key.len() - path.len()..]
+                .iter()
+                .zip(&path)
+                .all(|(a, b)| a == *b)
+    }
+}
+
+/// Re-points every channel of a value: `chans` gives the new ids of one old id (maybe none),
+/// `drains` the new handles for one old handle.
+pub fn map_val(
+    val: &Val,
+    chans: &mut impl FnMut(ChanId) -> Vec<ChanId>,
+    drains: &mut impl FnMut(&Drain) -> Vec<Drain>,
+) -> Val {
+    Val {
+        senders: val
+            .senders
+            .iter()
+            .flat_map(|s| {
+                chans(s.chan)
+                    .into_iter()
+                    .map(|chan| SenderRef { chan, ..s.clone() })
+                    .collect::<Vec<_>>()
+            })
+            .collect(),
+        receivers: val.receivers.iter().flat_map(|&r| chans(r)).collect(),
+        drains: val.drains.iter().flat_map(&mut *drains).collect(),
+        drains_when_run: val.drains_when_run.iter().flat_map(&mut *drains).collect(),
+        scope_handle: val.scope_handle,
+        parts: val.parts.as_ref().map(|parts| {
+            parts
+                .iter()
+                .map(|p| map_val(p, &mut *chans, &mut *drains))
+                .collect()
+        }),
+    }
+}
