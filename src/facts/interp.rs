@@ -12,10 +12,10 @@ use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::{Block, Expr, Item, Pat, Stmt, Token};
 
-use super::syntax::{self, ident_of, leaves_loop, macro_name, place_root, strip};
 use super::summary::{Role, Summary};
+use super::syntax::{self, ident_of, leaves_loop, macro_name, place_root, strip};
 use super::value::{join, Acquired, ChanId, Drain, Env, SenderRef, Val, Var};
-use super::{Channel, FileFacts, Held, Wait, WaitForm};
+use super::{Bridge, Channel, FileFacts, Held, Wait, WaitForm};
 use crate::catalogue::{self, ChannelKind};
 use crate::loc::{LineIndex, Loc};
 use crate::resolve::Imports;
@@ -158,6 +158,7 @@ impl FileCx<'_, '_> {
                 in_drop: cx.is_drop,
                 returns: Val::default(),
                 param_waits: Vec::new(),
+                bridges: Vec::new(),
             };
             let first_wait = interp.facts.waits.len();
             interp.bind_params(cx.sig, Loc::of(block.brace_token.span.open()));
@@ -186,7 +187,12 @@ impl FileCx<'_, '_> {
         let nested = nested_items(block);
         let inner_imports = imports.extended_with(nested.iter().copied());
         for item in nested {
-            self.items(std::slice::from_ref(item), &inner_imports, &cx.path, depth + 1);
+            self.items(
+                std::slice::from_ref(item),
+                &inner_imports,
+                &cx.path,
+                depth + 1,
+            );
         }
     }
 }
@@ -431,6 +437,8 @@ struct Interp<'a> {
     returns: Val,
     /// Waits for the end of channels that came in through parameters, for its summary.
     param_waits: Vec<(ChanId, Loc)>,
+    /// Tasks started so far that drain one channel while they hold a sender of another.
+    bridges: Vec<Bridge>,
 }
 
 fn span_loc(span: Span) -> Loc {
@@ -535,6 +543,26 @@ impl<'a> Interp<'a> {
         id
     }
 
+    /// Channels other than `chan` that bindings of frame `owner` and deeper certainly hold
+    /// senders of.
+    fn senders_held_from(&self, owner: usize, chan: ChanId) -> Vec<ChanId> {
+        let mut out: Vec<ChanId> = Vec::new();
+        for var in self.env.iter().flat_map(|e| &e.vars) {
+            if var.moved || var.frame < owner {
+                continue;
+            }
+            for s in &var.val.senders {
+                if s.chan != chan
+                    && self.facts.channels[s.chan].param.is_none()
+                    && !out.contains(&s.chan)
+                {
+                    out.push(s.chan);
+                }
+            }
+        }
+        out
+    }
+
     /// Whether a value carries a sender of a real channel, not only a parameter's placeholder.
     fn holds_real_sender(&self, val: &Val) -> bool {
         val.senders
@@ -557,11 +585,13 @@ impl<'a> Interp<'a> {
                 _ => at,
             };
             let task = self.frames[owner].at;
+            let keeps_open = self.senders_held_from(owner, chan);
             self.frames[owner].drains.push(Drain {
                 chan,
                 wait: drain,
                 task,
                 field: None,
+                keeps_open,
             });
         }
         if self.facts.channels[chan].param.is_some() {
@@ -570,8 +600,33 @@ impl<'a> Interp<'a> {
             }
             return;
         }
+        let mut held = self.held_senders(chan, owner, &form, None);
+        for bridge in self.bridges_into(chan) {
+            held.extend(self.held_senders(bridge.from, owner, &form, Some(bridge)));
+        }
+        self.facts.waits.push(Wait {
+            chan,
+            at,
+            form,
+            stmt_line: self.stmt_line,
+            indent: self.shared.lines.indentation(self.stmt_line).to_string(),
+            held,
+            in_drop: self.in_drop && owner == 0,
+        });
+    }
+
+    /// The senders of `chan` that bindings of frame `owner` and deeper certainly hold.
+    fn held_senders(
+        &self,
+        chan: ChanId,
+        owner: usize,
+        form: &WaitForm,
+        via: Option<Bridge>,
+    ) -> Vec<Held> {
         let oneshot = self.kind(chan) == ChannelKind::Oneshot;
-        let env = self.env.as_ref().expect("checked above");
+        let Some(env) = self.env.as_ref() else {
+            return Vec::new();
+        };
         let mut held = Vec::new();
         for var in env
             .vars
@@ -608,18 +663,30 @@ impl<'a> Interp<'a> {
                         && var.frame == self.current_frame()
                         && var.loop_depth == self.loop_depth - usize::from(self.at_loop_head)
                         && !matches!(form, WaitForm::ScopeEnd { .. }),
+                    via: via.clone(),
                 });
             }
         }
-        self.facts.waits.push(Wait {
-            chan,
-            at,
-            form,
-            stmt_line: self.stmt_line,
-            indent: self.shared.lines.indentation(self.stmt_line).to_string(),
-            held,
-            in_drop: self.in_drop && owner == 0,
-        });
+        held
+    }
+
+    /// Tasks that keep `chan` open until another channel ends, followed back along chains
+    /// (A's end lets a task drop B's sender, B's end lets another drop C's...).
+    fn bridges_into(&self, chan: ChanId) -> Vec<Bridge> {
+        let mut out: Vec<Bridge> = Vec::new();
+        let mut reached = vec![chan];
+        let mut i = 0;
+        while i < reached.len() {
+            let to = reached[i];
+            for bridge in self.bridges.iter().filter(|b| b.to == to) {
+                if !reached.contains(&bridge.from) {
+                    reached.push(bridge.from);
+                    out.push(bridge.clone());
+                }
+            }
+            i += 1;
+        }
+        out
     }
 
     fn wait_on_drains(&mut self, drains: &[Drain], at: Loc) {

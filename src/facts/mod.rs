@@ -65,6 +65,19 @@ pub struct Held {
     pub let_underscore: Option<Loc>,
     /// `drop(holder);` right before the wait's statement would compile and fix it.
     pub droppable: bool,
+    /// The sender is of another channel, whose end a task waits for before it drops its
+    /// sender of the waited-on channel.
+    pub via: Option<Bridge>,
+}
+
+/// A task that drains channel `from` while it holds a sender of channel `to`: `to` cannot
+/// end before `from` does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bridge {
+    pub from: ChanId,
+    pub to: ChanId,
+    pub task: Loc,
+    pub drain: Loc,
 }
 
 #[derive(Clone, Debug)]

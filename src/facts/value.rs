@@ -40,6 +40,8 @@ pub struct Drain {
     pub task: Loc,
     /// The struct field the handle was stored under, when it sits in a struct literal.
     pub field: Option<String>,
+    /// Channels the task still holds senders of while it waits: they close only after `chan`.
+    pub keeps_open: Vec<ChanId>,
 }
 
 /// What a value carries. `parts` keeps the elements of a tuple apart for destructuring.

@@ -40,7 +40,7 @@
 use std::collections::HashSet;
 
 use super::Rule;
-use crate::facts::{Acquired, FileFacts, Held, Wait, WaitForm};
+use crate::facts::{Acquired, Bridge, FileFacts, Held, Wait, WaitForm};
 use crate::finding::{Edit, Finding, Fix, Label, Severity};
 use crate::loc::Loc;
 
@@ -58,8 +58,12 @@ fn check(facts: &FileFacts, path: &str) -> Vec<Finding> {
     for wait in &facts.waits {
         for held in wait.held.iter().filter(|h| !h.captured) {
             let primary = held.let_underscore.unwrap_or(held.at);
-            if seen.insert((primary, wait.chan)) {
-                findings.push(finding(facts, wait, held, path));
+            let chan = held.via.as_ref().map_or(wait.chan, |b| b.from);
+            if seen.insert((primary, chan)) {
+                findings.push(match &held.via {
+                    Some(bridge) => chain_finding(facts, wait, held, bridge, path),
+                    None => finding(facts, wait, held, path),
+                });
             }
         }
     }
@@ -192,6 +196,68 @@ fn finding(facts: &FileFacts, wait: &Wait, held: &Held, path: &str) -> Finding {
         notes,
         help: Some(help),
         fix,
+    }
+}
+
+/// The held sender keeps open a channel that a task drains before it lets the waited-on
+/// channel close: the wait depends on the held sender through the chain.
+fn chain_finding(
+    facts: &FileFacts,
+    wait: &Wait,
+    held: &Held,
+    bridge: &Bridge,
+    path: &str,
+) -> Finding {
+    let h = &held.holder;
+    let upstream = &facts.channels[bridge.from];
+    let mut labels = vec![
+        Label {
+            loc: bridge.drain,
+            message: format!("this task drains `{h}`'s channel until every sender is dropped"),
+        },
+        Label {
+            loc: bridge.task,
+            message: "the task is started here and holds a sender of the waited-on channel until its loop ends".into(),
+        },
+        Label {
+            loc: wait.at,
+            message: "this waits until every sender of the downstream channel is dropped".into(),
+        },
+    ];
+    if upstream.created != held.at {
+        labels.push(Label {
+            loc: upstream.created,
+            message: format!("`{h}`'s channel is created here ({})", upstream.library),
+        });
+    }
+    let downstream = &facts.channels[wait.chan];
+    if downstream.created != wait.at {
+        labels.push(Label {
+            loc: downstream.created,
+            message: format!(
+                "the waited-on channel is created here ({})",
+                downstream.library
+            ),
+        });
+    }
+    Finding {
+        rule: RULE.id,
+        severity: RULE.severity,
+        message: format!(
+            "`{h}` keeps a channel open that a task drains before it lets the waited-on channel close, so the wait never ends"
+        ),
+        path: path.to_string(),
+        primary: Label {
+            loc: held.let_underscore.unwrap_or(held.at),
+            message: format!("`{h}` is never dropped before the wait"),
+        },
+        labels,
+        notes: vec![format!(
+            "the chain: `{h}` keeps its channel open, so the task at {}:{} never leaves its loop, so it never drops its sender of the channel waited on at {}:{}",
+            bridge.task.line, bridge.task.column, wait.at.line, wait.at.column
+        )],
+        help: Some(format!("drop `{h}` before the wait, so the task's loop ends and drops its sender")),
+        fix: None,
     }
 }
 

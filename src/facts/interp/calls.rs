@@ -260,6 +260,16 @@ impl<'a> Interp<'a> {
                     .map(|d| Drain { task: at, ..d }),
             );
         }
+        for d in &drains {
+            for &to in &d.keeps_open {
+                self.bridges.push(Bridge {
+                    from: d.chan,
+                    to,
+                    task: d.task,
+                    drain: d.wait,
+                });
+            }
+        }
         drains
     }
 

@@ -65,6 +65,7 @@ impl<'a> Interp<'a> {
                 wait: at,
                 task: at,
                 field: None,
+                keeps_open: Vec::new(),
             }],
             ..Val::default()
         }
@@ -164,6 +165,7 @@ impl<'a> Interp<'a> {
                             wait: relocate(wait.at),
                             task: at,
                             field: None,
+                            keeps_open: Vec::new(),
                         });
                     }
                 }
@@ -199,6 +201,7 @@ impl<'a> Interp<'a> {
                         wait: relocate(d.wait),
                         task: relocate(d.task),
                         field: d.field.clone(),
+                        keeps_open: Vec::new(),
                     })
                     .collect(),
             },
