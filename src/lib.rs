@@ -7,6 +7,7 @@
 pub mod catalogue;
 pub mod cli;
 pub mod config;
+pub mod crates;
 pub mod facts;
 pub mod finding;
 pub mod fix;
@@ -99,17 +100,33 @@ pub fn check(options: &Options) -> Result<Report, String> {
     let pool = builder
         .build()
         .map_err(|e| format!("cannot start worker threads: {e}"))?;
-    let results: Vec<FileResult> = pool.install(|| {
+    let outcomes: Vec<(FileResult, FileInfo)> = pool.install(|| {
         files
             .par_iter()
             .map(|file| {
-                let result = check_file(file, options.scan);
+                let outcome = check_file(file, options.scan, &[]);
                 // proc-macro2 keeps every parsed source in a per-thread map: release it.
                 proc_macro2::extra::invalidate_current_thread_spans();
-                result
+                outcome
             })
             .collect()
     });
+    let (mut results, infos): (Vec<FileResult>, Vec<FileInfo>) = outcomes.into_iter().unzip();
+    // Files that call into other files of their crate are checked again with those summaries.
+    let rechecks = cross_file_rechecks(&files, infos);
+    let redone: Vec<(usize, FileResult)> = pool.install(|| {
+        rechecks
+            .into_par_iter()
+            .map(|(i, external)| {
+                let (result, _) = check_file(&files[i], false, &external);
+                proc_macro2::extra::invalidate_current_thread_spans();
+                (i, result)
+            })
+            .collect()
+    });
+    for (i, result) in redone {
+        results[i] = result;
+    }
     let mut report = Report {
         files_checked: files.len(),
         ..Report::default()
@@ -157,19 +174,36 @@ enum FileResult {
     },
 }
 
-fn check_file(file: &walk::SourceFile, scan: bool) -> FileResult {
+/// What the cross-file pass needs from one file: its `mod` declarations and the summaries of
+/// its functions that matter to channels.
+#[derive(Default)]
+struct FileInfo {
+    mods: Vec<crates::ModDecl>,
+    summaries: Vec<facts::summary::Summary>,
+}
+
+fn check_file(
+    file: &walk::SourceFile,
+    scan: bool,
+    external: &[facts::summary::Summary],
+) -> (FileResult, FileInfo) {
     let bytes = match load::read(&file.path, &file.display) {
         Ok(bytes) => bytes,
-        Err(e) => return FileResult::Error(e),
+        Err(e) => return (FileResult::Error(e), FileInfo::default()),
+    };
+    let mut info = FileInfo {
+        mods: crates::mod_declarations(&String::from_utf8_lossy(&bytes)),
+        ..FileInfo::default()
     };
     if scan && !may_create_channel(&bytes) && std::str::from_utf8(&bytes).is_ok() {
-        return FileResult::Skipped;
+        return (FileResult::Skipped, info);
     }
     let source = match load::load(bytes, &file.display) {
         Ok(source) => source,
-        Err(e) => return FileResult::Error(e),
+        Err(e) => return (FileResult::Error(e), info),
     };
-    let facts = facts::analyze_file(&source.file, &source.text);
+    let (facts, summaries) = facts::analyze_file_with(&source.file, &source.text, external);
+    info.summaries = summaries.into_iter().filter(|s| !s.is_trivial()).collect();
     let suppressions = suppress::scan(&source.file, &source.text);
     drop(source.file);
     let findings = rules::check_file(&facts, &file.display);
@@ -182,14 +216,68 @@ fn check_file(file: &walk::SourceFile, scan: bool) -> FileResult {
         .map(|(loc, why)| (loc.line, why))
         .collect();
     if findings.is_empty() && incomplete.is_empty() {
-        return FileResult::Clean;
+        return (FileResult::Clean, info);
     }
-    FileResult::Checked {
+    let result = FileResult::Checked {
         display: file.display.clone(),
         text: source.text,
         findings,
         incomplete,
+    };
+    (result, info)
+}
+
+/// The files to check again, each with the summaries of the other files of its crate, when
+/// it names one of their functions.
+fn cross_file_rechecks(
+    files: &[walk::SourceFile],
+    infos: Vec<FileInfo>,
+) -> Vec<(usize, Vec<facts::summary::Summary>)> {
+    if infos.iter().all(|i| i.summaries.is_empty()) {
+        return Vec::new();
     }
+    let paths: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
+    let (mods, summaries): (Vec<_>, Vec<_>) =
+        infos.into_iter().map(|i| (i.mods, i.summaries)).unzip();
+    let placed = crates::place(&paths, &mods);
+    let mut by_crate: std::collections::HashMap<usize, Vec<(usize, facts::summary::Summary)>> =
+        std::collections::HashMap::new();
+    for (i, list) in summaries.into_iter().enumerate() {
+        for mut summary in list {
+            let mut key = placed[i].module.clone();
+            key.append(&mut summary.key);
+            summary.key = key;
+            summary.origin = Some(files[i].display.clone());
+            by_crate
+                .entry(placed[i].krate)
+                .or_default()
+                .push((i, summary));
+        }
+    }
+    let mut out = Vec::new();
+    for (i, place) in placed.iter().enumerate() {
+        let Some(list) = by_crate.get(&place.krate) else {
+            continue;
+        };
+        let external: Vec<facts::summary::Summary> = list
+            .iter()
+            .filter(|(j, _)| *j != i)
+            .map(|(_, s)| s.clone())
+            .collect();
+        if external.is_empty() {
+            continue;
+        }
+        let Ok(bytes) = std::fs::read(&files[i].path) else {
+            continue;
+        };
+        let named = external
+            .iter()
+            .any(|s| memchr::memmem::find(&bytes, s.name.as_bytes()).is_some());
+        if named {
+            out.push((i, external));
+        }
+    }
+    out
 }
 
 /// Every constructor in the catalogue is named `*channel*` or `*bounded*`; a file that contains

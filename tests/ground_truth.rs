@@ -73,14 +73,20 @@ fn collect_fixtures(bin_dir: &Path, errors: &mut Vec<String>) -> (usize, Vec<Fix
     let mut fixtures = Vec::new();
     let entries =
         fs::read_dir(bin_dir).unwrap_or_else(|e| panic!("cannot read {}: {e}", bin_dir.display()));
+    // A program is `NAME.rs`, or a folder `NAME/` with `main.rs` and its modules.
     let mut paths: Vec<PathBuf> = entries
         .map(|e| e.expect("cannot read directory entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "rs"))
+        .filter(|p| p.extension().is_some_and(|x| x == "rs") || p.join("main.rs").is_file())
         .collect();
     paths.sort();
     let total = paths.len();
-    for source in paths {
-        let name = source.file_stem().unwrap().to_string_lossy().into_owned();
+    for path in paths {
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let source = if path.is_dir() {
+            path.join("main.rs")
+        } else {
+            path.clone()
+        };
         let text = match fs::read_to_string(&source) {
             Ok(t) => t,
             Err(e) => {
@@ -88,6 +94,7 @@ fn collect_fixtures(bin_dir: &Path, errors: &mut Vec<String>) -> (usize, Vec<Fix
                 continue;
             }
         };
+        let markers = program_text(&path).matches("//~").count();
         let mut lines = text.lines();
         let first = lines.next().unwrap_or("");
         let second = lines.next().unwrap_or("");
@@ -102,7 +109,6 @@ fn collect_fixtures(bin_dir: &Path, errors: &mut Vec<String>) -> (usize, Vec<Fix
                 "{name}: second line must be `//! <one-sentence description>`, found {second:?}"
             ));
         }
-        let markers = text.matches("//~").count();
         match truth {
             Truth::Hang if markers == 0 => errors.push(format!(
                 "{name}: a `truth: hang` fixture needs at least one `//~` expected finding"
@@ -119,6 +125,22 @@ fn collect_fixtures(bin_dir: &Path, errors: &mut Vec<String>) -> (usize, Vec<Fix
         });
     }
     (total, fixtures)
+}
+
+/// The text of every file of a program, to count its `//~` markers.
+fn program_text(path: &Path) -> String {
+    if !path.is_dir() {
+        return fs::read_to_string(path).unwrap_or_default();
+    }
+    let mut files: Vec<PathBuf> = fs::read_dir(path)
+        .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    files.sort();
+    files
+        .iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "rs"))
+        .filter_map(|p| fs::read_to_string(p).ok())
+        .collect()
 }
 
 fn build_fixtures(root: &Path, target_dir: &Path) {

@@ -50,7 +50,7 @@ pub struct Summary {
     /// An `async fn`: its waits happen when the returned future is awaited or spawned.
     pub is_async: bool,
     /// The file the function is in, when the summary is applied in another file.
-    pub origin: Option<(String, Loc)>,
+    pub origin: Option<String>,
 }
 
 impl Summary {

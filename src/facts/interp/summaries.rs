@@ -137,7 +137,7 @@ impl<'a> Interp<'a> {
                 Slot::Fresh(channel) => {
                     let key = (channel.created, at);
                     let mut channel = channel.clone();
-                    if let Some((path, _)) = &summary.origin {
+                    if let Some(path) = &summary.origin {
                         channel.origin = Some(Origin {
                             function: summary.name.clone(),
                             path: path.clone(),

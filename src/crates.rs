@@ -1,0 +1,265 @@
+//! Which crate each file belongs to, as cargo builds them: every root (`src/lib.rs`,
+//! `src/main.rs`, `src/bin/*.rs`, `examples/*.rs`, `tests/*.rs`, `benches/*.rs`, or their
+//! `*/main.rs` forms) with the modules its `mod` declarations reach. Two binaries' functions of
+//! the same name never mix; a file no root reaches is a crate of its own.
+//!
+//! `mod` declarations are read from the text of every file, parsed or not, so that the map does
+//! not depend on which files the byte scan lets through.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// A `mod name;` declaration (not an inline `mod name { .. }`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ModDecl {
+    pub name: String,
+    /// A `#[path = "..."]` attribute on it.
+    pub path: Option<String>,
+}
+
+/// Where a file sits: its crate (an index into the roots) and its module path in that crate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Placement {
+    pub krate: usize,
+    pub module: Vec<String>,
+}
+
+/// The `mod name;` declarations of a file, read line by line (one per line, as rustfmt
+/// writes them).
+pub fn mod_declarations(text: &str) -> Vec<ModDecl> {
+    let mut out = Vec::new();
+    let mut path_attr: Option<String> = None;
+    for line in text.lines() {
+        let line = line.trim();
+        if let Some(rest) = line.strip_prefix("#[path") {
+            path_attr = rest
+                .split('"')
+                .nth(1)
+                .map(str::to_string)
+                .filter(|_| rest.trim_start().starts_with('='));
+            continue;
+        }
+        if line.starts_with("#[") || line.starts_with("//") || line.is_empty() {
+            continue;
+        }
+        if let Some(name) = declared_module(line) {
+            out.push(ModDecl {
+                name,
+                path: path_attr.take(),
+            });
+        }
+        path_attr = None;
+    }
+    out
+}
+
+/// `mod name;`, `pub mod name;`, `pub(crate) mod name;` ...
+fn declared_module(line: &str) -> Option<String> {
+    let mut rest = line;
+    if let Some(r) = rest.strip_prefix("pub") {
+        rest = r.trim_start();
+        if rest.starts_with('(') {
+            rest = rest[rest.find(')')? + 1..].trim_start();
+        }
+    }
+    let rest = rest.strip_prefix("mod ")?.trim_start();
+    let name = rest.strip_suffix(';')?.trim();
+    let name = name.strip_prefix("r#").unwrap_or(name);
+    (!name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_'))
+        .then(|| name.to_string())
+}
+
+/// Places every file. `files[i]` has the declarations `mods[i]`.
+pub fn place(files: &[PathBuf], mods: &[Vec<ModDecl>]) -> Vec<Placement> {
+    let index: HashMap<PathBuf, usize> = files
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (normalize(p), i))
+        .collect();
+    let mut packages: HashMap<PathBuf, bool> = HashMap::new();
+    let mut roots: Vec<usize> = (0..files.len())
+        .filter(|&i| is_crate_root(&files[i], &mut packages))
+        .collect();
+    roots.sort_by(|&a, &b| files[a].cmp(&files[b]));
+    let mut placement: Vec<Option<Placement>> = vec![None; files.len()];
+    for (krate, &root) in roots.iter().enumerate() {
+        if placement[root].is_some() {
+            continue;
+        }
+        let mut stack = vec![(root, Vec::<String>::new(), true)];
+        while let Some((file, module, is_root)) = stack.pop() {
+            if placement[file].is_some() {
+                continue;
+            }
+            placement[file] = Some(Placement {
+                krate,
+                module: module.clone(),
+            });
+            let here = normalize(&files[file]);
+            let dir = children_dir(&here, is_root);
+            for decl in &mods[file] {
+                let candidates = match &decl.path {
+                    Some(p) => vec![here.parent().unwrap_or(Path::new("")).join(p)],
+                    None => vec![
+                        dir.join(format!("{}.rs", decl.name)),
+                        dir.join(&decl.name).join("mod.rs"),
+                    ],
+                };
+                if let Some(&child) = candidates.iter().find_map(|c| index.get(&normalize(c))) {
+                    let mut module = module.clone();
+                    module.push(decl.name.clone());
+                    stack.push((child, module, false));
+                }
+            }
+        }
+    }
+    let mut next = roots.len();
+    placement
+        .into_iter()
+        .map(|p| {
+            p.unwrap_or_else(|| {
+                next += 1;
+                Placement {
+                    krate: next - 1,
+                    module: Vec::new(),
+                }
+            })
+        })
+        .collect()
+}
+
+/// Where `mod x;` in this file looks for `x.rs`: next to a crate root or a `mod.rs`, in a
+/// folder named after any other file.
+fn children_dir(file: &Path, is_root: bool) -> PathBuf {
+    let parent = file.parent().unwrap_or(Path::new("")).to_path_buf();
+    let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    if is_root || stem == "mod" {
+        parent
+    } else {
+        parent.join(stem)
+    }
+}
+
+/// Whether cargo builds a crate from this file: a target root of the package it is in.
+fn is_crate_root(file: &Path, packages: &mut HashMap<PathBuf, bool>) -> bool {
+    let file = normalize(file);
+    let Some(package) = package_of(&file, packages) else {
+        return false;
+    };
+    let Ok(rel) = file.strip_prefix(&package) else {
+        return false;
+    };
+    let parts: Vec<&str> = rel.iter().filter_map(|p| p.to_str()).collect();
+    match parts.as_slice() {
+        ["src", "lib.rs"] | ["src", "main.rs"] | ["build.rs"] => true,
+        ["src", "bin", f] | ["examples", f] | ["tests", f] | ["benches", f] => f.ends_with(".rs"),
+        ["src", "bin", _, "main.rs"]
+        | ["examples", _, "main.rs"]
+        | ["tests", _, "main.rs"]
+        | ["benches", _, "main.rs"] => true,
+        _ => false,
+    }
+}
+
+/// The nearest folder above `file` with a `Cargo.toml`.
+fn package_of(file: &Path, packages: &mut HashMap<PathBuf, bool>) -> Option<PathBuf> {
+    let mut dir = file.parent();
+    while let Some(d) = dir {
+        let has_manifest = *packages
+            .entry(d.to_path_buf())
+            .or_insert_with(|| d.join("Cargo.toml").is_file());
+        if has_manifest {
+            return Some(d.to_path_buf());
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+/// `a/./b/../c.rs` as `a/c.rs`, without touching the file system.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_mod_declarations() {
+        let text = "mod a;\npub mod b;\npub(crate) mod c;\nmod inline {\n}\n#[path = \"x/y.rs\"]\nmod d;\n// mod e;\nmod r#f;\n";
+        let mods = mod_declarations(text);
+        let names: Vec<&str> = mods.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, ["a", "b", "c", "d", "f"]);
+        assert_eq!(mods[3].path.as_deref(), Some("x/y.rs"));
+        assert_eq!(mods[0].path, None);
+    }
+
+    #[test]
+    fn places_modules_under_their_roots() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("Cargo.toml"), "[package]\nname = \"x\"\n").unwrap();
+        let files: Vec<PathBuf> = [
+            "src/main.rs",
+            "src/conn.rs",
+            "src/conn/io.rs",
+            "src/bin/tool.rs",
+            "src/util.rs",
+            "loose/thing.rs",
+        ]
+        .iter()
+        .map(|f| root.join(f))
+        .collect();
+        let decl = |names: &[&str]| -> Vec<ModDecl> {
+            names
+                .iter()
+                .map(|n| ModDecl {
+                    name: n.to_string(),
+                    path: None,
+                })
+                .collect()
+        };
+        let mods = vec![
+            decl(&["conn"]),
+            decl(&["io"]),
+            decl(&[]),
+            decl(&["util"]),
+            decl(&[]),
+            decl(&[]),
+        ];
+        let placed = place(&files, &mods);
+        let main = placed[0].krate;
+        assert_eq!(
+            placed[1],
+            Placement {
+                krate: main,
+                module: vec!["conn".into()]
+            }
+        );
+        assert_eq!(
+            placed[2],
+            Placement {
+                krate: main,
+                module: vec!["conn".into(), "io".into()]
+            }
+        );
+        // `src/bin/tool.rs` declares `mod util;`: `src/bin/util.rs`, which is not there.
+        assert_ne!(placed[3].krate, main);
+        assert_ne!(placed[4].krate, main);
+        assert_ne!(placed[4].krate, placed[3].krate);
+        assert_ne!(placed[5].krate, placed[4].krate);
+    }
+}
