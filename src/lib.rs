@@ -8,9 +8,11 @@ pub mod catalogue;
 pub mod cli;
 pub mod config;
 pub mod crates;
+pub mod data_tables;
 pub mod facts;
 pub mod finding;
 pub mod fix;
+pub mod lex;
 pub mod load;
 pub mod loc;
 pub mod render;
@@ -202,7 +204,8 @@ fn check_file(
         Ok(source) => source,
         Err(e) => return (FileResult::Error(e), info),
     };
-    let (facts, summaries) = facts::analyze_file_with(&source.file, &source.text, external);
+    let (facts, summaries) =
+        facts::analyze_file_with(&source.file, &source.text, external);
     info.summaries = summaries.into_iter().filter(|s| !s.is_trivial()).collect();
     let suppressions = suppress::scan(&source.file, &source.text);
     drop(source.file);

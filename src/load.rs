@@ -1,6 +1,7 @@
 //! Reading and parsing one file, with every failure turned into an error that names the
 //! path and, where known, the line and column.
 
+use std::ops::ControlFlow;
 use std::path::Path;
 
 use proc_macro2::TokenStream;
@@ -45,6 +46,10 @@ type ParseError = (Option<usize>, Option<usize>, String);
 
 pub fn parse(text: &str) -> Result<syn::File, ParseError> {
     let code = blank_prefix(text);
+    let code = match crate::data_tables::blank(&code) {
+        std::borrow::Cow::Owned(blanked) => blanked.into(),
+        std::borrow::Cow::Borrowed(_) => code,
+    };
     let tokens: TokenStream = code.parse().map_err(|e: proc_macro2::LexError| {
         let start = e.span().start();
         (
@@ -95,102 +100,21 @@ fn blank_prefix(text: &str) -> std::borrow::Cow<'_, str> {
     out.into()
 }
 
-/// The first bracket nested deeper than `MAX_NESTING`, found by a byte scan that skips
-/// comments, strings and character literals (the token tree is not walked: iterating a
-/// proc-macro2 group copies it).
+/// The first bracket nested deeper than `MAX_NESTING` (the token tree is not walked:
+/// iterating a proc-macro2 group copies it).
 fn too_deep(code: &[u8]) -> Option<(usize, usize, usize)> {
     let mut depth = 0usize;
-    let mut i = 0;
-    let n = code.len();
-    while i < n {
-        match code[i] {
-            b'(' | b'[' | b'{' => {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    let (line, column) = position_of_byte(code, i);
-                    return Some((depth, line, column));
-                }
+    crate::lex::for_each_bracket(code, |i| {
+        if matches!(code[i], b'(' | b'[' | b'{') {
+            depth += 1;
+            if depth > MAX_NESTING {
+                let (line, column) = position_of_byte(code, i);
+                return ControlFlow::Break((depth, line, column));
             }
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-            b'/' if code.get(i + 1) == Some(&b'/') => {
-                i = memchr::memchr(b'\n', &code[i..]).map_or(n, |j| i + j);
-            }
-            b'/' if code.get(i + 1) == Some(&b'*') => {
-                let mut nested = 1;
-                i += 2;
-                while i < n && nested > 0 {
-                    if code[i] == b'/' && code.get(i + 1) == Some(&b'*') {
-                        nested += 1;
-                        i += 1;
-                    } else if code[i] == b'*' && code.get(i + 1) == Some(&b'/') {
-                        nested -= 1;
-                        i += 1;
-                    }
-                    i += 1;
-                }
-                continue;
-            }
-            b'r' if matches!(code.get(i + 1), Some(b'"' | b'#'))
-                && (i == 0 || !is_ident_byte(code[i - 1])) =>
-            {
-                let hashes = code[i + 1..].iter().take_while(|&&b| b == b'#').count();
-                if code.get(i + 1 + hashes) == Some(&b'"') {
-                    let mut j = i + 2 + hashes;
-                    loop {
-                        match memchr::memchr(b'"', &code[j.min(n)..]) {
-                            None => return None,
-                            Some(k) => {
-                                j += k + 1;
-                                if code[j..]
-                                    .iter()
-                                    .take(hashes)
-                                    .filter(|&&b| b == b'#')
-                                    .count()
-                                    == hashes
-                                {
-                                    break;
-                                }
-                            }
-                        }
-                    }
-                    i = j + hashes;
-                    continue;
-                }
-            }
-            b'"' => {
-                i += 1;
-                while i < n && code[i] != b'"' {
-                    i += if code[i] == b'\\' { 2 } else { 1 };
-                }
-            }
-            b'\'' => {
-                // A character literal ('x', '\n', '\u{..}'), not a lifetime ('a).
-                if code.get(i + 1) == Some(&b'\\') {
-                    i = memchr::memchr(b'\'', &code[i + 2..]).map_or(n, |j| i + 2 + j);
-                } else if let Some(len) = char_len(&code[i + 1..]) {
-                    if code.get(i + 1 + len) == Some(&b'\'') {
-                        i += 1 + len;
-                    }
-                }
-            }
-            _ => {}
+        } else {
+            depth = depth.saturating_sub(1);
         }
-        i += 1;
-    }
-    None
-}
-
-fn is_ident_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
-}
-
-fn char_len(bytes: &[u8]) -> Option<usize> {
-    let first = *bytes.first()?;
-    Some(match first {
-        0x00..=0x7f => 1,
-        0xc0..=0xdf => 2,
-        0xe0..=0xef => 3,
-        _ => 4,
+        ControlFlow::Continue(i + 1)
     })
 }
 

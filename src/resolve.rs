@@ -2,15 +2,18 @@
 //! `use std::sync::mpsc;` is `std::sync::mpsc::channel`. Variable names never matter.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+
 use syn::{Item, UseTree};
 
 use crate::catalogue;
 
-/// The names one module (or block) brings into scope.
+/// The names one module (or block) brings into scope. Shared, not copied, by every function
+/// of the module: cloning is cheap, and a block's own `use` copies them once.
 #[derive(Clone, Debug, Default)]
 pub struct Imports {
-    names: HashMap<String, String>,
-    globs: Vec<String>,
+    names: Arc<HashMap<String, String>>,
+    globs: Arc<Vec<String>>,
 }
 
 impl Imports {
@@ -22,8 +25,7 @@ impl Imports {
                 Item::Use(item_use) => imports.add_tree(String::new(), &item_use.tree),
                 Item::ExternCrate(krate) => {
                     if let Some((_, alias)) = &krate.rename {
-                        imports
-                            .names
+                        Arc::make_mut(&mut imports.names)
                             .insert(alias.to_string(), krate.ident.to_string());
                     }
                 }
@@ -47,10 +49,10 @@ impl Imports {
                 let name = name.ident.to_string();
                 if name == "self" {
                     if let Some(last) = prefix.rsplit("::").next() {
-                        self.names.insert(last.to_string(), prefix.clone());
+                        Arc::make_mut(&mut self.names).insert(last.to_string(), prefix.clone());
                     }
                 } else {
-                    self.names.insert(name.clone(), join(&name));
+                    Arc::make_mut(&mut self.names).insert(name.clone(), join(&name));
                 }
             }
             UseTree::Rename(rename) => {
@@ -59,9 +61,9 @@ impl Imports {
                 } else {
                     join(&rename.ident.to_string())
                 };
-                self.names.insert(rename.rename.to_string(), target);
+                Arc::make_mut(&mut self.names).insert(rename.rename.to_string(), target);
             }
-            UseTree::Glob(_) => self.globs.push(prefix),
+            UseTree::Glob(_) => Arc::make_mut(&mut self.globs).push(prefix),
             UseTree::Group(group) => {
                 for tree in &group.items {
                     self.add_tree(prefix.clone(), tree);
@@ -92,7 +94,7 @@ impl Imports {
                 format!("{full}::{}", rest.join("::"))
             };
         }
-        for glob in &self.globs {
+        for glob in self.globs.iter() {
             let candidate = format!("{glob}::{written}");
             if is_known(&candidate) {
                 return candidate;

@@ -143,6 +143,29 @@ fn every_format_runs() {
 }
 
 #[test]
+fn output_is_the_same_for_any_thread_count() {
+    for format in ["json", "human"] {
+        let run = |threads: &str| {
+            stdout(chanlint().args([
+                "check",
+                "fixtures",
+                "--no-config",
+                "--color",
+                "never",
+                "--format",
+                format,
+                "--threads",
+                threads,
+            ]))
+        };
+        let (code, one, _) = run("1");
+        assert_eq!(code, 1, "{one}");
+        assert!(one.matches("lingering-sender").count() >= 30, "{one}");
+        assert_eq!(run("4"), run("1"), "{format}");
+    }
+}
+
+#[test]
 fn color() {
     let (_, out, _) = stdout(chanlint().args(["check", HANG, "--no-config", "--color", "always"]));
     assert!(out.contains('\u{1b}'));

@@ -1,0 +1,103 @@
+//! A byte-level walk over Rust code that sees brackets only where the lexer would: outside
+//! comments, string literals (raw or not) and character literals.
+
+use std::ops::ControlFlow;
+
+/// Calls `visit(i)` for every bracket byte `code[i]` in code. `visit` says where to go on
+/// (normally `i + 1`) or stops the walk with a value. An unterminated raw string ends the walk.
+pub fn for_each_bracket<B>(
+    code: &[u8],
+    mut visit: impl FnMut(usize) -> ControlFlow<B, usize>,
+) -> Option<B> {
+    let mut i = 0;
+    let n = code.len();
+    while i < n {
+        match code[i] {
+            b'(' | b'[' | b'{' | b')' | b']' | b'}' => match visit(i) {
+                ControlFlow::Break(found) => return Some(found),
+                ControlFlow::Continue(next) => {
+                    i = next;
+                    continue;
+                }
+            },
+            b'/' if code.get(i + 1) == Some(&b'/') => {
+                i = memchr::memchr(b'\n', &code[i..]).map_or(n, |j| i + j);
+            }
+            b'/' if code.get(i + 1) == Some(&b'*') => {
+                let mut nested = 1;
+                i += 2;
+                while i < n && nested > 0 {
+                    if code[i] == b'/' && code.get(i + 1) == Some(&b'*') {
+                        nested += 1;
+                        i += 1;
+                    } else if code[i] == b'*' && code.get(i + 1) == Some(&b'/') {
+                        nested -= 1;
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                continue;
+            }
+            b'r' if matches!(code.get(i + 1), Some(b'"' | b'#'))
+                && (i == 0 || !is_ident_byte(code[i - 1])) =>
+            {
+                let hashes = code[i + 1..].iter().take_while(|&&b| b == b'#').count();
+                if code.get(i + 1 + hashes) == Some(&b'"') {
+                    let mut j = i + 2 + hashes;
+                    loop {
+                        match memchr::memchr(b'"', &code[j.min(n)..]) {
+                            None => return None,
+                            Some(k) => {
+                                j += k + 1;
+                                if code[j..]
+                                    .iter()
+                                    .take(hashes)
+                                    .filter(|&&b| b == b'#')
+                                    .count()
+                                    == hashes
+                                {
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    i = j + hashes;
+                    continue;
+                }
+            }
+            b'"' => {
+                i += 1;
+                while i < n && code[i] != b'"' {
+                    i += if code[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'\'' => {
+                // A character literal ('x', '\n', '\u{..}'), not a lifetime ('a).
+                if code.get(i + 1) == Some(&b'\\') {
+                    i = memchr::memchr(b'\'', &code[i + 2..]).map_or(n, |j| i + 2 + j);
+                } else if let Some(len) = char_len(&code[i + 1..]) {
+                    if code.get(i + 1 + len) == Some(&b'\'') {
+                        i += 1 + len;
+                    }
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+pub fn is_ident_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+fn char_len(bytes: &[u8]) -> Option<usize> {
+    let first = *bytes.first()?;
+    Some(match first {
+        0x00..=0x7f => 1,
+        0xc0..=0xdf => 2,
+        0xe0..=0xef => 3,
+        _ => 4,
+    })
+}
