@@ -13,6 +13,7 @@ pub enum ChannelKind {
     Oneshot,
 }
 
+#[derive(Debug)]
 pub struct Library {
     pub name: &'static str,
     /// Module paths under which the constructors and types live.
@@ -265,6 +266,78 @@ pub const ASYNC_JOIN_METHODS: &[&str] = &["join_next", "join_all", "shutdown"];
 /// Resolved paths of `drop`.
 pub const DROP_FUNCTIONS: &[&str] = &["drop", "std::mem::drop", "core::mem::drop"];
 
+/// The built-in tables plus the rows a configuration adds for in-house wrappers. The analysis
+/// asks this value, never the configuration; the built-in rows stay in the tables above.
+#[derive(Clone, Debug, Default)]
+pub struct Catalogue {
+    /// Functions that return a `(sender, receiver)` pair, with the library whose semantics
+    /// (kind, wait forms) the pair follows.
+    constructors: Vec<(String, &'static Library)>,
+    /// Functions that run their closure or future on another task, like `SPAWN_FUNCTIONS`.
+    spawn_functions: Vec<String>,
+}
+
+/// The built-in tables alone.
+pub static BUILTIN: Catalogue = Catalogue {
+    constructors: Vec::new(),
+    spawn_functions: Vec::new(),
+};
+
+impl Catalogue {
+    pub fn add_constructor(&mut self, path: &str, library: &'static Library) {
+        self.constructors.push((path.to_string(), library));
+    }
+
+    pub fn add_spawn_function(&mut self, path: &str) {
+        self.spawn_functions.push(path.to_string());
+    }
+
+    /// Library of a resolved constructor path, if it is one.
+    pub fn constructor(&self, resolved: &str) -> Option<&'static Library> {
+        constructor(resolved).or_else(|| {
+            self.constructors
+                .iter()
+                .find(|(path, _)| names(path, resolved))
+                .map(|(_, lib)| *lib)
+        })
+    }
+
+    pub fn is_spawn_function(&self, resolved: &str) -> bool {
+        is_spawn_function(resolved) || self.spawn_functions.iter().any(|p| names(p, resolved))
+    }
+
+    /// Whether a file's bytes mention a configured constructor by its last segment (the byte
+    /// scan skips a file only if it mentions no constructor at all).
+    pub fn mentions_added_constructor(&self, bytes: &[u8]) -> bool {
+        self.constructors.iter().any(|(path, _)| {
+            let last = path.rsplit("::").next().unwrap_or(path);
+            memchr::memmem::find(bytes, last.as_bytes()).is_some()
+        })
+    }
+}
+
+/// Whether a configured path names a resolved call path: the same path, its final segments
+/// (`chan::pair` names `inhouse::chan::pair`), or, for code inside the configured crate,
+/// the same path under `crate::` (`inhouse::chan::pair` names `crate::chan::pair`).
+fn names(configured: &str, resolved: &str) -> bool {
+    let suffix_of = |long: &str, short: &str| {
+        long.strip_suffix(short)
+            .is_some_and(|rest| rest.ends_with("::"))
+    };
+    configured == resolved
+        || suffix_of(resolved, configured)
+        || resolved.strip_prefix("crate::").is_some_and(|in_crate| {
+            configured
+                .split_once("::")
+                .is_some_and(|(_, path)| path == in_crate)
+        })
+}
+
+/// The built-in library row of a name (`"std::sync::mpsc"`, `"crossbeam-channel"`, ...).
+pub fn library(name: &str) -> Option<&'static Library> {
+    LIBRARIES.iter().find(|lib| lib.name == name)
+}
+
 /// Library of a resolved constructor path, if it is one.
 pub fn constructor(path: &str) -> Option<&'static Library> {
     let (module, name) = path.rsplit_once("::")?;
@@ -327,6 +400,40 @@ mod tests {
         );
         assert!(constructor("tokio::sync::broadcast::channel").is_none());
         assert!(constructor("channel").is_none());
+    }
+
+    #[test]
+    fn added_rows_extend_the_built_in_ones() {
+        let mut cat = Catalogue::default();
+        cat.add_constructor("inhouse::chan::pair", library("crossbeam-channel").unwrap());
+        cat.add_spawn_function("rt::spawn_named");
+        for path in [
+            "inhouse::chan::pair",
+            "crate::chan::pair",
+            "x::inhouse::chan::pair",
+        ] {
+            assert_eq!(
+                cat.constructor(path).unwrap().name,
+                "crossbeam-channel",
+                "{path}"
+            );
+        }
+        for path in [
+            "pair",
+            "other::chan::pair",
+            "chan::pairs",
+            "crate::pair",
+            "crate::hchan::pair",
+        ] {
+            assert!(cat.constructor(path).is_none(), "{path}");
+        }
+        assert_eq!(cat.constructor("flume::bounded").unwrap().name, "flume");
+        assert!(cat.is_spawn_function("inhouse::rt::spawn_named"));
+        assert!(cat.is_spawn_function("std::thread::spawn"));
+        assert!(!cat.is_spawn_function("spawn_named"));
+        assert!(!BUILTIN.is_spawn_function("inhouse::rt::spawn_named"));
+        assert!(cat.mentions_added_constructor(b"let (a, b) = pair();"));
+        assert!(!BUILTIN.mentions_added_constructor(b"let (a, b) = pair();"));
     }
 
     #[test]

@@ -5,14 +5,19 @@
 //! exclude = ["generated/**"]
 //! [rules]
 //! lingering-sender = "deny"      # allow | warn | deny
+//! [[constructor]]                # an in-house function returning (sender, receiver)
+//! path = "inhouse::chan::pair"
+//! library = "crossbeam-channel"  # the built-in library whose semantics it follows
+//! [spawn]
+//! functions = ["inhouse::rt::spawn_named"]
 //! ```
-//! Extra channel constructors, sender types and spawn functions are not configurable yet.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::catalogue::{self, Catalogue};
 use crate::finding::{Finding, Severity};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,6 +45,8 @@ pub struct Config {
     pub source: Option<PathBuf>,
     pub exclude: Vec<String>,
     pub levels: BTreeMap<String, Level>,
+    /// The built-in catalogue plus the configured constructors and spawn functions.
+    pub catalogue: Catalogue,
 }
 
 #[derive(Deserialize)]
@@ -49,6 +56,24 @@ struct Raw {
     exclude: Vec<String>,
     #[serde(default)]
     rules: BTreeMap<String, toml::Value>,
+    #[serde(default)]
+    constructor: Vec<RawConstructor>,
+    #[serde(default)]
+    spawn: RawSpawn,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConstructor {
+    path: String,
+    library: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawSpawn {
+    #[serde(default)]
+    functions: Vec<String>,
 }
 
 impl Config {
@@ -136,12 +161,17 @@ fn parse(text: &str, path: &Path, prefix: &str) -> Result<Config, String> {
     let at = path.display();
     let raw: Raw = toml::from_str(text).map_err(|e| {
         let message = e.message().to_string();
+        let table = e
+            .span()
+            .and_then(|span| table_at(text, span.start))
+            .map(|t| format!("{t}."))
+            .unwrap_or_default();
         let key = message
             .strip_prefix("unknown field `")
             .and_then(|r| r.split('`').next())
             .map(str::to_string)
             .or_else(|| key_at(text, e.span()?.start))
-            .map(|k| format!("`{prefix}{k}`: "))
+            .map(|k| format!("`{prefix}{table}{k}`: "))
             .unwrap_or_default();
         format!("{at}: invalid configuration: {key}{message}")
     })?;
@@ -171,11 +201,64 @@ fn parse(text: &str, path: &Path, prefix: &str) -> Result<Config, String> {
             format!("{at}: invalid configuration: `{prefix}exclude`: invalid glob `{glob}`: {e}")
         })?;
     }
+    let mut catalogue = Catalogue::default();
+    for row in &raw.constructor {
+        let key = format!("`{prefix}constructor.path`");
+        check_path(&row.path).map_err(|e| format!("{at}: invalid configuration: {key}: {e}"))?;
+        let library = catalogue::library(&row.library).ok_or_else(|| {
+            let known: Vec<&str> = catalogue::LIBRARIES.iter().map(|l| l.name).collect();
+            format!(
+                "{at}: invalid configuration: `{prefix}constructor.library`: no library `{}` (known: {})",
+                row.library,
+                known.join(", ")
+            )
+        })?;
+        catalogue.add_constructor(&row.path, library);
+    }
+    for function in &raw.spawn.functions {
+        check_path(function)
+            .map_err(|e| format!("{at}: invalid configuration: `{prefix}spawn.functions`: {e}"))?;
+        catalogue.add_spawn_function(function);
+    }
     Ok(Config {
         source: Some(path.to_path_buf()),
         exclude: raw.exclude,
         levels,
+        catalogue,
     })
+}
+
+/// A configured path is `segment::segment`, each an identifier, as calls are written.
+fn check_path(path: &str) -> Result<(), String> {
+    let ident = |s: &str| {
+        s.chars()
+            .next()
+            .is_some_and(|c| c.is_alphabetic() || c == '_')
+            && s.chars().all(|c| c.is_alphanumeric() || c == '_')
+    };
+    if path.split("::").all(ident) {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{path}` is not a path like `my_crate::module::function`"
+        ))
+    }
+}
+
+/// The table (`[name]` or `[[name]]` header) that a byte offset lies in, if not the root.
+fn table_at(text: &str, offset: usize) -> Option<String> {
+    let before = &text[..offset.min(text.len())];
+    let header = before
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|line| line.starts_with('['))?;
+    Some(
+        header
+            .trim_matches(|c| c == '[' || c == ']')
+            .trim()
+            .to_string(),
+    )
 }
 
 /// The key on the line of a byte offset (`key = value`), for errors about a value.
@@ -232,5 +315,48 @@ mod tests {
         })
         .unwrap_err();
         assert!(e.contains("`package.metadata.chanlint.bad`"), "{e}");
+    }
+
+    #[test]
+    fn constructors_and_spawn_functions_extend_the_catalogue() {
+        let c = parse(
+            "[[constructor]]\npath = \"inhouse::chan::pair\"\nlibrary = \"tokio::sync::mpsc\"\n\
+             [spawn]\nfunctions = [\"inhouse::rt::go\"]\n",
+            Path::new("c.toml"),
+            "",
+        )
+        .unwrap();
+        let lib = c.catalogue.constructor("inhouse::chan::pair").unwrap();
+        assert_eq!(lib.name, "tokio::sync::mpsc");
+        assert!(c.catalogue.is_spawn_function("inhouse::rt::go"));
+    }
+
+    #[test]
+    fn bad_constructor_and_spawn_rows_name_the_key() {
+        for (text, key) in [
+            (
+                "[[constructor]]\npath = \"a::b\"\nlib = \"flume\"\n",
+                "`constructor.lib`",
+            ),
+            (
+                "[[constructor]]\npath = 3\nlibrary = \"flume\"\n",
+                "`constructor.path`",
+            ),
+            ("[[constructor]]\npath = \"a::b\"\n", "library"),
+            (
+                "[[constructor]]\npath = \"a::b\"\nlibrary = \"std\"\n",
+                "`constructor.library`",
+            ),
+            (
+                "[[constructor]]\npath = \"a b\"\nlibrary = \"flume\"\n",
+                "`constructor.path`",
+            ),
+            ("[spawn]\nfunctions = \"a::go\"\n", "`spawn.functions`"),
+            ("[spawn]\nfunction = [\"a::go\"]\n", "`spawn.function`"),
+            ("[spawn]\nfunctions = [\"a::\"]\n", "`spawn.functions`"),
+        ] {
+            let e = parse(text, Path::new("c.toml"), "").unwrap_err();
+            assert!(e.contains(key), "{text}: {e}");
+        }
     }
 }

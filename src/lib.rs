@@ -106,7 +106,7 @@ pub fn check(options: &Options) -> Result<Report, String> {
         files
             .par_iter()
             .map(|file| {
-                let outcome = check_file(file, options.scan, &[]);
+                let outcome = check_file(file, options.scan, &[], &config.catalogue);
                 // proc-macro2 keeps every parsed source in a per-thread map: release it.
                 proc_macro2::extra::invalidate_current_thread_spans();
                 outcome
@@ -120,7 +120,7 @@ pub fn check(options: &Options) -> Result<Report, String> {
         rechecks
             .into_par_iter()
             .map(|(i, external)| {
-                let (result, _) = check_file(&files[i], false, &external);
+                let (result, _) = check_file(&files[i], false, &external, &config.catalogue);
                 proc_macro2::extra::invalidate_current_thread_spans();
                 (i, result)
             })
@@ -188,6 +188,7 @@ fn check_file(
     file: &walk::SourceFile,
     scan: bool,
     external: &[facts::summary::Summary],
+    catalogue: &catalogue::Catalogue,
 ) -> (FileResult, FileInfo) {
     let bytes = match load::read(&file.path, &file.display) {
         Ok(bytes) => bytes,
@@ -197,7 +198,11 @@ fn check_file(
         mods: crates::mod_declarations(&String::from_utf8_lossy(&bytes)),
         ..FileInfo::default()
     };
-    if scan && !may_create_channel(&bytes) && std::str::from_utf8(&bytes).is_ok() {
+    if scan
+        && !may_create_channel(&bytes)
+        && !catalogue.mentions_added_constructor(&bytes)
+        && std::str::from_utf8(&bytes).is_ok()
+    {
         return (FileResult::Skipped, info);
     }
     let source = match load::load(bytes, &file.display) {
@@ -205,7 +210,7 @@ fn check_file(
         Err(e) => return (FileResult::Error(e), info),
     };
     let (facts, summaries) =
-        facts::analyze_file_with(&source.file, &source.text, external);
+        facts::analyze_file_in(&source.file, &source.text, external, catalogue);
     info.summaries = summaries.into_iter().filter(|s| !s.is_trivial()).collect();
     let suppressions = suppress::scan(&source.file, &source.text);
     drop(source.file);

@@ -269,6 +269,100 @@ fn bad_config_is_an_error_naming_the_key() {
     assert!(err.contains("`package.metadata.chanlint.bogus`"), "{err}");
 }
 
+/// A crate that makes its channels with an in-house wrapper and starts its workers with an
+/// in-house spawn function, both from another crate the checker never sees.
+const IN_HOUSE: &str = "use inhouse::chan::pair;
+use inhouse::rt;
+use std::thread;
+
+fn main() {
+    let (tx, rx) = pair();
+    let worker = thread::spawn(move || {
+        for v in rx {
+            println!(\"{v}\");
+        }
+    });
+    tx.send(1).unwrap();
+    worker.join().unwrap();
+}
+
+fn other() {
+    let (tx, rx) = std::sync::mpsc::channel::<u32>();
+    let worker = rt::spawn_named(\"drain\", move || {
+        for v in rx {
+            println!(\"{v}\");
+        }
+    });
+    tx.send(1).unwrap();
+    worker.join().unwrap();
+}
+";
+
+fn in_house_project(config: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("Cargo.toml"), config).unwrap();
+    std::fs::create_dir_all(dir.path().join("src")).unwrap();
+    std::fs::write(dir.path().join("src/main.rs"), IN_HOUSE).unwrap();
+    dir
+}
+
+#[test]
+fn configured_constructors_and_spawn_functions_find_wrapped_hangs() {
+    let package = "[package]\nname = \"app\"\nversion = \"0.1.0\"\n";
+    let dir = in_house_project(package);
+    let (code, out, err) = short(dir.path(), &[]);
+    assert_eq!(code, 0, "without the rows, nothing is known: {out}{err}");
+    let dir = in_house_project(&format!(
+        "{package}\n[[package.metadata.chanlint.constructor]]\npath = \"inhouse::chan::pair\"\n\
+         library = \"std::sync::mpsc\"\n"
+    ));
+    let (code, out, err) = short(dir.path(), &[]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert_eq!(out.matches("lingering-sender").count(), 1, "{out}");
+    assert!(
+        out.contains("src/main.rs:6:10: error[lingering-sender]"),
+        "{out}"
+    );
+    // Found with the byte scan off too: the scan also looks for configured constructors.
+    assert_eq!(short(dir.path(), &["--no-scan"]).1, out);
+    let dir = in_house_project(&format!(
+        "{package}\n[package.metadata.chanlint.spawn]\nfunctions = [\"inhouse::rt::spawn_named\"]\n"
+    ));
+    let (code, out, _) = short(dir.path(), &[]);
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(out.matches("lingering-sender").count(), 1, "{out}");
+    assert!(
+        out.contains("src/main.rs:17:10: error[lingering-sender]"),
+        "{out}"
+    );
+}
+
+#[test]
+fn bad_constructor_rows_are_errors_naming_the_key() {
+    for (config, key) in [
+        (
+            "[[constructor]]\npath = \"a::pair\"\nlibary = \"flume\"\n",
+            "`constructor.libary`",
+        ),
+        (
+            "[[constructor]]\npath = \"a::pair\"\nlibrary = \"std\"\n",
+            "`constructor.library`",
+        ),
+        ("[spawn]\nfunctions = \"a::go\"\n", "`spawn.functions`"),
+    ] {
+        let dir = project(config, "chanlint.toml");
+        let (code, _, err) = short(dir.path(), &[]);
+        assert_eq!(code, 2, "{config}");
+        assert!(err.contains(key), "{config}: {err}");
+    }
+    let dir = in_house_project(
+        "[package]\nname = \"x\"\n[[package.metadata.chanlint.constructor]]\npath = \"a::pair\"\n",
+    );
+    let (code, _, err) = short(dir.path(), &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("library"), "{err}");
+}
+
 #[test]
 fn suppression_comments() {
     let dir = tempfile::tempdir().unwrap();

@@ -16,7 +16,7 @@ use super::summary::{Role, Summary};
 use super::syntax::{self, ident_of, leaves_loop, macro_name, place_root, strip};
 use super::value::{join, Acquired, ChanId, Drain, Env, SenderRef, Val, Var};
 use super::{Bridge, Channel, FileFacts, Held, Wait, WaitForm};
-use crate::catalogue::{self, ChannelKind};
+use crate::catalogue::{self, Catalogue, ChannelKind};
 use crate::loc::{LineIndex, Loc};
 use crate::resolve::Imports;
 
@@ -37,6 +37,16 @@ pub fn analyze_file_with(
     source: &str,
     external: &[Summary],
 ) -> (FileFacts, Vec<Summary>) {
+    analyze_file_in(file, source, external, &catalogue::BUILTIN)
+}
+
+/// `analyze_file_with`, knowing the constructors and spawn functions of `catalogue`.
+pub fn analyze_file_in(
+    file: &syn::File,
+    source: &str,
+    external: &[Summary],
+    catalogue: &Catalogue,
+) -> (FileFacts, Vec<Summary>) {
     let lines = LineIndex::new(source);
     let consuming = consuming_methods(&file.items);
     let imports = Imports::default().extended_with(&file.items);
@@ -47,6 +57,7 @@ pub fn analyze_file_with(
             lines: &lines,
             consuming: &consuming,
             summaries: Summaries::new(summaries),
+            catalogue,
         };
         let mut cx = FileCx {
             shared: &shared,
@@ -313,6 +324,7 @@ struct Shared<'a> {
     lines: &'a LineIndex<'a>,
     consuming: &'a HashSet<String>,
     summaries: Summaries<'a>,
+    catalogue: &'a Catalogue,
 }
 
 /// Names of the file's methods that take `self` by value: calling one consumes the holder.

@@ -106,7 +106,7 @@ impl<'a> Interp<'a> {
         };
         let resolved = self.imports.resolve(&func.path);
         let at = span_loc(syntax::first_span(&c.func)).to(span_loc(c.paren_token.span.close()));
-        if let Some(lib) = catalogue::constructor(&resolved) {
+        if let Some(lib) = self.shared.catalogue.constructor(&resolved) {
             for arg in &c.args {
                 self.expr(arg);
             }
@@ -135,7 +135,7 @@ impl<'a> Interp<'a> {
         if resolved.ends_with("mem::take") || resolved.ends_with("mem::replace") {
             return self.take_out(c);
         }
-        if catalogue::is_spawn_function(&resolved) {
+        if self.shared.catalogue.is_spawn_function(&resolved) {
             // The task is labelled by the spawn function's name, not its whole body.
             let drains = self.spawned_args(&c.args, syntax::expr_loc(&c.func));
             return Val {
