@@ -8,7 +8,6 @@ use crate::loc::Loc;
 use crate::Report;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
-const INFORMATION_URI: &str = "https://crates.io/crates/chanlint";
 
 pub fn render(report: &Report) -> String {
     let rules = super::all_rules();
@@ -56,9 +55,10 @@ pub fn render(report: &Report) -> String {
         "version": "2.1.0",
         "runs": [{
             "tool": {
+                // No `informationUri`: it is optional (SARIF 2.1.0 §3.19.17) and chanlint has
+                // no published home page to point at.
                 "driver": {
                     "name": "chanlint",
-                    "informationUri": INFORMATION_URI,
                     "version": env!("CARGO_PKG_VERSION"),
                     "semanticVersion": env!("CARGO_PKG_VERSION"),
                     "rules": driver_rules,
