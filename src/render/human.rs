@@ -4,32 +4,21 @@
 use codespan_reporting::diagnostic::{Diagnostic, Label};
 use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::{self, termcolor::Buffer};
+use std::collections::BTreeMap;
 
 use crate::finding::{Finding, Severity};
 use crate::loc::{LineIndex, Loc};
 use crate::Report;
 
 pub fn render(report: &Report, color: bool) -> String {
-    let mut files = SimpleFiles::new();
-    let ids: std::collections::BTreeMap<&str, usize> = report
-        .sources
-        .iter()
-        .map(|(path, text)| (path.as_str(), files.add(path.clone(), text.clone())))
-        .collect();
+    let sources = Sources::new(report);
     let mut buffer = if color {
         Buffer::ansi()
     } else {
         Buffer::no_color()
     };
-    let config = term::Config::default();
     for finding in &report.findings {
-        let Some(&id) = ids.get(finding.path.as_str()) else {
-            continue;
-        };
-        let text = &report.sources[&finding.path];
-        let diagnostic = diagnostic(finding, id, &LineIndex::new(text));
-        term::emit_to_write_style(&mut buffer, &config, &files, &diagnostic)
-            .expect("writing to a memory buffer cannot fail");
+        sources.emit(&mut buffer, finding);
     }
     let mut out = String::from_utf8_lossy(buffer.as_slice()).into_owned();
     for e in &report.errors {
@@ -41,18 +30,46 @@ pub fn render(report: &Report, color: bool) -> String {
     out
 }
 
-/// One finding rendered without color, as rustc's `rendered` field carries it.
-pub(super) fn render_one(report: &Report, finding: &Finding) -> String {
-    let Some(text) = report.sources.get(&finding.path) else {
-        return String::new();
-    };
-    let mut files = SimpleFiles::new();
-    let id = files.add(finding.path.clone(), text.clone());
-    let mut buffer = Buffer::no_color();
-    let diagnostic = diagnostic(finding, id, &LineIndex::new(text));
-    term::emit_to_write_style(&mut buffer, &term::Config::default(), &files, &diagnostic)
-        .expect("writing to a memory buffer cannot fail");
-    String::from_utf8_lossy(buffer.as_slice()).into_owned()
+/// The files with findings, each handed to codespan and line-indexed once however many
+/// findings it has (a generated file can have thousands).
+pub(super) struct Sources<'r> {
+    files: SimpleFiles<&'r str, &'r str>,
+    by_path: BTreeMap<&'r str, (usize, LineIndex<'r>)>,
+}
+
+impl<'r> Sources<'r> {
+    pub(super) fn new(report: &'r Report) -> Self {
+        let mut files = SimpleFiles::new();
+        let by_path = report
+            .sources
+            .iter()
+            .map(|(path, text)| {
+                let id = files.add(path.as_str(), text.as_str());
+                (path.as_str(), (id, LineIndex::new(text)))
+            })
+            .collect();
+        Sources { files, by_path }
+    }
+
+    pub(super) fn index(&self, path: &str) -> Option<&LineIndex<'r>> {
+        self.by_path.get(path).map(|(_, index)| index)
+    }
+
+    fn emit(&self, buffer: &mut Buffer, finding: &Finding) {
+        let Some((id, index)) = self.by_path.get(finding.path.as_str()) else {
+            return;
+        };
+        let diagnostic = diagnostic(finding, *id, index);
+        term::emit_to_write_style(buffer, &term::Config::default(), &self.files, &diagnostic)
+            .expect("writing to a memory buffer cannot fail");
+    }
+
+    /// One finding rendered without color, as rustc's `rendered` field carries it.
+    pub(super) fn render_one(&self, finding: &Finding) -> String {
+        let mut buffer = Buffer::no_color();
+        self.emit(&mut buffer, finding);
+        String::from_utf8_lossy(buffer.as_slice()).into_owned()
+    }
 }
 
 fn range(index: &LineIndex, loc: Loc) -> std::ops::Range<usize> {

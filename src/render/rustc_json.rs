@@ -7,14 +7,16 @@ use crate::finding::{Finding, Severity};
 use crate::loc::{LineIndex, Loc};
 use crate::Report;
 
+use super::human::Sources;
+
 pub fn render(report: &Report) -> String {
+    let sources = Sources::new(report);
     let mut out = String::new();
     for f in &report.findings {
-        let Some(text) = report.sources.get(&f.path) else {
+        let Some(index) = sources.index(&f.path) else {
             continue;
         };
-        let index = LineIndex::new(text);
-        push_line(&mut out, &diagnostic(report, f, &index));
+        push_line(&mut out, &diagnostic(&sources, f, index));
     }
     for e in &report.errors {
         let message = match (e.line, e.column) {
@@ -43,7 +45,7 @@ fn push_line(out: &mut String, value: &Value) {
     out.push('\n');
 }
 
-fn diagnostic(report: &Report, f: &Finding, index: &LineIndex) -> Value {
+fn diagnostic(sources: &Sources, f: &Finding, index: &LineIndex) -> Value {
     let mut spans = vec![span(
         f,
         index,
@@ -81,7 +83,7 @@ fn diagnostic(report: &Report, f: &Finding, index: &LineIndex) -> Value {
         "level": match f.severity { Severity::Error => "error", Severity::Warning => "warning" },
         "spans": spans,
         "children": children,
-        "rendered": super::human::render_one(report, f),
+        "rendered": sources.render_one(f),
     })
 }
 
