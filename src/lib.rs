@@ -115,11 +115,18 @@ pub fn check(options: &Options) -> Result<Report, String> {
     });
     let (mut results, infos): (Vec<FileResult>, Vec<FileInfo>) = outcomes.into_iter().unzip();
     // Files that call into other files of their crate are checked again with those summaries.
-    let rechecks = cross_file_rechecks(&files, infos);
+    let rechecks = cross_file_rechecks(&files, infos, &config.catalogue);
+
     let redone: Vec<(usize, FileResult)> = pool.install(|| {
         rechecks
             .into_par_iter()
-            .map(|(i, external)| {
+            .map(|(i, in_crate)| {
+                // Built here, one file at a time: a copy per file up front took gigabytes.
+                let external: Vec<facts::summary::Summary> = in_crate
+                    .iter()
+                    .filter(|(j, _)| *j != i)
+                    .map(|(_, s)| s.clone())
+                    .collect();
                 let (result, _) = check_file(&files[i], false, &external, &config.catalogue);
                 proc_macro2::extra::invalidate_current_thread_spans();
                 (i, result)
@@ -235,12 +242,16 @@ fn check_file(
     (result, info)
 }
 
-/// The files to check again, each with the summaries of the other files of its crate, when
-/// it names one of their functions.
+/// The summaries of one crate's functions, each with the index of its file.
+type CrateSummaries = std::sync::Arc<Vec<(usize, facts::summary::Summary)>>;
+
+/// The files to check again, each with the summaries of its crate (its own among them, to be
+/// left out), when it may call a function of another file of the crate.
 fn cross_file_rechecks(
     files: &[walk::SourceFile],
     infos: Vec<FileInfo>,
-) -> Vec<(usize, Vec<facts::summary::Summary>)> {
+    catalogue: &catalogue::Catalogue,
+) -> Vec<(usize, CrateSummaries)> {
     if infos.iter().all(|i| i.summaries.is_empty()) {
         return Vec::new();
     }
@@ -262,30 +273,70 @@ fn cross_file_rechecks(
                 .push((i, summary));
         }
     }
+    let by_crate: std::collections::HashMap<usize, CrateSummaries> = by_crate
+        .into_iter()
+        .map(|(krate, list)| (krate, std::sync::Arc::new(list)))
+        .collect();
     let mut out = Vec::new();
     for (i, place) in placed.iter().enumerate() {
         let Some(list) = by_crate.get(&place.krate) else {
             continue;
         };
-        let external: Vec<facts::summary::Summary> = list
-            .iter()
-            .filter(|(j, _)| *j != i)
-            .map(|(_, s)| s.clone())
-            .collect();
-        if external.is_empty() {
+        if list.iter().all(|(j, _)| *j == i) {
             continue;
         }
         let Ok(bytes) = std::fs::read(&files[i].path) else {
             continue;
         };
-        let named = external
-            .iter()
-            .any(|s| memchr::memmem::find(&bytes, s.name.as_bytes()).is_some());
-        if named {
-            out.push((i, external));
+        let others = || list.iter().filter(|(j, _)| *j != i).map(|(_, s)| s);
+        let mut seen = std::collections::HashMap::new();
+        let mut called = |s: &facts::summary::Summary| {
+            let qualifier = s.key.len().checked_sub(2).map(|q| s.key[q].as_str());
+            *seen
+                .entry((s.name.clone(), qualifier.map(str::to_string)))
+                .or_insert_with(|| may_call(&bytes, &s.name, qualifier))
+        };
+        // A finding needs a channel made in the file: by a constructor (the byte scan's words)
+        // or by a function of another file that makes one. Without either, summaries that
+        // only pass on or wait for their arguments' channels have nothing to work on.
+        let has_channel_source = may_create_channel(&bytes)
+            || catalogue.mentions_added_constructor(&bytes)
+            || others().filter(|s| s.makes_channel()).any(&mut called);
+        let calls = has_channel_source && others().any(&mut called);
+        if calls {
+            out.push((i, list.clone()));
         }
     }
     out
+}
+
+/// Whether a file's text may call the function `qualifier::name` of another file. A call
+/// finds its summary by the name; a call written with a path (`conn::open()`,
+/// `Conn::new()`, or through a `use` line) must end with the summary's qualifier, which the
+/// file then names too. So the file names the function as a whole word, and either once
+/// without a path before it (a bare or method call, `use a::{name}`), or names the qualifier.
+fn may_call(text: &[u8], name: &str, qualifier: Option<&str>) -> bool {
+    let mut named = false;
+    for at in memchr::memmem::find_iter(text, name.as_bytes()) {
+        if !is_word_at(text, at, name.len()) {
+            continue;
+        }
+        named = true;
+        let before = text[..at].trim_ascii_end();
+        if qualifier.is_none() || !before.ends_with(b"::") {
+            return true;
+        }
+    }
+    named
+        && qualifier.is_some_and(|q| {
+            memchr::memmem::find_iter(text, q.as_bytes()).any(|at| is_word_at(text, at, q.len()))
+        })
+}
+
+fn is_word_at(text: &[u8], at: usize, len: usize) -> bool {
+    let before = at.checked_sub(1).map(|b| text[b]);
+    !before.is_some_and(lex::is_ident_byte)
+        && !text.get(at + len).is_some_and(|&b| lex::is_ident_byte(b))
 }
 
 /// Every constructor in the catalogue is named `*channel*` or `*bounded*`; a file that contains
@@ -293,4 +344,23 @@ fn cross_file_rechecks(
 pub fn may_create_channel(bytes: &[u8]) -> bool {
     memchr::memmem::find(bytes, b"channel").is_some()
         || memchr::memmem::find(bytes, b"bounded").is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::may_call;
+
+    #[test]
+    fn a_recheck_needs_the_whole_name_and_its_qualifier() {
+        assert!(may_call(b"let c = conn::open();", "open", Some("conn")));
+        assert!(may_call(
+            b"use crate::conn::open as connect;",
+            "open",
+            Some("conn")
+        ));
+        assert!(may_call(b"let c = x.open();", "open", Some("Conn")));
+        assert!(may_call(b"open()", "open", None));
+        assert!(!may_call(b"let f = File::open(p);", "open", Some("conn")));
+        assert!(!may_call(b"reopen(); let opened = 1;", "open", None));
+    }
 }

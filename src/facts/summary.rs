@@ -54,6 +54,12 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// Whether the function makes a channel (rather than only passing on or waiting for
+    /// channels its arguments carry).
+    pub fn makes_channel(&self) -> bool {
+        self.slots.iter().any(|slot| matches!(slot, Slot::Fresh(_)))
+    }
+
     /// Whether calling the function matters to any channel.
     pub fn is_trivial(&self) -> bool {
         self.returns.is_empty() && self.waits.is_empty()
