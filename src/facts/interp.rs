@@ -69,7 +69,7 @@ pub fn analyze_file_in(
         (facts, out)
     };
     let (facts, own) = run(external);
-    if own.iter().all(Summary::is_trivial) {
+    if own.iter().all(Summary::is_trivial) || !may_call_own(source, &own) {
         return (facts, own);
     }
     // Again, now that calls between the file's own functions can be followed.
@@ -85,6 +85,30 @@ pub fn analyze_file_in(
         (facts, own)
     };
     (facts, own)
+}
+
+/// Whether a second round could differ from the first: a summary applies only where a call
+/// names its function (or, for a constructor, its type), so if the name of every function
+/// that matters occurs once in the text (its definition), no call can reach it.
+fn may_call_own(source: &str, own: &[Summary]) -> bool {
+    let mattering: Vec<&Summary> = own.iter().filter(|s| !s.is_trivial()).collect();
+    if mattering.iter().any(|s| s.constructs.is_some()) {
+        return true;
+    }
+    let mut occurrences: HashMap<&str, usize> =
+        mattering.iter().map(|s| (s.name.as_str(), 0)).collect();
+    let words = source
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty());
+    for word in words {
+        if let Some(n) = occurrences.get_mut(word) {
+            *n += 1;
+            if *n > 1 {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// How deep inline modules and nested functions are followed.
