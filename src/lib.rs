@@ -202,7 +202,12 @@ fn check_file(
         Err(e) => return (FileResult::Error(e), FileInfo::default()),
     };
     let mut info = FileInfo {
-        mods: crates::mod_declarations(&String::from_utf8_lossy(&bytes)),
+        // Most files declare no module: skip the line scan (and the UTF-8 check) for them.
+        mods: if memchr::memmem::find(&bytes, b"mod").is_some() {
+            crates::mod_declarations(&String::from_utf8_lossy(&bytes))
+        } else {
+            Vec::new()
+        },
         ..FileInfo::default()
     };
     if scan
