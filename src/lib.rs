@@ -178,8 +178,12 @@ enum FileResult {
 /// its functions that matter to channels.
 #[derive(Default)]
 struct FileInfo {
+    /// Parsed in the first pass (it may create a channel).
+    parsed: bool,
     mods: Vec<crates::ModDecl>,
     summaries: Vec<facts::summary::Summary>,
+    /// Calls the file could not follow (see `FileFacts::open_calls`).
+    open_calls: std::collections::HashMap<String, bool>,
 }
 
 fn check_file(
@@ -202,8 +206,10 @@ fn check_file(
         Ok(source) => source,
         Err(e) => return (FileResult::Error(e), info),
     };
-    let (facts, summaries) = facts::analyze_file_with(&source.file, &source.text, external);
+    info.parsed = true;
+    let (mut facts, summaries) = facts::analyze_file_with(&source.file, &source.text, external);
     info.summaries = summaries.into_iter().filter(|s| !s.is_trivial()).collect();
+    info.open_calls = std::mem::take(&mut facts.open_calls);
     let suppressions = suppress::scan(&source.file, &source.text);
     drop(source.file);
     let findings = rules::check_file(&facts, &file.display);
@@ -237,8 +243,14 @@ fn cross_file_rechecks(
         return Vec::new();
     }
     let paths: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
-    let (mods, summaries): (Vec<_>, Vec<_>) =
-        infos.into_iter().map(|i| (i.mods, i.summaries)).unzip();
+    let mut mods = Vec::with_capacity(infos.len());
+    let mut summaries = Vec::with_capacity(infos.len());
+    let mut calls = Vec::with_capacity(infos.len());
+    for info in infos {
+        mods.push(info.mods);
+        summaries.push(info.summaries);
+        calls.push(info.parsed.then_some(info.open_calls));
+    }
     let placed = crates::place(&paths, &mods);
     let mut by_crate: std::collections::HashMap<usize, Vec<(usize, facts::summary::Summary)>> =
         std::collections::HashMap::new();
@@ -259,25 +271,50 @@ fn cross_file_rechecks(
         let Some(list) = by_crate.get(&place.krate) else {
             continue;
         };
-        let external: Vec<facts::summary::Summary> = list
-            .iter()
-            .filter(|(j, _)| *j != i)
-            .map(|(_, s)| s.clone())
-            .collect();
-        if external.is_empty() {
-            continue;
-        }
-        let Ok(bytes) = std::fs::read(&files[i].path) else {
-            continue;
+        let mut bytes: Option<Option<std::rc::Rc<Vec<u8>>>> = None;
+        let mut text = || {
+            bytes
+                .get_or_insert_with(|| std::fs::read(&files[i].path).ok().map(std::rc::Rc::new))
+                .clone()
         };
-        let named = external
-            .iter()
-            .any(|s| memchr::memmem::find(&bytes, s.name.as_bytes()).is_some());
-        if named {
-            out.push((i, external));
+        let others = || list.iter().filter(|(j, _)| *j != i).map(|(_, s)| s);
+        if others().any(|s| affects(s, calls[i].as_ref(), &mut text)) {
+            out.push((i, others().cloned().collect()));
         }
     }
     out
+}
+
+/// Whether a summary can change the findings of a file. A parsed file says which calls it
+/// could not follow; a file the byte scan skipped makes no channel itself, so only a call that
+/// returns one matters, and its text must name the function.
+fn affects(
+    summary: &facts::summary::Summary,
+    open_calls: Option<&std::collections::HashMap<String, bool>>,
+    text: &mut impl FnMut() -> Option<std::rc::Rc<Vec<u8>>>,
+) -> bool {
+    match open_calls {
+        Some(calls) => calls.iter().any(|(call, &carried)| {
+            let names = match call.strip_prefix('.') {
+                Some(method) => summary.key.len() >= 2 && summary.name == method,
+                None => {
+                    let path: Vec<String> = call.split("::").map(str::to_string).collect();
+                    summary.matches(&path)
+                }
+            };
+            names && (carried || summary.makes_channels())
+        }),
+        None => {
+            // How another file can name it: `Type::new` for an associated function.
+            let written = match summary.key.len() {
+                0 | 1 => summary.name.clone(),
+                n => format!("{}::{}", summary.key[n - 2], summary.name),
+            };
+            summary.makes_channels()
+                && text()
+                    .is_some_and(|bytes| memchr::memmem::find(&bytes, written.as_bytes()).is_some())
+        }
+    }
 }
 
 /// Every constructor in the catalogue is named `*channel*` or `*bounded*`; a file that contains

@@ -99,4 +99,7 @@ pub struct FileFacts {
     pub waits: Vec<Wait>,
     /// Functions whose analysis was cut short (budget or depth), with the reason.
     pub incomplete: Vec<(Loc, String)>,
+    /// Names of calls the file could not follow, and whether an argument (or the receiver)
+    /// carried a channel: a function of another file of the crate may explain them.
+    pub open_calls: std::collections::HashMap<String, bool>,
 }

@@ -59,6 +59,12 @@ impl Summary {
         self.returns.is_empty() && self.waits.is_empty()
     }
 
+    /// Whether calling the function makes a channel (or starts a task on one) that the caller
+    /// gets back: only then can a file with no channel of its own be affected by it.
+    pub fn makes_channels(&self) -> bool {
+        self.slots.iter().any(|s| matches!(s, Slot::Fresh(_)))
+    }
+
     /// Builds a summary from a value and waits in the numbering of one file's channels.
     #[allow(clippy::too_many_arguments)]
     pub fn from_analysis(

@@ -95,6 +95,17 @@ const BORROWING_STD_METHODS: &[&str] = &[
     "send_all",
 ];
 
+/// Methods whose effect on channels is known from the catalogue or std.
+pub(super) fn is_known_method(name: &str) -> bool {
+    CONSUMING_STD_METHODS.contains(&name)
+        || BORROWING_STD_METHODS.contains(&name)
+        || PASS_THROUGH.contains(&name)
+        || catalogue::RECV_METHODS.contains(&name)
+        || catalogue::JOIN_METHODS.contains(&name)
+        || catalogue::DRAINING_ADAPTERS.contains(&name)
+        || catalogue::DRAINING_CONSUMERS.contains(&name)
+}
+
 impl<'a> Interp<'a> {
     pub(super) fn call(&mut self, c: &syn::ExprCall) -> Val {
         let Expr::Path(func) = &*c.func else {
@@ -213,10 +224,25 @@ impl<'a> Interp<'a> {
             self.wait_on_drains(&drains.unwrap_or_default(), at);
             return Val::default();
         }
+        let mut carried = false;
         for arg in &c.args {
-            self.expr(arg);
+            carried |= !self.call_arg(arg).is_empty();
         }
+        self.note_open_call(&resolved, carried);
         Val::default()
+    }
+
+    /// A call the file cannot follow (`path::to::f`, or `.method`): a function of another file
+    /// may summarize it.
+    fn note_open_call(&mut self, name: &str, carries_channels: bool) {
+        match self.facts.open_calls.get_mut(name) {
+            Some(carried) => *carried |= carries_channels,
+            None => {
+                self.facts
+                    .open_calls
+                    .insert(name.to_string(), carries_channels);
+            }
+        }
     }
 
     /// A borrowed place seen whole, senders included (the source of a clone).
@@ -442,6 +468,9 @@ impl<'a> Interp<'a> {
                 let mut args = vec![seen];
                 args.extend(mc.args.iter().map(|a| self.call_arg(a)));
                 return self.apply_summary(summary, &args, at, false);
+            }
+            if !seen.is_empty() {
+                self.note_open_call(&format!(".{m}"), true);
             }
         }
         let recv = self.receiver(&mc.receiver, m);

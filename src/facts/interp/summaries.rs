@@ -88,7 +88,7 @@ impl<'a> Interp<'a> {
     /// An argument as the called function sees it: `&x` lends everything `x` carries (the
     /// function may clone a sender out of it), anything else is moved in.
     pub(super) fn call_arg(&mut self, arg: &Expr) -> Val {
-        match strip(arg) {
+        match arg {
             Expr::Reference(r) => self.expr_borrowed_full(&r.expr),
             other => self.expr(other),
         }
@@ -105,7 +105,9 @@ impl<'a> Interp<'a> {
 
     /// A method call on a value that carries channels, to the one method of that name.
     pub(super) fn summary_of_method(&self, name: &str, receiver: &Val) -> Option<&'a Summary> {
-        if receiver.is_empty() {
+        // What a channel's own methods do is known; a crate's method of the same name is not
+        // taken for them.
+        if receiver.is_empty() || calls::is_known_method(name) {
             return None;
         }
         self.shared.summaries.method(name)
