@@ -12,7 +12,7 @@ use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::{Block, Expr, Item, Pat, Stmt, Token};
 
-use super::summary::{Role, Summary};
+use super::summary::{Observed, Role, Summary};
 use super::syntax::{self, ident_of, leaves_loop, macro_name, place_root, strip};
 use super::value::{join, Acquired, ChanId, Drain, Env, SenderRef, Val, Var};
 use super::{Bridge, Channel, FileFacts, Held, Wait, WaitForm};
@@ -159,6 +159,7 @@ impl FileCx<'_, '_> {
                 returns: Val::default(),
                 param_waits: Vec::new(),
                 bridges: Vec::new(),
+                param_vars: Vec::new(),
             };
             let first_wait = interp.facts.waits.len();
             interp.bind_params(cx.sig, Loc::of(block.brace_token.span.open()));
@@ -169,18 +170,21 @@ impl FileCx<'_, '_> {
                 let at = Loc::of(block.brace_token.span.open());
                 interp.facts.incomplete.push((at, reason));
             } else {
+                let stores = interp.stored_into_params();
                 let mut key = cx.path.clone();
                 key.extend(cx.self_ty.clone());
                 key.push(cx.sig.ident.to_string());
                 let constructs = cx.self_ty.clone().filter(|_| returns_self(cx.sig));
                 self.summaries.push(Summary::from_analysis(
                     key,
-                    cx.sig.ident.to_string(),
-                    cx.sig.asyncness.is_some(),
+                    cx.sig,
                     constructs,
                     &interp.facts.channels,
-                    &interp.returns,
-                    &interp.param_waits,
+                    Observed {
+                        returns: &interp.returns,
+                        waits: &interp.param_waits,
+                        stores: &stores,
+                    },
                 ));
             }
         }
@@ -439,6 +443,8 @@ struct Interp<'a> {
     param_waits: Vec<(ChanId, Loc)>,
     /// Tasks started so far that drain one channel while they hold a sender of another.
     bridges: Vec<Bridge>,
+    /// The binding of each parameter bound to a single name: (parameter index, binding).
+    param_vars: Vec<(usize, usize)>,
 }
 
 fn span_loc(span: Span) -> Loc {

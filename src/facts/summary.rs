@@ -28,6 +28,13 @@ pub enum Slot {
     Fresh(Channel),
 }
 
+/// What the analysis of one body saw at the function's boundary.
+pub struct Observed<'a> {
+    pub returns: &'a Val,
+    pub waits: &'a [(ChanId, Loc)],
+    pub stores: &'a [(usize, Val)],
+}
+
 /// A wait inside the function for the end of a channel its caller passed in.
 #[derive(Clone, Debug)]
 pub struct SummaryWait {
@@ -43,12 +50,17 @@ pub struct Summary {
     pub slots: Vec<Slot>,
     pub returns: Val,
     pub waits: Vec<SummaryWait>,
+    /// What the function stores into a parameter it borrows mutably (`self.subscribers.push(
+    /// tx.clone())`): the caller's argument holds it afterwards.
+    pub stores: Vec<(usize, Val)>,
     /// The impl type, when the function is in an impl and returns `Self` (a constructor).
     pub constructs: Option<String>,
     /// Name of the function, for messages.
     pub name: String,
     /// An `async fn`: its waits happen when the returned future is awaited or spawned.
     pub is_async: bool,
+    /// A method that takes `self` by value: the caller's value moves in.
+    pub takes_self: bool,
     /// The file the function is in, when the summary is applied in another file.
     pub origin: Option<String>,
 }
@@ -56,7 +68,7 @@ pub struct Summary {
 impl Summary {
     /// Whether calling the function matters to any channel.
     pub fn is_trivial(&self) -> bool {
-        self.returns.is_empty() && self.waits.is_empty()
+        self.returns.is_empty() && self.waits.is_empty() && self.stores.is_empty()
     }
 
     /// Whether calling the function makes a channel (or starts a task on one) that the caller
@@ -65,19 +77,16 @@ impl Summary {
         self.slots.iter().any(|s| matches!(s, Slot::Fresh(_)))
     }
 
-    /// Builds a summary from a value and waits in the numbering of one file's channels.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a summary from what the analysis of a body saw, in one file's channel numbering.
     pub fn from_analysis(
         key: Vec<String>,
-        name: String,
-        is_async: bool,
+        sig: &syn::Signature,
         constructs: Option<String>,
         channels: &[Channel],
-        returns: &Val,
-        waits: &[(ChanId, Loc)],
+        seen: Observed,
     ) -> Summary {
         let mut slots: Vec<(ChanId, Slot)> = Vec::new();
-        let mut slot_of = |chan: ChanId| -> ChanId {
+        let slot_of = std::cell::RefCell::new(|chan: ChanId| -> ChanId {
             if let Some(i) = slots.iter().position(|(c, _)| *c == chan) {
                 return i;
             }
@@ -88,35 +97,42 @@ impl Summary {
             };
             slots.push((chan, slot));
             slots.len() - 1
+        });
+        let template = |val: &Val| {
+            map_val(val, &mut |c| vec![(slot_of.borrow_mut())(c)], &mut |d| {
+                vec![Drain {
+                    chan: (slot_of.borrow_mut())(d.chan),
+                    ..d.clone()
+                }]
+            })
         };
-        let returns = {
-            let slot_of = std::cell::RefCell::new(&mut slot_of);
-            map_val(
-                returns,
-                &mut |c| vec![(slot_of.borrow_mut())(c)],
-                &mut |d| {
-                    vec![Drain {
-                        chan: (slot_of.borrow_mut())(d.chan),
-                        ..d.clone()
-                    }]
-                },
-            )
-        };
-        let waits = waits
+        let returns = template(seen.returns);
+        let stores = seen
+            .stores
+            .iter()
+            .map(|(index, val)| (*index, template(val)))
+            .collect();
+        let waits = seen
+            .waits
             .iter()
             .map(|&(chan, at)| SummaryWait {
-                slot: slot_of(chan),
+                slot: (slot_of.borrow_mut())(chan),
                 at,
             })
             .collect();
         Summary {
             key,
-            name,
-            is_async,
+            name: sig.ident.to_string(),
+            is_async: sig.asyncness.is_some(),
+            takes_self: matches!(
+                sig.inputs.first(),
+                Some(syn::FnArg::Receiver(r)) if matches!(r.kind, syn::ReceiverKind::Value)
+            ),
             constructs,
             slots: slots.into_iter().map(|(_, s)| s).collect(),
             returns,
             waits,
+            stores,
             origin: None,
         }
     }

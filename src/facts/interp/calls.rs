@@ -172,8 +172,9 @@ impl<'a> Interp<'a> {
             };
         }
         if let Some(summary) = self.summary_of_path(&resolved) {
+            let targets: Vec<Option<usize>> = c.args.iter().map(|a| self.target_of(a)).collect();
             let args: Vec<Val> = c.args.iter().map(|a| self.call_arg(a)).collect();
-            return self.apply_summary(summary, &args, at, false);
+            return self.apply_summary(summary, &args, &targets, at, false);
         }
         let last = func
             .path
@@ -463,13 +464,20 @@ impl<'a> Interp<'a> {
         let place = matches!(strip(&mc.receiver), Expr::Path(_) | Expr::Field(_));
         if place {
             let seen = self.expr_borrowed_full(&mc.receiver);
-            if let Some(summary) = self.summary_of_method(m, &seen) {
-                self.receiver(&mc.receiver, m);
+            let args_carry = mc.args.iter().any(|a| !self.peek(strip(a)).is_empty());
+            if let Some(summary) = self.summary_of_method(m, &seen, args_carry) {
+                if summary.takes_self {
+                    if let Some(idx) = self.target_of(&mc.receiver) {
+                        self.move_var(idx);
+                    }
+                }
+                let mut targets = vec![self.target_of(&mc.receiver)];
+                targets.extend(mc.args.iter().map(|a| self.target_of(a)));
                 let mut args = vec![seen];
                 args.extend(mc.args.iter().map(|a| self.call_arg(a)));
-                return self.apply_summary(summary, &args, at, false);
+                return self.apply_summary(summary, &args, &targets, at, false);
             }
-            if !seen.is_empty() {
+            if !seen.is_empty() || args_carry {
                 self.note_open_call(&format!(".{m}"), true);
             }
         }

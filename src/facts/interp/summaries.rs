@@ -18,6 +18,7 @@ impl<'a> Interp<'a> {
                         false => self.placeholder(index, at),
                     };
                     self.declare("self".into(), val, at);
+                    self.param_vars.push((index, self.var_count() - 1));
                 }
                 syn::FnArg::Typed(t) => {
                     let at = match &*t.pat {
@@ -26,9 +27,59 @@ impl<'a> Interp<'a> {
                     };
                     let val = self.placeholder(index, at);
                     self.bind(&t.pat, val, None);
+                    if matches!(&*t.pat, Pat::Ident(_)) {
+                        self.param_vars.push((index, self.var_count() - 1));
+                    }
                 }
             }
         }
+    }
+
+    /// What each parameter holds at the end of the body beyond what it came in with: senders
+    /// and task handles stored into it through a mutable borrow.
+    pub(super) fn stored_into_params(&self) -> Vec<(usize, Val)> {
+        if self.in_drop {
+            return Vec::new();
+        }
+        let Some(env) = &self.env else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for &(index, var) in &self.param_vars {
+            let Some(var) = env.vars.get(var).filter(|v| !v.moved) else {
+                continue;
+            };
+            let own = |chan: ChanId| {
+                self.facts.channels[chan].param == Some((index, Role::Senders))
+                    || self.facts.channels[chan].param == Some((index, Role::Drains))
+            };
+            let stored = Val {
+                senders: var
+                    .val
+                    .senders
+                    .iter()
+                    .filter(|s| !own(s.chan))
+                    .cloned()
+                    .collect(),
+                drains: var
+                    .val
+                    .drains
+                    .iter()
+                    .filter(|d| !own(d.chan))
+                    .cloned()
+                    .collect(),
+                ..Val::default()
+            };
+            if !stored.is_empty() {
+                out.push((index, stored));
+            }
+        }
+        out
+    }
+
+    /// The binding a call argument names, if it is a place the callee can store into.
+    pub(super) fn target_of(&self, arg: &Expr) -> Option<usize> {
+        place_root(strip(arg)).and_then(|n| self.lookup(&n))
     }
 
     fn placeholder(&mut self, index: usize, at: Loc) -> Val {
@@ -79,7 +130,7 @@ impl<'a> Interp<'a> {
         let mut val = Val::default();
         for summary in self.shared.summaries.constructors(&ty) {
             if summary.origin.is_none() {
-                val.absorb(self.apply_summary(summary, &[], body, true));
+                val.absorb(self.apply_summary(summary, &[], &[], body, true));
             }
         }
         val
@@ -104,13 +155,20 @@ impl<'a> Interp<'a> {
     }
 
     /// A method call on a value that carries channels, to the one method of that name.
-    pub(super) fn summary_of_method(&self, name: &str, receiver: &Val) -> Option<&'a Summary> {
+    pub(super) fn summary_of_method(
+        &self,
+        name: &str,
+        receiver: &Val,
+        args_carry: bool,
+    ) -> Option<&'a Summary> {
         // What a channel's own methods do is known; a crate's method of the same name is not
         // taken for them.
-        if receiver.is_empty() || calls::is_known_method(name) {
+        if calls::is_known_method(name) {
             return None;
         }
-        self.shared.summaries.method(name)
+        let summary = self.shared.summaries.method(name)?;
+        let matters = !receiver.is_empty() || (args_carry && !summary.stores.is_empty());
+        matters.then_some(summary)
     }
 
     /// Applies a summary at a call: the waits it does on the arguments' channels happen here,
@@ -121,6 +179,7 @@ impl<'a> Interp<'a> {
         &mut self,
         summary: &Summary,
         args: &[Val],
+        targets: &[Option<usize>],
         at: Loc,
         keep_locs: bool,
     ) -> Val {
@@ -208,6 +267,26 @@ impl<'a> Interp<'a> {
                     .collect(),
             },
         );
+        for (index, stored) in &summary.stores {
+            let Some(Some(target)) = targets.get(*index) else {
+                continue;
+            };
+            let mut stored = map_val(stored, &mut |slot| chans[slot].clone(), &mut |d| {
+                chans[d.chan]
+                    .iter()
+                    .map(|&chan| Drain {
+                        chan,
+                        wait: relocate(d.wait),
+                        task: relocate(d.task),
+                        ..d.clone()
+                    })
+                    .collect()
+            });
+            relocate_senders(&mut stored, at);
+            if let Some(var) = self.var(*target).filter(|v| !v.moved) {
+                var.val.absorb(stored);
+            }
+        }
         if !keep_locs {
             relocate_senders(&mut val, at);
         }
