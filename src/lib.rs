@@ -199,17 +199,22 @@ fn check_file(
         mods: crates::mod_declarations(&String::from_utf8_lossy(&bytes)),
         ..FileInfo::default()
     };
-    if scan && !may_create_channel(&bytes) && std::str::from_utf8(&bytes).is_ok() {
+    let candidate = may_create_channel(&bytes);
+    if scan && !candidate && std::str::from_utf8(&bytes).is_ok() {
         return (FileResult::Skipped, info);
     }
     let source = match load::load(bytes, &file.display) {
         Ok(source) => source,
         Err(e) => return (FileResult::Error(e), info),
     };
-    info.parsed = true;
     let (mut facts, summaries) = facts::analyze_file_with(&source.file, &source.text, external);
-    info.summaries = summaries.into_iter().filter(|s| !s.is_trivial()).collect();
-    info.open_calls = std::mem::take(&mut facts.open_calls);
+    // What the cross-file pass learns from a file must not depend on the byte scan: a file
+    // the scan would skip contributes only its `mod` declarations, as if it were skipped.
+    if candidate {
+        info.parsed = true;
+        info.summaries = summaries.into_iter().filter(|s| !s.is_trivial()).collect();
+        info.open_calls = std::mem::take(&mut facts.open_calls);
+    }
     let suppressions = suppress::scan(&source.file, &source.text);
     drop(source.file);
     let findings = rules::check_file(&facts, &file.display);
@@ -294,16 +299,7 @@ fn affects(
     text: &mut impl FnMut() -> Option<std::rc::Rc<Vec<u8>>>,
 ) -> bool {
     match open_calls {
-        Some(calls) => calls.iter().any(|(call, &carried)| {
-            let names = match call.strip_prefix('.') {
-                Some(method) => summary.key.len() >= 2 && summary.name == method,
-                None => {
-                    let path: Vec<String> = call.split("::").map(str::to_string).collect();
-                    summary.matches(&path)
-                }
-            };
-            names && (carried || summary.makes_channels())
-        }),
+        Some(calls) => summary.explains_any(calls),
         None => {
             // How another file can name it: `Type::new` for an associated function.
             let written = match summary.key.len() {

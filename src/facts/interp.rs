@@ -57,22 +57,21 @@ pub fn analyze_file_with(
         cx.items(&file.items, &imports, &[], 0);
         (facts, out)
     };
-    let (facts, own) = run(external);
-    if own.iter().all(Summary::is_trivial) {
-        return (facts, own);
-    }
-    // Again, now that calls between the file's own functions can be followed.
-    let mut known: Vec<Summary> = external.to_vec();
-    known.extend(own.into_iter().filter(|s| !s.is_trivial()));
-    let (facts, own) = run(&known);
-    let (facts, own) = if own.iter().any(|s| !s.is_trivial()) {
-        // One more round follows calls two deep inside the file.
-        known.truncate(external.len());
+    let (mut facts, mut own) = run(external);
+    // Again while a call the last round could not follow is to one of the file's own
+    // functions that matters: two rounds follow calls two deep inside the file.
+    for _ in 0..2 {
+        let followable = own
+            .iter()
+            .filter(|s| !s.is_trivial())
+            .any(|s| s.explains_any(&facts.open_calls));
+        if !followable {
+            break;
+        }
+        let mut known: Vec<Summary> = external.to_vec();
         known.extend(own.into_iter().filter(|s| !s.is_trivial()));
-        run(&known)
-    } else {
-        (facts, own)
-    };
+        (facts, own) = run(&known);
+    }
     (facts, own)
 }
 

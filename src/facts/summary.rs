@@ -137,6 +137,26 @@ impl Summary {
         }
     }
 
+    /// Whether the function may be what a call the analysis could not follow called: `call` is
+    /// a written path (`conn::connect`) or `.method`; `carried`: an argument or the receiver
+    /// carried a channel. A call that carried none matters only if the function makes one.
+    pub fn explains(&self, call: &str, carried: bool) -> bool {
+        let named = match call.strip_prefix('.') {
+            Some(method) => self.key.len() >= 2 && self.name == method,
+            None => {
+                let path: Vec<String> = call.split("::").map(str::to_string).collect();
+                self.matches(&path)
+            }
+        };
+        named && (carried || self.makes_channels())
+    }
+
+    pub fn explains_any(&self, calls: &std::collections::HashMap<String, bool>) -> bool {
+        calls
+            .iter()
+            .any(|(call, &carried)| self.explains(call, carried))
+    }
+
     /// Whether a written path (`connect`, `Connection::new`, `crate::io::spawn_writer`) names
     /// this function: its segments, without `crate`/`self`/`super`, end the summary's key.
     pub fn matches(&self, path: &[String]) -> bool {
