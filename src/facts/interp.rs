@@ -14,7 +14,7 @@ use syn::{Block, Expr, Item, Pat, Stmt, Token};
 
 use super::syntax::{self, ident_of, leaves_loop, macro_name, place_root, strip};
 use super::value::{join, Acquired, ChanId, Drain, Env, SenderRef, Val, Var};
-use super::{Channel, FileFacts, Held, Wait, WaitForm};
+use super::{Channel, FileFacts, Held, LeakHow, Wait, WaitForm};
 use crate::catalogue::{self, ChannelKind};
 use crate::loc::{LineIndex, Loc};
 use crate::resolve::Imports;
@@ -31,11 +31,17 @@ pub fn analyze_file(file: &syn::File, source: &str) -> FileFacts {
     let consuming = consuming_methods(&file.items);
     let imports = Imports::default().extended_with(&file.items);
     let mut chan_by_loc = HashMap::new();
+    let statics = leaks::file_statics(&file.items);
     let shared = Shared {
         lines: &lines,
         consuming: &consuming,
+        statics: &statics,
     };
     analyze_items(&file.items, &imports, &shared, &mut facts, &mut chan_by_loc);
+    let cleared = leaks::cleared_statics(file, &statics);
+    facts
+        .leaks
+        .retain(|l| !matches!(&l.how, LeakHow::Static(name) if cleared.contains(name)));
     facts
 }
 
@@ -48,11 +54,26 @@ fn analyze_items(
 ) {
     for item in items {
         match item {
-            Item::Fn(f) => analyze_fn(&f.block, imports, shared, facts, chans),
+            Item::Fn(f) => {
+                let outliving = closes::Outliving {
+                    self_type: None,
+                    statics: shared.statics,
+                };
+                closes::skipped_closes(&f.block, &outliving, &mut facts.skipped_closes);
+                analyze_fn(&f.block, imports, shared, facts, chans, None);
+            }
             Item::Impl(imp) => {
+                let self_type = type_name(&imp.self_ty);
                 for it in &imp.items {
                     if let syn::ImplItem::Fn(f) = it {
-                        analyze_fn(&f.block, imports, shared, facts, chans);
+                        let borrows_self = matches!(f.sig.inputs.first(),
+                            Some(syn::FnArg::Receiver(r)) if matches!(r.kind, syn::ReceiverKind::Reference(..)));
+                        let outliving = closes::Outliving {
+                            self_type: self_type.as_deref().filter(|_| borrows_self),
+                            statics: shared.statics,
+                        };
+                        closes::skipped_closes(&f.block, &outliving, &mut facts.skipped_closes);
+                        analyze_fn(&f.block, imports, shared, facts, chans, self_type.clone());
                     }
                 }
             }
@@ -60,7 +81,7 @@ fn analyze_items(
                 for it in &tr.items {
                     if let syn::TraitItem::Fn(f) = it {
                         if let Some(block) = &f.default {
-                            analyze_fn(block, imports, shared, facts, chans);
+                            analyze_fn(block, imports, shared, facts, chans, None);
                         }
                     }
                 }
@@ -77,10 +98,20 @@ fn analyze_items(
     }
 }
 
-/// What every function of a file shares: its text and the methods that consume `self`.
+/// What every function of a file shares: its text, the methods that consume `self`, and the
+/// names of its statics.
 struct Shared<'a> {
     lines: &'a LineIndex<'a>,
     consuming: &'a HashSet<String>,
+    statics: &'a HashSet<String>,
+}
+
+/// The last segment of a type's path: `Worker` for `impl Worker` and `impl<T> a::Worker<T>`.
+fn type_name(ty: &syn::Type) -> Option<String> {
+    match ty {
+        syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    }
 }
 
 /// Names of the file's methods that take `self` by value: calling one consumes the holder.
@@ -116,9 +147,13 @@ fn analyze_fn(
     shared: &Shared,
     facts: &mut FileFacts,
     chans: &mut HashMap<Loc, ChanId>,
+    self_type: Option<String>,
 ) {
     {
         let mut interp = Interp {
+            self_type,
+            leak_state: leaks::LeakState::default(),
+            next_bound: HashSet::new(),
             imports: imports.clone(),
             shared,
             facts,
@@ -137,6 +172,7 @@ fn analyze_fn(
         };
         let first_wait = interp.facts.waits.len();
         interp.block(block);
+        interp.finish_leaks();
         forbid_drop_of_later_uses(block, &mut interp.facts.waits[first_wait..]);
         if let Some(reason) = interp.gave_up.take() {
             let at = Loc::of(block.brace_token.span.open());
@@ -200,6 +236,8 @@ struct Frame {
     drains: Vec<Drain>,
     /// States at `return` out of this body.
     exits: Vec<Env>,
+    /// Names some pattern of this body binds: a capture of one of them may be a shadow.
+    bound: HashSet<String>,
 }
 
 impl Frame {
@@ -209,6 +247,7 @@ impl Frame {
             at,
             drains: Vec::new(),
             exits: Vec::new(),
+            bound: HashSet::new(),
         }
     }
 }
@@ -242,6 +281,11 @@ struct Interp<'a> {
     depth: usize,
     steps: usize,
     gave_up: Option<String>,
+    /// The type of `self` in a method (for `Self { .. }` literals).
+    self_type: Option<String>,
+    leak_state: leaks::LeakState,
+    /// Names bound inside the next closure or async body to be analysed.
+    next_bound: HashSet<String>,
 }
 
 fn span_loc(span: Span) -> Loc {
@@ -331,6 +375,7 @@ impl<'a> Interp<'a> {
             created: at,
             library: lib.name,
             kind: lib.kind,
+            in_loop: self.loop_depth > 0,
         });
         self.chans.insert(at, id);
         id
@@ -368,6 +413,10 @@ impl<'a> Interp<'a> {
             let visible = env
                 .lookup(&var.name)
                 .is_some_and(|i| std::ptr::eq(&env.vars[i], var));
+            // A capture named like a binding of the task body may be that binding's shadow.
+            if var.captured && self.frames[var.frame].bound.contains(&var.name) {
+                continue;
+            }
             for sender in var.val.senders.iter().filter(|s| s.chan == chan) {
                 // A reply sender parked in a shared map is meant to be taken out elsewhere.
                 if oneshot && sender.how == Acquired::Stored {
@@ -686,6 +735,7 @@ impl<'a> Interp<'a> {
                 if let Some(rest) = &s.rest {
                     self.expr_borrowed(rest);
                 }
+                self.note_field_stores(&s.path, &val);
                 val
             }
             Expr::Tuple(t) => {
@@ -828,6 +878,9 @@ impl<'a> Interp<'a> {
 
     fn assign(&mut self, left: &Expr, right: &Expr) {
         let val = self.expr(right);
+        if self.static_store_assign(left, &val, syntax::expr_loc(right)) {
+            return;
+        }
         match strip(left) {
             Expr::Path(_) => {
                 if let Some(idx) = ident_of(left).and_then(|n| self.lookup(&n)) {
@@ -960,4 +1013,7 @@ const PASS_THROUGH: &[&str] = &[
 ];
 
 mod calls;
+mod closes;
+mod endless;
 mod flow;
+mod leaks;
