@@ -15,7 +15,7 @@ use syn::{Block, Expr, Item, Pat, Stmt, Token};
 use super::summary::{Observed, Role, Summary};
 use super::syntax::{self, ident_of, leaves_loop, macro_name, place_root, strip};
 use super::value::{join, Acquired, ChanId, Drain, Env, SenderRef, Val, Var};
-use super::{Bridge, Channel, FileFacts, Held, Wait, WaitForm};
+use super::{Bridge, Channel, FileFacts, Held, LeakHow, Wait, WaitForm};
 use crate::catalogue::{self, ChannelKind};
 use crate::loc::{LineIndex, Loc};
 use crate::resolve::Imports;
@@ -40,12 +40,15 @@ pub fn analyze_file_with(
     let lines = LineIndex::new(source);
     let consuming = consuming_methods(&file.items);
     let imports = Imports::default().extended_with(&file.items);
+    let statics = leaks::file_statics(&file.items);
+    let cleared = leaks::cleared_statics(file, &statics);
     let run = |summaries: &[Summary]| {
         let mut facts = FileFacts::default();
         let mut out = Vec::new();
         let shared = Shared {
             lines: &lines,
             consuming: &consuming,
+            statics: &statics,
             summaries: Summaries::new(summaries),
         };
         let mut cx = FileCx {
@@ -55,6 +58,9 @@ pub fn analyze_file_with(
             summaries: &mut out,
         };
         cx.items(&file.items, &imports, &[], 0);
+        facts
+            .leaks
+            .retain(|l| !matches!(&l.how, LeakHow::Static(name) if cleared.contains(name)));
         (facts, out)
     };
     let (mut facts, mut own) = run(external);
@@ -94,6 +100,11 @@ impl FileCx<'_, '_> {
         for item in items {
             match item {
                 Item::Fn(f) => {
+                    let outliving = closes::Outliving {
+                        self_type: None,
+                        statics: self.shared.statics,
+                    };
+                    closes::skipped_closes(&f.block, &outliving, &mut self.facts.skipped_closes);
                     let cx = FnCx::new(&f.sig, path, None, false);
                     self.function(&f.block, imports, cx, depth);
                 }
@@ -105,6 +116,17 @@ impl FileCx<'_, '_> {
                         .is_some_and(|(p, _)| p.segments.last().is_some_and(|s| s.ident == "Drop"));
                     for it in &imp.items {
                         if let syn::ImplItem::Fn(f) = it {
+                            let borrows_self = matches!(f.sig.inputs.first(),
+                                Some(syn::FnArg::Receiver(r)) if matches!(r.kind, syn::ReceiverKind::Reference(..)));
+                            let outliving = closes::Outliving {
+                                self_type: self_ty.as_deref().filter(|_| borrows_self),
+                                statics: self.shared.statics,
+                            };
+                            closes::skipped_closes(
+                                &f.block,
+                                &outliving,
+                                &mut self.facts.skipped_closes,
+                            );
                             let drop_fn = is_drop && f.sig.ident == "drop";
                             let cx = FnCx::new(&f.sig, path, self_ty.clone(), drop_fn);
                             self.function(&f.block, imports, cx, depth);
@@ -138,6 +160,8 @@ impl FileCx<'_, '_> {
     fn function(&mut self, block: &Block, imports: &Imports, cx: FnCx, depth: usize) {
         {
             let mut interp = Interp {
+                leak_state: leaks::LeakState::default(),
+                next_bound: HashSet::new(),
                 imports: imports.clone(),
                 shared: self.shared,
                 facts: self.facts,
@@ -164,6 +188,7 @@ impl FileCx<'_, '_> {
             interp.bind_params(cx.sig, Loc::of(block.brace_token.span.open()));
             let tail = interp.block(block);
             add_return(&mut interp.returns, tail);
+            interp.finish_leaks();
             forbid_drop_of_later_uses(block, &mut interp.facts.waits[first_wait..]);
             if let Some(reason) = interp.gave_up.take() {
                 let at = Loc::of(block.brace_token.span.open());
@@ -315,6 +340,8 @@ fn unique(candidates: Vec<&Summary>) -> Option<&Summary> {
 struct Shared<'a> {
     lines: &'a LineIndex<'a>,
     consuming: &'a HashSet<String>,
+    /// The names of the file's statics.
+    statics: &'a HashSet<String>,
     summaries: Summaries<'a>,
 }
 
@@ -389,6 +416,8 @@ struct Frame {
     drains: Vec<Drain>,
     /// States at `return` out of this body.
     exits: Vec<Env>,
+    /// Names some pattern of this body binds: a capture of one of them may be a shadow.
+    bound: HashSet<String>,
 }
 
 impl Frame {
@@ -398,6 +427,7 @@ impl Frame {
             at,
             drains: Vec::new(),
             exits: Vec::new(),
+            bound: HashSet::new(),
         }
     }
 }
@@ -444,6 +474,9 @@ struct Interp<'a> {
     bridges: Vec<Bridge>,
     /// The binding of each parameter bound to a single name: (parameter index, binding).
     param_vars: Vec<(usize, usize)>,
+    leak_state: leaks::LeakState,
+    /// Names bound inside the next closure or async body to be analysed.
+    next_bound: HashSet<String>,
 }
 
 fn span_loc(span: Span) -> Loc {
@@ -532,6 +565,7 @@ impl<'a> Interp<'a> {
                 kind: lib.kind,
                 param: None,
                 origin: None,
+                in_loop: self.loop_depth > 0,
             },
             (at, Loc::default()),
         )
@@ -641,6 +675,10 @@ impl<'a> Interp<'a> {
             let visible = env
                 .lookup(&var.name)
                 .is_some_and(|i| std::ptr::eq(&env.vars[i], var));
+            // A capture named like a binding of the task body may be that binding's shadow.
+            if var.captured && self.frames[var.frame].bound.contains(&var.name) {
+                continue;
+            }
             for sender in var.val.senders.iter().filter(|s| s.chan == chan) {
                 // A reply sender parked in a shared map is meant to be taken out elsewhere.
                 if oneshot && sender.how == Acquired::Stored {
@@ -977,6 +1015,7 @@ impl<'a> Interp<'a> {
                 if let Some(rest) = &s.rest {
                     self.expr_borrowed(rest);
                 }
+                self.note_field_stores(&s.path, &val);
                 val
             }
             Expr::Tuple(t) => {
@@ -1122,6 +1161,9 @@ impl<'a> Interp<'a> {
 
     fn assign(&mut self, left: &Expr, right: &Expr) {
         let val = self.expr(right);
+        if self.static_store_assign(left, &val, syntax::expr_loc(right)) {
+            return;
+        }
         match strip(left) {
             Expr::Path(_) => {
                 if let Some(idx) = ident_of(left).and_then(|n| self.lookup(&n)) {
@@ -1263,5 +1305,8 @@ const PASS_THROUGH: &[&str] = &[
 ];
 
 mod calls;
+mod closes;
+mod endless;
 mod flow;
+mod leaks;
 mod summaries;

@@ -137,6 +137,9 @@ impl<'a> Interp<'a> {
             };
             return Val::tuple(vec![sender, receiver]);
         }
+        if let Some(val) = self.leaking_call(&resolved, c, at) {
+            return val;
+        }
         if catalogue::is_drop(&resolved) || resolved.ends_with("mem::forget") {
             for arg in &c.args {
                 self.expr(arg);
@@ -399,6 +402,9 @@ impl<'a> Interp<'a> {
             }
             _ => {}
         }
+        if let Some(val) = self.static_store_method(mc, at) {
+            return val;
+        }
         if catalogue::ABORT_METHODS.contains(&m) {
             if let Some(idx) = place_root(strip(&mc.receiver)).and_then(|n| self.lookup(&n)) {
                 if let Some(var) = self.var(idx) {
@@ -606,6 +612,7 @@ impl<'a> Interp<'a> {
         let at = span_loc(start).to(span_loc(syntax::last_span(&c.body)));
         let is_move = c.capture.is_some();
         let body: &Expr = &c.body;
+        self.next_bound = syntax::bound_names(|v| v.visit_expr(body));
         self.frame_body(
             at,
             kind,
@@ -627,6 +634,7 @@ impl<'a> Interp<'a> {
     pub(super) fn async_block(&mut self, a: &syn::ExprAsync, kind: FrameKind) -> Val {
         let at = span_loc(a.async_token.span).to(span_loc(a.block.brace_token.span.close()));
         let block: &Block = &a.block;
+        self.next_bound = syntax::bound_names(|v| v.visit_block(block));
         self.frame_body(
             at,
             kind,
@@ -652,6 +660,7 @@ impl<'a> Interp<'a> {
         let outer_len = self.var_count();
         self.frames.push(Frame::new(kind, at));
         let frame = self.current_frame();
+        self.frames[frame].bound = std::mem::take(&mut self.next_bound);
         let mut captured = Val::default();
         if is_move {
             let names = mentioned();
@@ -685,8 +694,12 @@ impl<'a> Interp<'a> {
                 }
             }
         }
-        // The state after creation: a `move` body has taken its captures.
+        // The state after creation: a `move` body has taken its captures (which belong to the
+        // body, not to the code around it).
         let mut after = self.env.clone();
+        if let Some(after) = &mut after {
+            after.vars.truncate(outer_len);
+        }
         let saved_loops = std::mem::take(&mut self.loops);
         let saved_depth = self.loop_depth;
         let result = body(self);

@@ -96,6 +96,7 @@ impl<'a> Interp<'a> {
                     kind: ChannelKind::Stream,
                     param: Some((index, role)),
                     origin: None,
+                    in_loop: false,
                 },
                 (key, Loc::default()),
             )

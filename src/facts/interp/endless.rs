@@ -1,0 +1,122 @@
+//! Loops in a task that never end: the senders the task holds when it enters one stay alive
+//! for as long as the program runs.
+
+use super::*;
+use crate::facts::{EndlessTask, HeldSender};
+use syn::visit::Visit;
+
+impl<'a> Interp<'a> {
+    /// Called when a `loop` is entered: records it if it is endless and runs on a task.
+    pub(super) fn note_endless_loop(&mut self, l: &syn::ExprLoop) {
+        if !self.recording || self.env.is_none() || !never_ends(&l.body) {
+            return;
+        }
+        let owner = self.owner_frame();
+        if self.frames[owner].kind != FrameKind::Task {
+            return;
+        }
+        let env = self.env.as_ref().expect("checked above");
+        let held: Vec<HeldSender> = env
+            .vars
+            .iter()
+            .filter(|v| !v.moved && v.frame >= owner)
+            .flat_map(|v| {
+                v.val.senders.iter().map(|s| HeldSender {
+                    chan: s.chan,
+                    holder: v.name.clone(),
+                    at: s.at,
+                    how: s.how,
+                })
+            })
+            .collect();
+        if held.is_empty() {
+            return;
+        }
+        self.facts.endless_tasks.push(EndlessTask {
+            task: self.frames[owner].at,
+            loop_at: span_loc(l.loop_token.span),
+            held,
+        });
+    }
+}
+
+/// A loop body with no way out: no `break`, `return` or `?`, no macro that may leave or
+/// panic, no call that may exit the process or panic (`unwrap()`/`expect()` count only on a
+/// `send`, which cannot fail while the receiver waits for the channel's end).
+fn never_ends(body: &Block) -> bool {
+    if leaves_loop(body) {
+        return false;
+    }
+    let mut finder = MayStop(false);
+    finder.visit_block(body);
+    !finder.0
+}
+
+/// Macros that never leave, panic or move: anything else may.
+const QUIET_MACROS: &[&str] = &[
+    "println",
+    "print",
+    "eprintln",
+    "eprint",
+    "format",
+    "format_args",
+    "write",
+    "writeln",
+    "trace",
+    "debug",
+    "info",
+    "warn",
+    "error",
+    "log",
+    "vec",
+    "dbg",
+];
+
+/// Sends whose only failure is a dropped receiver.
+const PLAIN_SENDS: &[&str] = &[
+    "send",
+    "blocking_send",
+    "send_async",
+    "send_blocking",
+    "unbounded_send",
+];
+
+struct MayStop(bool);
+
+impl<'ast> Visit<'ast> for MayStop {
+    fn visit_expr_method_call(&mut self, mc: &'ast syn::ExprMethodCall) {
+        let m = mc.method.to_string();
+        if matches!(
+            m.as_str(),
+            "unwrap" | "expect" | "unwrap_err" | "expect_err"
+        ) {
+            let inner = match strip(&mc.receiver) {
+                Expr::Await(a) => strip(&a.base),
+                other => other,
+            };
+            let on_send = matches!(inner, Expr::MethodCall(s)
+                if PLAIN_SENDS.contains(&s.method.to_string().as_str()));
+            self.0 |= !on_send;
+        }
+        if m == "abort" || m == "exit" {
+            self.0 = true;
+        }
+        syn::visit::visit_expr_method_call(self, mc);
+    }
+    fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+        if let Expr::Path(p) = &*c.func {
+            let last = p.path.segments.last().map(|s| s.ident.to_string());
+            self.0 |= matches!(last.as_deref(), Some("exit" | "abort" | "panic_any"));
+        }
+        syn::visit::visit_expr_call(self, c);
+    }
+    fn visit_expr_index(&mut self, i: &'ast syn::ExprIndex) {
+        // Indexing may panic.
+        self.0 = true;
+        syn::visit::visit_expr_index(self, i);
+    }
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        self.0 |= !QUIET_MACROS.contains(&macro_name(mac).as_str());
+    }
+    fn visit_item(&mut self, _: &'ast Item) {}
+}
