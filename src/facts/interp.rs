@@ -12,7 +12,7 @@ use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::{Block, Expr, Item, Pat, Stmt, Token};
 
-use super::summary::{Observed, Role, Summary};
+use super::summary::{Observed, Part, Role, Summary};
 use super::syntax::{self, ident_of, leaves_loop, macro_name, place_root, strip};
 use super::value::{join, Acquired, ChanId, Drain, Env, SenderRef, Val, Var};
 use super::{Bridge, Channel, FileFacts, Held, LeakHow, Wait, WaitForm};
@@ -159,31 +159,13 @@ impl FileCx<'_, '_> {
 
     fn function(&mut self, block: &Block, imports: &Imports, cx: FnCx, depth: usize) {
         {
-            let mut interp = Interp {
-                leak_state: leaks::LeakState::default(),
-                next_bound: HashSet::new(),
-                imports: imports.clone(),
-                shared: self.shared,
-                facts: self.facts,
-                chans: &mut self.chans,
-                env: Some(Env::default()),
-                frames: vec![Frame::new(FrameKind::Function, Loc::default())],
-                loops: Vec::new(),
-                scopes: Vec::new(),
-                recording: true,
-                loop_depth: 0,
-                at_loop_head: false,
-                stmt_line: 0,
-                depth: 0,
-                steps: 0,
-                gave_up: None,
-                self_ty: cx.self_ty.clone(),
-                in_drop: cx.is_drop,
-                returns: Val::default(),
-                param_waits: Vec::new(),
-                bridges: Vec::new(),
-                param_vars: Vec::new(),
+            let view = if cx.is_drop {
+                SelfView::Dropping
+            } else {
+                SelfView::Placeholder
             };
+            let mut interp =
+                Interp::new(self.shared, self.facts, &mut self.chans, imports, &cx, view);
             let first_wait = interp.facts.waits.len();
             interp.bind_params(cx.sig, Loc::of(block.brace_token.span.open()));
             let tail = interp.block(block);
@@ -198,7 +180,10 @@ impl FileCx<'_, '_> {
                 let mut key = cx.path.clone();
                 key.extend(cx.self_ty.clone());
                 key.push(cx.sig.ident.to_string());
-                let constructs = cx.self_ty.clone().filter(|_| returns_self(cx.sig));
+                let constructs = cx
+                    .self_ty
+                    .as_ref()
+                    .and_then(|ty| Some((ty.clone(), constructed_part(cx.sig, ty)?)));
                 self.summaries.push(Summary::from_analysis(
                     key,
                     cx.sig,
@@ -212,6 +197,9 @@ impl FileCx<'_, '_> {
                 ));
             }
         }
+        if self.owns_constructed_self(&cx) {
+            self.owner_view(block, imports, &cx);
+        }
         let nested = nested_items(block);
         let inner_imports = imports.extended_with(nested.iter().copied());
         for item in nested {
@@ -221,6 +209,106 @@ impl FileCx<'_, '_> {
                 &cx.path,
                 depth + 1,
             );
+        }
+    }
+}
+
+impl FileCx<'_, '_> {
+    /// A method of a type whose constructors in this file put channels in it: its `self` is
+    /// also looked at as built, to see it drain a channel it holds a sender of itself.
+    fn owns_constructed_self(&self, cx: &FnCx) -> bool {
+        !cx.is_drop
+            && matches!(cx.sig.inputs.first(), Some(syn::FnArg::Receiver(_)))
+            && cx.self_ty.as_ref().is_some_and(|ty| {
+                self.shared
+                    .summaries
+                    .constructors(ty)
+                    .iter()
+                    .any(|s| s.origin.is_none())
+            })
+    }
+
+    /// Runs the method again with `self` as built, and keeps only its waits on the channels
+    /// that came with `self` (everything else the first run saw already).
+    fn owner_view(&mut self, block: &Block, imports: &Imports, cx: &FnCx) {
+        let mut scratch = FileFacts {
+            channels: self.facts.channels.clone(),
+            ..FileFacts::default()
+        };
+        let mut chans = self.chans.clone();
+        let first_new = scratch.channels.len();
+        let owned_end = {
+            let mut interp = Interp::new(
+                self.shared,
+                &mut scratch,
+                &mut chans,
+                imports,
+                cx,
+                SelfView::Owning,
+            );
+            interp.bind_params(cx.sig, Loc::of(block.brace_token.span.open()));
+            let owned_end = interp.facts.channels.len();
+            interp.block(block);
+            owned_end
+        };
+        self.facts
+            .channels
+            .extend(scratch.channels.drain(first_new..));
+        self.chans = chans;
+        self.facts.waits.extend(
+            scratch
+                .waits
+                .into_iter()
+                .filter(|w| (first_new..owned_end).contains(&w.chan)),
+        );
+    }
+}
+
+/// How `self` is seen in a method.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SelfView {
+    /// As whatever the caller passes: placeholders, for the method's summary.
+    Placeholder,
+    /// In `Drop::drop`, as the constructors build it: its fields are all still alive.
+    Dropping,
+    /// As the constructors build it, owned by the method's own code (a receiver loop on
+    /// `self.rx` while `self.tx` is alive is its own doing).
+    Owning,
+}
+
+impl<'a> Interp<'a> {
+    fn new(
+        shared: &'a Shared<'a>,
+        facts: &'a mut FileFacts,
+        chans: &'a mut HashMap<(Loc, Loc), ChanId>,
+        imports: &Imports,
+        cx: &FnCx,
+        self_view: SelfView,
+    ) -> Interp<'a> {
+        Interp {
+            leak_state: leaks::LeakState::default(),
+            next_bound: HashSet::new(),
+            imports: imports.clone(),
+            shared,
+            facts,
+            chans,
+            env: Some(Env::default()),
+            frames: vec![Frame::new(FrameKind::Function, Loc::default())],
+            loops: Vec::new(),
+            scopes: Vec::new(),
+            recording: true,
+            loop_depth: 0,
+            at_loop_head: false,
+            stmt_line: 0,
+            depth: 0,
+            steps: 0,
+            gave_up: None,
+            self_ty: cx.self_ty.clone(),
+            self_view,
+            returns: Val::default(),
+            param_waits: Vec::new(),
+            bridges: Vec::new(),
+            param_vars: Vec::new(),
         }
     }
 }
@@ -257,20 +345,27 @@ fn type_name(ty: &syn::Type) -> Option<String> {
     }
 }
 
-/// `-> Self`, `-> Result<Self>`, `-> io::Result<Self, E>`...: a constructor.
-fn returns_self(sig: &syn::Signature) -> bool {
+/// Whether a function builds a value of its impl's type, and where in its result:
+/// `-> Self` or `-> Result<Self>` (the whole result), `-> (Self, Sender<T>)` (one element).
+fn constructed_part(sig: &syn::Signature, self_ty: &str) -> Option<Part> {
     let syn::ReturnType::Type(_, ty) = &sig.output else {
-        return false;
+        return None;
     };
-    struct FindSelf(bool);
-    impl<'ast> syn::visit::Visit<'ast> for FindSelf {
-        fn visit_ident(&mut self, ident: &'ast proc_macro2::Ident) {
-            self.0 |= ident == "Self";
+    let names_self = |ty: &syn::Type| {
+        struct FindSelf<'s>(&'s str, bool);
+        impl<'ast> syn::visit::Visit<'ast> for FindSelf<'_> {
+            fn visit_ident(&mut self, ident: &'ast proc_macro2::Ident) {
+                self.1 |= ident == "Self" || ident == self.0;
+            }
         }
+        let mut find = FindSelf(self_ty, false);
+        syn::visit::Visit::visit_type(&mut find, ty);
+        find.1
+    };
+    match &**ty {
+        syn::Type::Tuple(t) => t.elems.iter().position(names_self).map(Part::Element),
+        other => names_self(other).then_some(Part::Whole),
     }
-    let mut find = FindSelf(false);
-    syn::visit::Visit::visit_type(&mut find, ty);
-    find.0
 }
 
 /// The summaries visible to one file, indexed by the function's name.
@@ -317,7 +412,9 @@ impl<'a> Summaries<'a> {
             .values()
             .flatten()
             .copied()
-            .filter(|s| s.constructs.as_deref() == Some(ty) && !s.returns.is_empty())
+            .filter(|s| {
+                s.constructs.as_ref().is_some_and(|(t, _)| t == ty) && !s.returns.is_empty()
+            })
             .collect()
     }
 }
@@ -465,7 +562,7 @@ struct Interp<'a> {
     /// The type of the enclosing impl, for `Self::new()` and `Drop`.
     self_ty: Option<String>,
     /// Inside `Drop::drop`: `self`'s fields are dropped only after it returns.
-    in_drop: bool,
+    self_view: SelfView,
     /// What the function returns, for its summary.
     returns: Val,
     /// Waits for the end of channels that came in through parameters, for its summary.
@@ -650,7 +747,7 @@ impl<'a> Interp<'a> {
             stmt_line: self.stmt_line,
             indent: self.shared.lines.indentation(self.stmt_line).to_string(),
             held,
-            in_drop: self.in_drop && owner == 0,
+            in_drop: self.self_view == SelfView::Dropping && owner == 0,
         });
     }
 

@@ -19,6 +19,14 @@ pub enum Role {
     Drains,
 }
 
+/// Where a constructor's value is in its result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    Whole,
+    /// One element of a returned tuple.
+    Element(usize),
+}
+
 /// A channel as a summary sees it.
 #[derive(Clone, Debug)]
 pub enum Slot {
@@ -53,8 +61,9 @@ pub struct Summary {
     /// What the function stores into a parameter it borrows mutably (`self.subscribers.push(
     /// tx.clone())`): the caller's argument holds it afterwards.
     pub stores: Vec<(usize, Val)>,
-    /// The impl type, when the function is in an impl and returns `Self` (a constructor).
-    pub constructs: Option<String>,
+    /// The impl type and where its value is in the result, when the function is in an impl
+    /// and returns a value of it (a constructor).
+    pub constructs: Option<(String, Part)>,
     /// Name of the function, for messages.
     pub name: String,
     /// An `async fn`: its waits happen when the returned future is awaited or spawned.
@@ -81,7 +90,7 @@ impl Summary {
     pub fn from_analysis(
         key: Vec<String>,
         sig: &syn::Signature,
-        constructs: Option<String>,
+        constructs: Option<(String, Part)>,
         channels: &[Channel],
         seen: Observed,
     ) -> Summary {

@@ -80,7 +80,16 @@ const WEAK_SENDERS: &[&str] = &["tokio::sync::mpsc", "flume", "async-channel"];
 fn finding(facts: &FileFacts, wait: &Wait, held: &Held, path: &str) -> Finding {
     let h = &held.holder;
     let library = facts.channels[wait.chan].library;
+    // `self.tx` while a method drains `self.rx`: the owner is the value, not a task.
+    let owner = if h.starts_with("self.") {
+        "the value whose method"
+    } else {
+        "the task that"
+    };
     let primary = match held.how {
+        Acquired::Stored if owner != "the task that" => {
+            format!("the sender stored in `{h}` here stays in {owner} drains its channel")
+        }
         Acquired::Stored => {
             format!("the sender stored in `{h}` here goes into the task that drains its channel")
         }
@@ -89,7 +98,7 @@ fn finding(facts: &FileFacts, wait: &Wait, held: &Held, path: &str) -> Finding {
     let mut labels = vec![story::created(facts, wait.chan)];
     labels.push(Label {
         loc: wait.at,
-        message: format!("the task waits here until every sender is dropped, `{h}` included"),
+        message: format!("this waits until every sender is dropped, `{h}` included"),
     });
     let help = if WEAK_SENDERS.contains(&library) && held.how == Acquired::Stored {
         format!("store a weak sender (`tx.downgrade()`) in `{h}` instead: a weak sender does not keep the channel open")
@@ -103,7 +112,7 @@ fn finding(facts: &FileFacts, wait: &Wait, held: &Held, path: &str) -> Finding {
     Finding {
         rule: RULE.id,
         severity: RULE.severity,
-        message: format!("the task that drains this channel holds a sender of it in `{h}`, so its loop never ends"),
+        message: format!("{owner} drains this channel holds a sender of it in `{h}`, so its loop never ends"),
         path: path.to_string(),
         primary: Label {
             loc: held.at,

@@ -2,7 +2,7 @@
 //! summarized, and summaries applied where a function is called.
 
 use super::*;
-use crate::facts::summary::{map_val, Slot};
+use crate::facts::summary::{map_val, Part, Slot};
 use crate::facts::Origin;
 
 impl<'a> Interp<'a> {
@@ -13,11 +13,18 @@ impl<'a> Interp<'a> {
             match input {
                 syn::FnArg::Receiver(r) => {
                     let at = span_loc(r.self_token.span);
-                    let val = match self.in_drop {
-                        true => self.constructed_self(body),
-                        false => self.placeholder(index, at),
+                    let val = match self.self_view {
+                        SelfView::Placeholder => self.placeholder(index, at),
+                        SelfView::Dropping | SelfView::Owning => self.constructed_self(body),
                     };
                     self.declare("self".into(), val, at);
+                    if self.self_view == SelfView::Owning {
+                        // The value drains its own channel: `self-held-sender`, not a caller's
+                        // lingering sender.
+                        if let Some(var) = self.env.as_mut().and_then(|e| e.vars.last_mut()) {
+                            var.captured = true;
+                        }
+                    }
                     self.param_vars.push((index, self.var_count() - 1));
                 }
                 syn::FnArg::Typed(t) => {
@@ -38,7 +45,7 @@ impl<'a> Interp<'a> {
     /// What each parameter holds at the end of the body beyond what it came in with: senders
     /// and task handles stored into it through a mutable borrow.
     pub(super) fn stored_into_params(&self) -> Vec<(usize, Val)> {
-        if self.in_drop {
+        if self.self_view != SelfView::Placeholder {
             return Vec::new();
         }
         let Some(env) = &self.env else {
@@ -130,9 +137,18 @@ impl<'a> Interp<'a> {
         };
         let mut val = Val::default();
         for summary in self.shared.summaries.constructors(&ty) {
-            if summary.origin.is_none() {
-                val.absorb(self.apply_summary(summary, &[], &[], body, true));
+            if summary.origin.is_some() {
+                continue;
             }
+            let built = self.apply_summary(summary, &[], &[], body, true);
+            let built = match summary.constructs {
+                Some((_, Part::Element(i))) => built
+                    .parts
+                    .and_then(|mut parts| (i < parts.len()).then(|| parts.swap_remove(i)))
+                    .unwrap_or_default(),
+                _ => built,
+            };
+            val.absorb(built);
         }
         val
     }
