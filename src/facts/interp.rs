@@ -193,6 +193,7 @@ impl FileCx<'_, '_> {
                         returns: &interp.returns,
                         waits: &interp.param_waits,
                         stores: &stores,
+                        endless: &interp.endless_params,
                     },
                 ));
             }
@@ -309,6 +310,7 @@ impl<'a> Interp<'a> {
             param_waits: Vec::new(),
             bridges: Vec::new(),
             param_vars: Vec::new(),
+            endless_params: Vec::new(),
         }
     }
 }
@@ -571,6 +573,8 @@ struct Interp<'a> {
     bridges: Vec<Bridge>,
     /// The binding of each parameter bound to a single name: (parameter index, binding).
     param_vars: Vec<(usize, usize)>,
+    /// Senders of parameters held when the function enters a loop it never leaves.
+    endless_params: Vec<(ChanId, Loc)>,
     leak_state: leaks::LeakState,
     /// Names bound inside the next closure or async body to be analysed.
     next_bound: HashSet<String>,

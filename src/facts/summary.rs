@@ -41,6 +41,7 @@ pub struct Observed<'a> {
     pub returns: &'a Val,
     pub waits: &'a [(ChanId, Loc)],
     pub stores: &'a [(usize, Val)],
+    pub endless: &'a [(ChanId, Loc)],
 }
 
 /// A wait inside the function for the end of a channel its caller passed in.
@@ -61,6 +62,9 @@ pub struct Summary {
     /// What the function stores into a parameter it borrows mutably (`self.subscribers.push(
     /// tx.clone())`): the caller's argument holds it afterwards.
     pub stores: Vec<(usize, Val)>,
+    /// Loops the function never leaves, entered while it holds an argument's senders (slot):
+    /// a task that calls it never ends and keeps them.
+    pub endless: Vec<(ChanId, Loc)>,
     /// The impl type and where its value is in the result, when the function is in an impl
     /// and returns a value of it (a constructor).
     pub constructs: Option<(String, Part)>,
@@ -77,7 +81,10 @@ pub struct Summary {
 impl Summary {
     /// Whether calling the function matters to any channel.
     pub fn is_trivial(&self) -> bool {
-        self.returns.is_empty() && self.waits.is_empty() && self.stores.is_empty()
+        self.returns.is_empty()
+            && self.waits.is_empty()
+            && self.stores.is_empty()
+            && self.endless.is_empty()
     }
 
     /// Whether calling the function makes a channel (or starts a task on one) that the caller
@@ -121,6 +128,11 @@ impl Summary {
             .iter()
             .map(|(index, val)| (*index, template(val)))
             .collect();
+        let endless = seen
+            .endless
+            .iter()
+            .map(|&(chan, at)| ((slot_of.borrow_mut())(chan), at))
+            .collect();
         let waits = seen
             .waits
             .iter()
@@ -142,6 +154,7 @@ impl Summary {
             returns,
             waits,
             stores,
+            endless,
             origin: None,
         }
     }

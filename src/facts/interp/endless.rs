@@ -12,6 +12,12 @@ impl<'a> Interp<'a> {
             return;
         }
         let owner = self.owner_frame();
+        if owner == 0 && self.self_view == SelfView::Placeholder {
+            // A function that never returns keeps what its parameters brought in: the task
+            // that calls it is endless (see its summary).
+            self.note_endless_params(span_loc(l.loop_token.span));
+            return;
+        }
         if self.frames[owner].kind != FrameKind::Task {
             return;
         }
@@ -35,6 +41,37 @@ impl<'a> Interp<'a> {
         self.facts.endless_tasks.push(EndlessTask {
             task: self.frames[owner].at,
             loop_at: span_loc(l.loop_token.span),
+            held,
+        });
+    }
+}
+
+impl Interp<'_> {
+    fn note_endless_params(&mut self, loop_at: Loc) {
+        let Some(env) = &self.env else { return };
+        for var in env.vars.iter().filter(|v| !v.moved) {
+            for sender in &var.val.senders {
+                let is_param = matches!(
+                    self.facts.channels[sender.chan].param,
+                    Some((_, Role::Senders))
+                );
+                if is_param && !self.endless_params.iter().any(|&(c, _)| c == sender.chan) {
+                    self.endless_params.push((sender.chan, loop_at));
+                }
+            }
+        }
+    }
+
+    /// A call, inside a task, to a function that never returns while it holds the senders
+    /// an argument brought in.
+    pub(super) fn call_never_returns(&mut self, held: Vec<HeldSender>, loop_at: Loc) {
+        let owner = self.owner_frame();
+        if !self.recording || held.is_empty() || self.frames[owner].kind != FrameKind::Task {
+            return;
+        }
+        self.facts.endless_tasks.push(EndlessTask {
+            task: self.frames[owner].at,
+            loop_at,
             held,
         });
     }

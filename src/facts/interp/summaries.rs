@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::facts::summary::{map_val, Part, Slot};
-use crate::facts::Origin;
+use crate::facts::{HeldSender, Origin};
 
 impl<'a> Interp<'a> {
     /// Binds every parameter to placeholders for what it carries. In `Drop::drop`, `self` is
@@ -284,6 +284,30 @@ impl<'a> Interp<'a> {
                     .collect(),
             },
         );
+        for &(slot, loop_at) in &summary.endless {
+            let Slot::Param(index, Role::Senders) = summary.slots[slot] else {
+                continue;
+            };
+            let holder = targets
+                .get(index)
+                .copied()
+                .flatten()
+                .and_then(|i| self.env.as_ref().map(|e| e.vars[i].name.clone()))
+                .unwrap_or_else(|| summary.name.clone());
+            let held = args
+                .get(index)
+                .map(|a| a.clone().flattened().senders)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|s| HeldSender {
+                    chan: s.chan,
+                    holder: holder.clone(),
+                    at: s.at,
+                    how: s.how,
+                })
+                .collect();
+            self.call_never_returns(held, relocate(loop_at));
+        }
         for (index, stored) in &summary.stores {
             let Some(Some(target)) = targets.get(*index) else {
                 continue;
