@@ -4,7 +4,8 @@ fn main() {
     let path = std::env::args().nth(1).expect("usage: facts FILE");
     let bytes = std::fs::read(&path).expect("readable file");
     let source = chanlint::load::load(bytes, &path).expect("parsable file");
-    let (facts, summaries) = chanlint::facts::analyze_file_with(&source.file, &source.text, &[]);
+    let (facts, summaries) =
+        chanlint::facts::analyze_file_with(&source.file, &source.text, &[], true);
     println!("{facts:#?}");
     for summary in summaries.iter().filter(|s| !s.is_trivial()) {
         println!("{summary:#?}");

@@ -196,7 +196,10 @@ fn check_file(
         Err(e) => return (FileResult::Error(e), FileInfo::default()),
     };
     let mut info = FileInfo {
-        mods: crates::mod_declarations(&String::from_utf8_lossy(&bytes)),
+        mods: match memchr::memmem::find(&bytes, b"mod ") {
+            Some(_) => crates::mod_declarations(&String::from_utf8_lossy(&bytes)),
+            None => Vec::new(),
+        },
         ..FileInfo::default()
     };
     let candidate = may_create_channel(&bytes);
@@ -207,13 +210,14 @@ fn check_file(
         Ok(source) => source,
         Err(e) => return (FileResult::Error(e), info),
     };
-    let (mut facts, summaries) = facts::analyze_file_with(&source.file, &source.text, external);
+    let (mut facts, summaries) =
+        facts::analyze_file_with(&source.file, &source.text, external, candidate);
     // What the cross-file pass learns from a file must not depend on the byte scan: a file
     // the scan would skip contributes only its `mod` declarations, as if it were skipped.
     if candidate {
         info.parsed = true;
         info.summaries = summaries.into_iter().filter(|s| !s.is_trivial()).collect();
-        info.open_calls = std::mem::take(&mut facts.open_calls);
+        info.open_calls = facts.open_calls.take().unwrap_or_default();
     }
     let suppressions = suppress::scan(&source.file, &source.text);
     drop(source.file);

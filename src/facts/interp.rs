@@ -27,15 +27,19 @@ const MAX_DEPTH: usize = 400;
 
 /// Computes the facts of one parsed file, seeing only its own functions.
 pub fn analyze_file(file: &syn::File, source: &str) -> FileFacts {
-    analyze_file_with(file, source, &[]).0
+    analyze_file_with(file, source, &[], true).0
 }
 
 /// Computes the facts of one parsed file, with summaries of functions of other files of its
 /// crate, and returns the summaries of its own functions.
+/// `follow_calls`: record the calls the file cannot follow (`FileFacts::open_calls`) and follow
+/// its own functions' summaries; off for a file that cannot make a channel, where neither can
+/// matter.
 pub fn analyze_file_with(
     file: &syn::File,
     source: &str,
     external: &[Summary],
+    follow_calls: bool,
 ) -> (FileFacts, Vec<Summary>) {
     let lines = LineIndex::new(source);
     let consuming = consuming_methods(&file.items);
@@ -43,7 +47,10 @@ pub fn analyze_file_with(
     let statics = leaks::file_statics(&file.items);
     let cleared = leaks::cleared_statics(file, &statics);
     let run = |summaries: &[Summary]| {
-        let mut facts = FileFacts::default();
+        let mut facts = FileFacts {
+            open_calls: follow_calls.then(HashMap::new),
+            ..FileFacts::default()
+        };
         let mut out = Vec::new();
         let shared = Shared {
             lines: &lines,
@@ -70,7 +77,7 @@ pub fn analyze_file_with(
         let followable = own
             .iter()
             .filter(|s| !s.is_trivial())
-            .any(|s| s.explains_any(&facts.open_calls));
+            .any(|s| facts.open_calls.as_ref().is_some_and(|c| s.explains_any(c)));
         if !followable {
             break;
         }
@@ -175,8 +182,9 @@ impl FileCx<'_, '_> {
             if let Some(reason) = interp.gave_up.take() {
                 let at = Loc::of(block.brace_token.span.open());
                 interp.facts.incomplete.push((at, reason));
-            } else {
-                let stores = interp.stored_into_params();
+            } else if let Some(stores) = Some(interp.stored_into_params())
+                .filter(|stores| !stores.is_empty() || interp.summary_has_effects())
+            {
                 let mut key = cx.path.clone();
                 key.extend(cx.self_ty.clone());
                 key.push(cx.sig.ident.to_string());
@@ -278,6 +286,11 @@ enum SelfView {
 }
 
 impl<'a> Interp<'a> {
+    /// Whether the function does anything a caller must know beyond stores into parameters.
+    fn summary_has_effects(&self) -> bool {
+        !self.returns.is_empty() || !self.param_waits.is_empty() || !self.endless_params.is_empty()
+    }
+
     fn new(
         shared: &'a Shared<'a>,
         facts: &'a mut FileFacts,

@@ -183,5 +183,6 @@ pub struct FileFacts {
     pub incomplete: Vec<(Loc, String)>,
     /// Names of calls the file could not follow, and whether an argument (or the receiver)
     /// carried a channel: a function of another file of the crate may explain them.
-    pub open_calls: std::collections::HashMap<String, bool>,
+    /// `None` when not asked for.
+    pub open_calls: Option<std::collections::HashMap<String, bool>>,
 }

@@ -239,12 +239,13 @@ impl<'a> Interp<'a> {
     /// A call the file cannot follow (`path::to::f`, or `.method`): a function of another file
     /// may summarize it.
     fn note_open_call(&mut self, name: &str, carries_channels: bool) {
-        match self.facts.open_calls.get_mut(name) {
+        let Some(calls) = &mut self.facts.open_calls else {
+            return;
+        };
+        match calls.get_mut(name) {
             Some(carried) => *carried |= carries_channels,
             None => {
-                self.facts
-                    .open_calls
-                    .insert(name.to_string(), carries_channels);
+                calls.insert(name.to_string(), carries_channels);
             }
         }
     }
@@ -483,7 +484,7 @@ impl<'a> Interp<'a> {
                 args.extend(mc.args.iter().map(|a| self.call_arg(a)));
                 return self.apply_summary(summary, &args, &targets, at, false);
             }
-            if !seen.is_empty() || args_carry {
+            if (!seen.is_empty() || args_carry) && self.facts.open_calls.is_some() {
                 self.note_open_call(&format!(".{m}"), true);
             }
         }
