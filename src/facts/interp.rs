@@ -530,6 +530,8 @@ struct Frame {
     exits: Vec<Env>,
     /// Names some pattern of this body binds: a capture of one of them may be a shadow.
     bound: HashSet<String>,
+    /// Error exits (`?`, `return Err`) evaluated so far in this body.
+    error_exits: Vec<Loc>,
 }
 
 impl Frame {
@@ -540,6 +542,7 @@ impl Frame {
             drains: Vec::new(),
             exits: Vec::new(),
             bound: HashSet::new(),
+            error_exits: Vec::new(),
         }
     }
 }
@@ -1116,7 +1119,11 @@ impl<'a> Interp<'a> {
             Expr::Closure(c) => self.closure(c, FrameKind::Deferred),
             Expr::Async(a) => self.async_block(a, FrameKind::Deferred),
             Expr::Await(a) => self.await_expr(a),
-            Expr::Try(t) => self.expr(&t.expr),
+            Expr::Try(t) => {
+                let val = self.expr(&t.expr);
+                self.note_error_exit(span_loc(t.question_token.span), Some(&t.expr));
+                val
+            }
             Expr::Field(f) => self.field(f),
             Expr::Struct(s) => {
                 let mut val = Val::default();
@@ -1199,6 +1206,11 @@ impl<'a> Interp<'a> {
                 Val::default()
             }
             Expr::Return(r) => {
+                if let Some(Expr::Call(c)) = r.expr.as_deref() {
+                    if matches!(&*c.func, Expr::Path(p) if p.path.is_ident("Err")) {
+                        self.note_error_exit(span_loc(r.return_token.span), None);
+                    }
+                }
                 if let Some(e) = &r.expr {
                     let val = self.expr(e);
                     if self.current_frame() == 0 {
@@ -1420,6 +1432,7 @@ const PASS_THROUGH: &[&str] = &[
 
 mod calls;
 mod closes;
+mod done;
 mod endless;
 mod flow;
 mod leaks;

@@ -171,6 +171,27 @@ pub struct SkippedClose {
     pub close: Loc,
 }
 
+/// A send of a message named by an enum variant (`tx.send(Msg::Done)`) that error exits of
+/// the same body, evaluated before it, skip.
+#[derive(Clone, Debug)]
+pub struct DoneSend {
+    pub chan: ChanId,
+    pub variant: String,
+    pub at: Loc,
+    pub exits: Vec<Loc>,
+}
+
+/// A loop that counts messages of one variant instead of waiting for the channel's end
+/// (`while done < n { match rx.recv() { .. Msg::Done => done += 1 } }`), and the senders the
+/// counting code holds meanwhile: they keep `recv()` blocking when a message never comes.
+#[derive(Clone, Debug)]
+pub struct CountedReceive {
+    pub chan: ChanId,
+    pub variant: String,
+    pub at: Loc,
+    pub held: Vec<Held>,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct FileFacts {
     pub channels: Vec<Channel>,
@@ -179,6 +200,8 @@ pub struct FileFacts {
     pub leaks: Vec<Leak>,
     pub stores: Vec<Store>,
     pub skipped_closes: Vec<SkippedClose>,
+    pub done_sends: Vec<DoneSend>,
+    pub counted_receives: Vec<CountedReceive>,
     /// Functions whose analysis was cut short (budget or depth), with the reason.
     pub incomplete: Vec<(Loc, String)>,
     /// Names of calls the file could not follow, and whether an argument (or the receiver)

@@ -36,14 +36,19 @@
 //! ## Known limitations
 //! Only closes of `self` fields in methods that borrow `self`, and of statics, are checked,
 //! and only for fields filled from a channel created in the same file. An exit in a statement
-//! that itself names the closed place is taken as a guard on it and not reported. A final
-//! "done" message that the receiver counts is not recognized as a close yet.
+//! that itself names the closed place is taken as a guard on it and not reported.
+//!
+//! A final "done" message counts as a close when the receiving code counts that variant in a
+//! `while count < n { match rx.recv() { .. } }` loop while it holds a sender of the channel
+//! itself (so `recv()` blocks instead of failing): an error exit of the sending body before
+//! the send is reported. Reply senders left in a shared pending-request map are not checked.
 
 use std::collections::HashSet;
 
 use super::{story, Rule};
-use crate::facts::{FileFacts, Place, SkippedClose, Store};
+use crate::facts::{CountedReceive, DoneSend, FileFacts, Place, SkippedClose, Store};
 use crate::finding::{Finding, Label, Severity};
+use crate::loc::Loc;
 
 pub const RULE: Rule = Rule {
     id: "early-exit-skips-close",
@@ -56,6 +61,17 @@ pub const RULE: Rule = Rule {
 fn check(facts: &FileFacts, path: &str) -> Vec<Finding> {
     let mut seen = HashSet::new();
     let mut findings = Vec::new();
+    for send in &facts.done_sends {
+        let counting = facts.counted_receives.iter().find(|c| {
+            c.chan == send.chan && c.variant == send.variant && c.held.iter().any(|h| !h.captured)
+        });
+        let Some(counting) = counting else { continue };
+        for &exit in &send.exits {
+            if seen.insert(exit) {
+                findings.push(done_finding(facts, send, exit, counting, path));
+            }
+        }
+    }
     for skip in &facts.skipped_closes {
         let store = facts
             .stores
@@ -107,6 +123,61 @@ fn finding(facts: &FileFacts, skip: &SkippedClose, store: &Store, path: &str) ->
         notes: vec![holder],
         help: Some(format!(
             "close `{w}` on every path: take the sender out before the first exit (`let tx = {w}.take();`), or close it before returning the error"
+        )),
+        fix: None,
+    }
+}
+
+/// An exit that skips a final message the receiving code counts, while that code holds a
+/// sender itself: the count never completes and `recv()` never fails.
+fn done_finding(
+    facts: &FileFacts,
+    send: &DoneSend,
+    exit: Loc,
+    counting: &CountedReceive,
+    path: &str,
+) -> Finding {
+    let v = &send.variant;
+    let held = counting
+        .held
+        .iter()
+        .find(|h| !h.captured)
+        .expect("checked by the caller");
+    let h = &held.holder;
+    let labels = vec![
+        Label {
+            loc: send.at,
+            message: format!("the `{v}` message that this exit skips"),
+        },
+        Label {
+            loc: counting.at,
+            message: format!(
+                "this loop counts `{v}` messages instead of waiting for the channel's end"
+            ),
+        },
+        Label {
+            loc: held.at,
+            message: format!(
+                "`{h}` keeps the channel open meanwhile, so `recv()` blocks instead of failing"
+            ),
+        },
+        story::created(facts, send.chan),
+    ];
+    Finding {
+        rule: RULE.id,
+        severity: RULE.severity,
+        message: format!("this exit skips the final `{v}` message that the receiver counts, while `{h}` keeps the channel open"),
+        path: path.to_string(),
+        primary: Label {
+            loc: exit,
+            message: format!("the task can leave here, before it sends `{v}`"),
+        },
+        labels: story::dedup(labels, exit),
+        notes: vec![
+            "the exit drops this task's sender, but another sender is alive, so the channel never ends either".into(),
+        ],
+        help: Some(format!(
+            "send `{v}` on every path (also before returning the error), or drop `{h}` before counting and stop when `recv()` fails"
         )),
         fix: None,
     }

@@ -376,6 +376,9 @@ impl<'a> Interp<'a> {
         let m = method.as_str();
         let at =
             span_loc(syntax::first_span(&mc.receiver)).to(span_loc(mc.paren_token.span.close()));
+        if matches!(m, "send" | "send_async" | "blocking_send" | "send_blocking") {
+            self.note_message_send(mc, at);
+        }
         match m {
             "clone" if mc.args.is_empty() => {
                 let val = self.expr_borrowed_full(&mc.receiver);
@@ -748,6 +751,9 @@ impl<'a> Interp<'a> {
         )
         .to(span_loc(mac.delimiter.span().close()));
         let args = || Punctuated::<Expr, Token![,]>::parse_terminated.parse2(mac.tokens.clone());
+        if matches!(name.as_str(), "bail" | "ensure") {
+            self.note_error_exit(at, None);
+        }
         if catalogue::BORROWING_MACROS.contains(&name.as_str()) {
             if let Ok(args) = args() {
                 for arg in args.iter() {

@@ -128,6 +128,7 @@ impl<'a> Interp<'a> {
             for &chan in &waits {
                 this.record_wait(chan, at, WaitForm::Drain);
             }
+            this.note_counted_receive(w, at);
             this.at_loop_head = false;
             this.condition(&w.cond);
             this.block(&w.body);
