@@ -757,6 +757,7 @@ impl<'a> Interp<'a> {
             return;
         }
         let mut held = self.held_senders(chan, owner, &form, None);
+        let parked = self.parked_senders(chan, owner);
         for bridge in self.bridges_into(chan) {
             held.extend(self.held_senders(bridge.from, owner, &form, Some(bridge)));
         }
@@ -767,6 +768,7 @@ impl<'a> Interp<'a> {
             stmt_line: self.stmt_line,
             indent: self.shared.lines.indentation(self.stmt_line).to_string(),
             held,
+            parked,
             in_drop: self.self_view == SelfView::Dropping && owner == 0,
         });
     }
@@ -828,6 +830,36 @@ impl<'a> Interp<'a> {
             }
         }
         held
+    }
+
+    /// Oneshot senders of `chan` stored in containers that bindings of frame `owner` and
+    /// deeper hold.
+    fn parked_senders(&self, chan: ChanId, owner: usize) -> Vec<Held> {
+        if self.kind(chan) != ChannelKind::Oneshot {
+            return Vec::new();
+        }
+        let Some(env) = self.env.as_ref() else {
+            return Vec::new();
+        };
+        env.vars
+            .iter()
+            .filter(|v| !v.moved && v.frame >= owner)
+            .flat_map(|var| {
+                var.val
+                    .senders
+                    .iter()
+                    .filter(|s| s.chan == chan && s.how == Acquired::Stored)
+                    .map(|s| Held {
+                        holder: var.name.clone(),
+                        at: s.at,
+                        how: s.how,
+                        captured: var.captured,
+                        let_underscore: None,
+                        droppable: false,
+                        via: None,
+                    })
+            })
+            .collect()
     }
 
     /// Tasks that keep `chan` open until another channel ends, followed back along chains

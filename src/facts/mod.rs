@@ -92,6 +92,9 @@ pub struct Wait {
     pub stmt_line: usize,
     pub indent: String,
     pub held: Vec<Held>,
+    /// Oneshot reply senders the waiting code keeps parked in a container (a pending-request
+    /// map): not held on purpose, they are meant to be taken out elsewhere.
+    pub parked: Vec<Held>,
     /// The wait is in `Drop::drop`, where `self`'s fields are still alive.
     pub in_drop: bool,
 }
@@ -181,6 +184,15 @@ pub struct DoneSend {
     pub exits: Vec<Loc>,
 }
 
+/// A reply sender taken out of a shared map (`pending.lock().unwrap().remove(&id)`), skipped
+/// by error exits of the same body evaluated before it.
+#[derive(Clone, Debug)]
+pub struct TakeOut {
+    pub chan: ChanId,
+    pub at: Loc,
+    pub exits: Vec<Loc>,
+}
+
 /// A loop that counts messages of one variant instead of waiting for the channel's end
 /// (`while done < n { match rx.recv() { .. Msg::Done => done += 1 } }`), and the senders the
 /// counting code holds meanwhile: they keep `recv()` blocking when a message never comes.
@@ -202,6 +214,7 @@ pub struct FileFacts {
     pub skipped_closes: Vec<SkippedClose>,
     pub done_sends: Vec<DoneSend>,
     pub counted_receives: Vec<CountedReceive>,
+    pub take_outs: Vec<TakeOut>,
     /// Functions whose analysis was cut short (budget or depth), with the reason.
     pub incomplete: Vec<(Loc, String)>,
     /// Names of calls the file could not follow, and whether an argument (or the receiver)

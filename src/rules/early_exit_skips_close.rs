@@ -41,12 +41,16 @@
 //! A final "done" message counts as a close when the receiving code counts that variant in a
 //! `while count < n { match rx.recv() { .. } }` loop while it holds a sender of the channel
 //! itself (so `recv()` blocks instead of failing): an error exit of the sending body before
-//! the send is reported. Reply senders left in a shared pending-request map are not checked.
+//! the send is reported. So is an error exit before a reply sender is taken out of a shared
+//! pending-request map (`pending.lock().unwrap().remove(&id)`) while the code awaiting the
+//! reply still holds the map: the sender is never sent nor dropped.
 
 use std::collections::HashSet;
 
 use super::{story, Rule};
-use crate::facts::{CountedReceive, DoneSend, FileFacts, Place, SkippedClose, Store};
+use crate::facts::{
+    CountedReceive, DoneSend, FileFacts, Place, SkippedClose, Store, TakeOut, Wait, WaitForm,
+};
 use crate::finding::{Finding, Label, Severity};
 use crate::loc::Loc;
 
@@ -69,6 +73,19 @@ fn check(facts: &FileFacts, path: &str) -> Vec<Finding> {
         for &exit in &send.exits {
             if seen.insert(exit) {
                 findings.push(done_finding(facts, send, exit, counting, path));
+            }
+        }
+    }
+    for take in &facts.take_outs {
+        let waiting = facts.waits.iter().find(|w| {
+            w.chan == take.chan
+                && w.form == WaitForm::Oneshot
+                && w.parked.iter().any(|p| !p.captured)
+        });
+        let Some(waiting) = waiting else { continue };
+        for &exit in &take.exits {
+            if seen.insert(exit) {
+                findings.push(take_out_finding(facts, take, exit, waiting, path));
             }
         }
     }
@@ -179,6 +196,57 @@ fn done_finding(
         help: Some(format!(
             "send `{v}` on every path (also before returning the error), or drop `{h}` before counting and stop when `recv()` fails"
         )),
+        fix: None,
+    }
+}
+
+/// An exit that skips taking a reply sender out of a shared pending map, while the code that
+/// awaits the reply still holds the map.
+fn take_out_finding(
+    facts: &FileFacts,
+    take: &TakeOut,
+    exit: Loc,
+    waiting: &Wait,
+    path: &str,
+) -> Finding {
+    let parked = waiting
+        .parked
+        .iter()
+        .find(|p| !p.captured)
+        .expect("checked by the caller");
+    let m = &parked.holder;
+    let labels = vec![
+        Label {
+            loc: take.at,
+            message: "the reply sender would be taken out of the map here".into(),
+        },
+        Label {
+            loc: parked.at,
+            message: format!("the reply sender is parked here, in `{m}`, which stays alive"),
+        },
+        Label {
+            loc: waiting.at,
+            message: "this waits for the reply until the sender sends or is dropped".into(),
+        },
+        story::created(facts, take.chan),
+    ];
+    Finding {
+        rule: RULE.id,
+        severity: RULE.severity,
+        message: format!("this exit leaves the reply sender in `{m}`, so the wait for the reply never ends"),
+        path: path.to_string(),
+        primary: Label {
+            loc: exit,
+            message: "the task can leave here, before it takes the reply sender out".into(),
+        },
+        labels: story::dedup(labels, exit),
+        notes: vec![format!(
+            "`{m}` keeps the sender alive after the exit: it is neither sent nor dropped"
+        )],
+        help: Some(
+            "take the sender out of the map on every path (or clear the map when the task fails), so the waiting side sees it dropped"
+                .into(),
+        ),
         fix: None,
     }
 }

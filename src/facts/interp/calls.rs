@@ -379,6 +379,12 @@ impl<'a> Interp<'a> {
         if matches!(m, "send" | "send_async" | "blocking_send" | "send_blocking") {
             self.note_message_send(mc, at);
         }
+        if matches!(
+            m,
+            "remove" | "remove_entry" | "swap_remove" | "shift_remove"
+        ) {
+            self.note_take_out(mc, at);
+        }
         match m {
             "clone" if mc.args.is_empty() => {
                 let val = self.expr_borrowed_full(&mc.receiver);
@@ -458,7 +464,10 @@ impl<'a> Interp<'a> {
             }
         }
         if catalogue::STORING_METHODS.contains(&m) {
-            if let Some(idx) = place_root(strip(&mc.receiver)).and_then(|n| self.lookup(&n)) {
+            // `map.lock().unwrap().insert(k, tx)` stores into `map`.
+            if let Some(idx) =
+                place_root(through_guards(&mc.receiver)).and_then(|n| self.lookup(&n))
+            {
                 let mut stored = Val::default();
                 for arg in &mc.args {
                     stored.absorb(self.stored(arg));
@@ -795,6 +804,19 @@ impl<'a> Interp<'a> {
         syntax::token_idents(&mac.tokens, &mut names);
         self.forget_names(&names);
         Val::default()
+    }
+}
+
+/// The place behind lock guards and unwraps: `map` for `map.lock().unwrap()`.
+fn through_guards(mut expr: &Expr) -> &Expr {
+    loop {
+        expr = strip(expr);
+        match expr {
+            Expr::MethodCall(mc) if PASS_THROUGH.contains(&mc.method.to_string().as_str()) => {
+                expr = &mc.receiver;
+            }
+            _ => return expr,
+        }
     }
 }
 

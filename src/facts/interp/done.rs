@@ -1,9 +1,10 @@
-//! Final "done" messages: a receiver that counts them instead of waiting for the channel's
-//! end (`while done < n { match rx.recv() { .. Msg::Done => done += 1 } }`), and the sends of
-//! them that an earlier error exit of the sending body skips.
+//! Closes that are not a drop: final "done" messages that a receiver counts instead of waiting
+//! for the channel's end (`while done < n { match rx.recv() { .. Msg::Done => done += 1 } }`),
+//! and reply senders taken out of a shared pending-request map; each with the error exits of
+//! the same body that come first and skip it.
 
 use super::*;
-use crate::facts::{CountedReceive, DoneSend};
+use crate::facts::{CountedReceive, DoneSend, TakeOut};
 use syn::visit::Visit;
 
 impl<'a> Interp<'a> {
@@ -34,6 +35,25 @@ impl<'a> Interp<'a> {
                 at,
                 exits: exits.clone(),
             });
+        }
+    }
+
+    /// `pending.lock().unwrap().remove(&id)`: a reply sender taken out of a shared map, after
+    /// some error exit of the body.
+    pub(super) fn note_take_out(&mut self, mc: &syn::ExprMethodCall, at: Loc) {
+        let frame = self.current_frame();
+        if !self.recording || self.frames[frame].error_exits.is_empty() {
+            return;
+        }
+        let exits = self.frames[frame].error_exits.clone();
+        for sender in self.peek(&mc.receiver).senders {
+            if self.kind(sender.chan) == ChannelKind::Oneshot {
+                self.facts.take_outs.push(TakeOut {
+                    chan: sender.chan,
+                    at,
+                    exits: exits.clone(),
+                });
+            }
         }
     }
 
