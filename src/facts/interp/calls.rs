@@ -376,7 +376,7 @@ impl<'a> Interp<'a> {
         let m = method.as_str();
         let at =
             span_loc(syntax::first_span(&mc.receiver)).to(span_loc(mc.paren_token.span.close()));
-        if matches!(m, "send" | "send_async" | "blocking_send" | "send_blocking") {
+        if catalogue::PLAIN_SENDS.contains(&m) {
             self.note_message_send(mc, at);
         }
         if matches!(

@@ -93,7 +93,9 @@ fn is_send(expr: &Expr) -> bool {
     let mut expr = strip(expr);
     loop {
         match expr {
-            Expr::MethodCall(mc) if PLAIN_SENDS.contains(&mc.method.to_string().as_str()) => {
+            Expr::MethodCall(mc)
+                if catalogue::PLAIN_SENDS.contains(&mc.method.to_string().as_str()) =>
+            {
                 return true
             }
             Expr::MethodCall(mc) => expr = strip(&mc.receiver),
@@ -102,9 +104,6 @@ fn is_send(expr: &Expr) -> bool {
         }
     }
 }
-
-/// Sends whose only failure is a dropped receiver.
-const PLAIN_SENDS: &[&str] = &["send", "blocking_send", "send_async", "send_blocking"];
 
 /// The variant a message names: `Msg::Done`, `Event::Finished(id)`.
 fn message_name(expr: &Expr) -> Option<String> {

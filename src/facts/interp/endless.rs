@@ -109,15 +109,6 @@ const QUIET_MACROS: &[&str] = &[
     "dbg",
 ];
 
-/// Sends whose only failure is a dropped receiver.
-const PLAIN_SENDS: &[&str] = &[
-    "send",
-    "blocking_send",
-    "send_async",
-    "send_blocking",
-    "unbounded_send",
-];
-
 struct MayStop(bool);
 
 impl<'ast> Visit<'ast> for MayStop {
@@ -132,7 +123,7 @@ impl<'ast> Visit<'ast> for MayStop {
                 other => other,
             };
             let on_send = matches!(inner, Expr::MethodCall(s)
-                if PLAIN_SENDS.contains(&s.method.to_string().as_str()));
+                if catalogue::PLAIN_SENDS.contains(&s.method.to_string().as_str()));
             self.0 |= !on_send;
         }
         if m == "abort" || m == "exit" {
