@@ -165,31 +165,52 @@ fn check_file(file: &walk::SourceFile, scan: bool) -> FileResult {
     if scan && !may_create_channel(&bytes) && std::str::from_utf8(&bytes).is_ok() {
         return FileResult::Skipped;
     }
-    let source = match load::load(bytes, &file.display) {
-        Ok(source) => source,
-        Err(e) => return FileResult::Error(e),
-    };
+    match check_source(&file.display, bytes) {
+        Err(e) => FileResult::Error(e),
+        Ok(checked) if checked.findings.is_empty() && checked.incomplete.is_empty() => {
+            FileResult::Clean
+        }
+        Ok(checked) => FileResult::Checked {
+            display: file.display.clone(),
+            text: checked.text,
+            findings: checked.findings,
+            incomplete: checked.incomplete,
+        },
+    }
+}
+
+/// What checking one file's text found.
+#[derive(Debug)]
+pub struct SourceCheck {
+    pub text: String,
+    pub findings: Vec<Finding>,
+    /// Functions whose analysis stopped early: line, reason.
+    pub incomplete: Vec<(usize, String)>,
+}
+
+/// Checks one file's bytes the way `check` checks a file on disk (parse, analyse, rules,
+/// suppressions; no byte scan, no config), naming it `display` in findings and errors.
+/// Deeply nested input is refused, but the analysis still recurses: call this on a thread
+/// with a large stack, as `check` does.
+pub fn check_source(display: &str, bytes: Vec<u8>) -> Result<SourceCheck, CheckError> {
+    let source = load::load(bytes, display)?;
     let facts = facts::analyze_file(&source.file, &source.text);
     let suppressions = suppress::scan(&source.file, &source.text);
     drop(source.file);
-    let findings = rules::check_file(&facts, &file.display);
-    let findings = suppress::apply(&suppressions, findings, &file.display, &|id| {
+    let findings = rules::check_file(&facts, display);
+    let findings = suppress::apply(&suppressions, findings, display, &|id| {
         render::all_rules().iter().any(|r| r.id == id)
     });
-    let incomplete: Vec<(usize, String)> = facts
+    let incomplete = facts
         .incomplete
         .into_iter()
         .map(|(loc, why)| (loc.line, why))
         .collect();
-    if findings.is_empty() && incomplete.is_empty() {
-        return FileResult::Clean;
-    }
-    FileResult::Checked {
-        display: file.display.clone(),
+    Ok(SourceCheck {
         text: source.text,
         findings,
         incomplete,
-    }
+    })
 }
 
 /// Every constructor in the catalogue is named `*channel*` or `*bounded*`; a file that contains
@@ -197,4 +218,51 @@ fn check_file(file: &walk::SourceFile, scan: bool) -> FileResult {
 pub fn may_create_channel(bytes: &[u8]) -> bool {
     memchr::memmem::find(bytes, b"channel").is_some()
         || memchr::memmem::find(bytes, b"bounded").is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file that the walk listed but that is gone when it is read (deleted meanwhile).
+    #[test]
+    fn a_file_that_vanished_after_the_walk_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gone.rs");
+        std::fs::write(&path, "fn main() {}\n").unwrap();
+        let options = walk::WalkOptions {
+            exclude: Vec::new(),
+            respect_gitignore: true,
+        };
+        let (files, errors) = walk::walk(&[dir.path().to_path_buf()], &options).unwrap();
+        assert!(errors.is_empty());
+        assert_eq!(files.len(), 1);
+        std::fs::remove_file(&path).unwrap();
+        let FileResult::Error(error) = check_file(&files[0], false) else {
+            panic!("no error for a vanished file");
+        };
+        assert_eq!(error.path, files[0].display);
+        assert!(error.message.starts_with("cannot read file"), "{error:?}");
+    }
+
+    #[test]
+    fn a_read_error_is_an_error_naming_the_file() {
+        // Reading a folder fails even for root, unlike a file without read permission.
+        let dir = tempfile::tempdir().unwrap();
+        let error = load::read(dir.path(), "shown.rs").unwrap_err();
+        assert_eq!(error.path, "shown.rs");
+        assert!(error.message.starts_with("cannot read file"), "{error:?}");
+    }
+
+    #[test]
+    fn a_file_over_the_size_limit_is_refused_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.rs");
+        let file = std::fs::File::create(&path).unwrap();
+        file.set_len(load::MAX_FILE_BYTES + 1).unwrap();
+        let error = load::read(&path, "big.rs").unwrap_err();
+        assert!(error.message.contains("8.0 MiB"), "{error:?}");
+        file.set_len(load::MAX_FILE_BYTES).unwrap();
+        assert!(load::read(&path, "big.rs").is_ok());
+    }
 }

@@ -1,6 +1,7 @@
 //! Reading and parsing one file, with every failure turned into an error that names the
 //! path and, where known, the line and column.
 
+use std::io::Read;
 use std::path::Path;
 
 use proc_macro2::TokenStream;
@@ -15,13 +16,37 @@ pub struct Source {
     pub file: syn::File,
 }
 
+/// The largest file this checker reads. syn's tree takes about a hundred times the size of
+/// the source: a file of tens of MB would take seconds and gigabytes. The largest file of the
+/// 13,494-file corpus is 2.5 MiB.
+pub const MAX_FILE_BYTES: u64 = 8 << 20;
+
 pub fn read(path: &Path, display: &str) -> Result<Vec<u8>, CheckError> {
-    std::fs::read(path).map_err(|e| CheckError {
+    let error = |message: String| CheckError {
         path: display.to_string(),
         line: None,
         column: None,
-        message: format!("cannot read file: {e}"),
-    })
+        message,
+    };
+    let file = std::fs::File::open(path).map_err(|e| error(format!("cannot read file: {e}")))?;
+    let mut bytes = Vec::new();
+    // Read one byte past the limit rather than trust the size on disk: the file may grow.
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| error(format!("cannot read file: {e}")))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(error(too_big(path)));
+    }
+    Ok(bytes)
+}
+
+fn too_big(path: &Path) -> String {
+    let size = std::fs::metadata(path).map_or(MAX_FILE_BYTES + 1, |m| m.len());
+    format!(
+        "file is {:.1} MiB, more than the {} MiB this checker reads (skip it with --exclude)",
+        size as f64 / (1 << 20) as f64,
+        MAX_FILE_BYTES >> 20
+    )
 }
 
 /// Parses a file's bytes. The text has a BOM or shebang blanked rather than cut, so that
