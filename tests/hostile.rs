@@ -226,6 +226,13 @@ fn hostile_tree() {
     let odd = "dir with spaces/ünï cödé €.rs";
     write(odd, hang_b.as_bytes());
     expected.insert(shown(odd), found_b.clone());
+    // A file name that is not UTF-8 is shown with U+FFFD in its place.
+    let not_utf8_name = {
+        use std::os::unix::ffi::OsStrExt;
+        root.join(std::ffi::OsStr::from_bytes(b"name \xff.rs"))
+    };
+    std::fs::write(&not_utf8_name, &hang_b).unwrap();
+    expected.insert(shown("name \u{fffd}.rs"), found_b.clone());
 
     // A big file (3 MB, under the size limit) with the hang after the padding.
     let pad = padding(3_000_000, "\n");
