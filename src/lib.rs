@@ -165,7 +165,25 @@ fn check_file(file: &walk::SourceFile, scan: bool) -> FileResult {
     if scan && !may_create_channel(&bytes) && std::str::from_utf8(&bytes).is_ok() {
         return FileResult::Skipped;
     }
-    match check_source(&file.display, bytes) {
+    // A bug in the analysis must cost one file, not the run: the panic (printed by the hook,
+    // for the bug report) becomes this file's error.
+    let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        check_source(&file.display, bytes)
+    }))
+    .unwrap_or_else(|panic| {
+        let why = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(CheckError {
+            path: file.display.clone(),
+            line: None,
+            column: None,
+            message: format!("internal error, a chanlint bug (please report it): {why}"),
+        })
+    });
+    match checked {
         Err(e) => FileResult::Error(e),
         Ok(checked) if checked.findings.is_empty() && checked.incomplete.is_empty() => {
             FileResult::Clean
@@ -243,6 +261,15 @@ mod tests {
         };
         assert_eq!(error.path, files[0].display);
         assert!(error.message.starts_with("cannot read file"), "{error:?}");
+    }
+
+    /// Found by hand after fuzzing: `ReceiverStream::new()` without an argument indexed the
+    /// missing argument.
+    #[test]
+    fn a_receiver_wrapper_without_argument_does_not_panic() {
+        let text = "fn main() {\n    let (tx, rx) = std::sync::mpsc::channel::<u8>();\n    let s = ReceiverStream::new();\n    let t = ReceiverStream::new(rx, tx);\n}\n";
+        let checked = check_source("wrapper.rs", text.as_bytes().to_vec()).unwrap();
+        assert!(checked.findings.is_empty());
     }
 
     #[test]
