@@ -206,40 +206,101 @@ fn check_file(
     if scan && !candidate && std::str::from_utf8(&bytes).is_ok() {
         return (FileResult::Skipped, info);
     }
-    let source = match load::load(bytes, &file.display) {
-        Ok(source) => source,
+    // A bug in the analysis must cost one file, not the run: the panic (printed by the hook,
+    // for the bug report) becomes this file's error.
+    let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        analyze_source(&file.display, bytes, external, candidate)
+    }))
+    .unwrap_or_else(|panic| {
+        let why = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(CheckError {
+            path: file.display.clone(),
+            line: None,
+            column: None,
+            message: format!("internal error, a chanlint bug (please report it): {why}"),
+        })
+    });
+    let (checked, summaries, open_calls) = match checked {
         Err(e) => return (FileResult::Error(e), info),
+        Ok(checked) => checked,
     };
-    let (mut facts, summaries) =
-        facts::analyze_file_with(&source.file, &source.text, external, candidate);
     // What the cross-file pass learns from a file must not depend on the byte scan: a file
     // the scan would skip contributes only its `mod` declarations, as if it were skipped.
     if candidate {
         info.parsed = true;
-        info.summaries = summaries.into_iter().filter(|s| !s.is_trivial()).collect();
-        info.open_calls = facts.open_calls.take().unwrap_or_default();
+        info.summaries = summaries;
+        info.open_calls = open_calls;
     }
+    let result = if checked.findings.is_empty() && checked.incomplete.is_empty() {
+        FileResult::Clean
+    } else {
+        FileResult::Checked {
+            display: file.display.clone(),
+            text: checked.text,
+            findings: checked.findings,
+            incomplete: checked.incomplete,
+        }
+    };
+    (result, info)
+}
+
+/// What checking one file's text found.
+#[derive(Debug)]
+pub struct SourceCheck {
+    pub text: String,
+    pub findings: Vec<Finding>,
+    /// Functions whose analysis stopped early: line, reason.
+    pub incomplete: Vec<(usize, String)>,
+}
+
+/// Checks one file's bytes the way `check` checks a file on disk (parse, analyse, rules,
+/// suppressions; no byte scan, no config, no other file), naming it `display` in findings and
+/// errors. Deeply nested input is refused, but the analysis still recurses: call this on a
+/// thread with a large stack, as `check` does.
+pub fn check_source(display: &str, bytes: Vec<u8>) -> Result<SourceCheck, CheckError> {
+    analyze_source(display, bytes, &[], true).map(|(checked, _, _)| checked)
+}
+
+/// One file's findings, with the summaries of its functions that matter to channels and the
+/// calls it could not follow (for the cross-file pass).
+type Analyzed = (
+    SourceCheck,
+    Vec<facts::summary::Summary>,
+    std::collections::HashMap<String, bool>,
+);
+
+fn analyze_source(
+    display: &str,
+    bytes: Vec<u8>,
+    external: &[facts::summary::Summary],
+    follow_calls: bool,
+) -> Result<Analyzed, CheckError> {
+    let source = load::load(bytes, display)?;
+    let (mut facts, summaries) =
+        facts::analyze_file_with(&source.file, &source.text, external, follow_calls);
     let suppressions = suppress::scan(&source.file, &source.text);
     drop(source.file);
-    let findings = rules::check_file(&facts, &file.display);
-    let findings = suppress::apply(&suppressions, findings, &file.display, &|id| {
+    let findings = rules::check_file(&facts, display);
+    let findings = suppress::apply(&suppressions, findings, display, &|id| {
         render::all_rules().iter().any(|r| r.id == id)
     });
-    let incomplete: Vec<(usize, String)> = facts
+    let incomplete = facts
         .incomplete
         .into_iter()
         .map(|(loc, why)| (loc.line, why))
         .collect();
-    if findings.is_empty() && incomplete.is_empty() {
-        return (FileResult::Clean, info);
-    }
-    let result = FileResult::Checked {
-        display: file.display.clone(),
+    let summaries = summaries.into_iter().filter(|s| !s.is_trivial()).collect();
+    let open_calls = facts.open_calls.take().unwrap_or_default();
+    let checked = SourceCheck {
         text: source.text,
         findings,
         incomplete,
     };
-    (result, info)
+    Ok((checked, summaries, open_calls))
 }
 
 /// The files to check again, each with the summaries of the other files of its crate, when
@@ -322,4 +383,60 @@ fn affects(
 pub fn may_create_channel(bytes: &[u8]) -> bool {
     memchr::memmem::find(bytes, b"channel").is_some()
         || memchr::memmem::find(bytes, b"bounded").is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file that the walk listed but that is gone when it is read (deleted meanwhile).
+    #[test]
+    fn a_file_that_vanished_after_the_walk_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gone.rs");
+        std::fs::write(&path, "fn main() {}\n").unwrap();
+        let options = walk::WalkOptions {
+            exclude: Vec::new(),
+            respect_gitignore: true,
+        };
+        let (files, errors) = walk::walk(&[dir.path().to_path_buf()], &options).unwrap();
+        assert!(errors.is_empty());
+        assert_eq!(files.len(), 1);
+        std::fs::remove_file(&path).unwrap();
+        let (FileResult::Error(error), _) = check_file(&files[0], false, &[]) else {
+            panic!("no error for a vanished file");
+        };
+        assert_eq!(error.path, files[0].display);
+        assert!(error.message.starts_with("cannot read file"), "{error:?}");
+    }
+
+    /// Found by hand after fuzzing: `ReceiverStream::new()` without an argument indexed the
+    /// missing argument.
+    #[test]
+    fn a_receiver_wrapper_without_argument_does_not_panic() {
+        let text = "fn main() {\n    let (tx, rx) = std::sync::mpsc::channel::<u8>();\n    let s = ReceiverStream::new();\n    let t = ReceiverStream::new(rx, tx);\n}\n";
+        let checked = check_source("wrapper.rs", text.as_bytes().to_vec()).unwrap();
+        assert!(checked.findings.is_empty());
+    }
+
+    #[test]
+    fn a_read_error_is_an_error_naming_the_file() {
+        // Reading a folder fails even for root, unlike a file without read permission.
+        let dir = tempfile::tempdir().unwrap();
+        let error = load::read(dir.path(), "shown.rs").unwrap_err();
+        assert_eq!(error.path, "shown.rs");
+        assert!(error.message.starts_with("cannot read file"), "{error:?}");
+    }
+
+    #[test]
+    fn a_file_over_the_size_limit_is_refused_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.rs");
+        let file = std::fs::File::create(&path).unwrap();
+        file.set_len(load::MAX_FILE_BYTES + 1).unwrap();
+        let error = load::read(&path, "big.rs").unwrap_err();
+        assert!(error.message.contains("8.0 MiB"), "{error:?}");
+        file.set_len(load::MAX_FILE_BYTES).unwrap();
+        assert!(load::read(&path, "big.rs").is_ok());
+    }
 }

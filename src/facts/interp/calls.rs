@@ -167,7 +167,7 @@ impl<'a> Interp<'a> {
             let val = self.expr_borrowed_full(&c.args[0]);
             return val.held_at(at, Acquired::Cloned, None);
         }
-        if is_receiver_wrapper(&func.path) {
+        if is_receiver_wrapper(&func.path) && c.args.len() == 1 {
             let val = self.expr(&c.args[0]);
             return Val {
                 receivers: val.flattened().receivers,
