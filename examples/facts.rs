@@ -1,8 +1,13 @@
-//! Prints the ownership facts of one file: `cargo run --example facts -- FILE`.
+//! Prints the ownership facts and the function summaries of one file:
+//! `cargo run --example facts -- FILE`.
 fn main() {
     let path = std::env::args().nth(1).expect("usage: facts FILE");
     let bytes = std::fs::read(&path).expect("readable file");
     let source = chanlint::load::load(bytes, &path).expect("parsable file");
-    let facts = chanlint::facts::analyze_file(&source.file, &source.text);
+    let (facts, summaries) =
+        chanlint::facts::analyze_file_with(&source.file, &source.text, &[], true);
     println!("{facts:#?}");
+    for summary in summaries.iter().filter(|s| !s.is_trivial()) {
+        println!("{summary:#?}");
+    }
 }

@@ -177,6 +177,15 @@ pub const STORING_METHODS: &[&str] = &[
     "set",
 ];
 
+/// Sends whose only failure is a dropped receiver.
+pub const PLAIN_SENDS: &[&str] = &[
+    "send",
+    "blocking_send",
+    "send_async",
+    "send_blocking",
+    "unbounded_send",
+];
+
 /// Macros whose arguments are only borrowed (formatting and assertions).
 pub const BORROWING_MACROS: &[&str] = &[
     "println",

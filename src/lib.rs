@@ -115,18 +115,11 @@ pub fn check(options: &Options) -> Result<Report, String> {
     });
     let (mut results, infos): (Vec<FileResult>, Vec<FileInfo>) = outcomes.into_iter().unzip();
     // Files that call into other files of their crate are checked again with those summaries.
-    let rechecks = cross_file_rechecks(&files, infos, &config.catalogue);
-
+    let rechecks = cross_file_rechecks(&files, infos);
     let redone: Vec<(usize, FileResult)> = pool.install(|| {
         rechecks
             .into_par_iter()
-            .map(|(i, in_crate)| {
-                // Built here, one file at a time: a copy per file up front took gigabytes.
-                let external: Vec<facts::summary::Summary> = in_crate
-                    .iter()
-                    .filter(|(j, _)| *j != i)
-                    .map(|(_, s)| s.clone())
-                    .collect();
+            .map(|(i, external)| {
                 let (result, _) = check_file(&files[i], false, &external, &config.catalogue);
                 proc_macro2::extra::invalidate_current_thread_spans();
                 (i, result)
@@ -187,8 +180,12 @@ enum FileResult {
 /// its functions that matter to channels.
 #[derive(Default)]
 struct FileInfo {
+    /// Parsed in the first pass (it may create a channel).
+    parsed: bool,
     mods: Vec<crates::ModDecl>,
     summaries: Vec<facts::summary::Summary>,
+    /// Calls the file could not follow (see `FileFacts::open_calls`).
+    open_calls: std::collections::HashMap<String, bool>,
 }
 
 fn check_file(
@@ -202,67 +199,137 @@ fn check_file(
         Err(e) => return (FileResult::Error(e), FileInfo::default()),
     };
     let mut info = FileInfo {
-        // Most files declare no module: skip the line scan (and the UTF-8 check) for them.
-        mods: if memchr::memmem::find(&bytes, b"mod").is_some() {
-            crates::mod_declarations(&String::from_utf8_lossy(&bytes))
-        } else {
-            Vec::new()
+        mods: match memchr::memmem::find(&bytes, b"mod ") {
+            Some(_) => crates::mod_declarations(&String::from_utf8_lossy(&bytes)),
+            None => Vec::new(),
         },
         ..FileInfo::default()
     };
-    if scan
-        && !may_create_channel(&bytes)
-        && !catalogue.mentions_added_constructor(&bytes)
-        && std::str::from_utf8(&bytes).is_ok()
-    {
+    let candidate = may_create_channel(&bytes) || catalogue.mentions_added_constructor(&bytes);
+    if scan && !candidate && std::str::from_utf8(&bytes).is_ok() {
         return (FileResult::Skipped, info);
     }
-    let source = match load::load(bytes, &file.display) {
-        Ok(source) => source,
-        Err(e) => return (FileResult::Error(e), info),
-    };
-    let (facts, summaries) =
-        facts::analyze_file_in(&source.file, &source.text, external, catalogue);
-    info.summaries = summaries.into_iter().filter(|s| !s.is_trivial()).collect();
-    let suppressions = suppress::scan(&source.file, &source.text);
-    drop(source.file);
-    let findings = rules::check_file(&facts, &file.display);
-    let findings = suppress::apply(&suppressions, findings, &file.display, &|id| {
-        render::all_rules().iter().any(|r| r.id == id)
+    // A bug in the analysis must cost one file, not the run: the panic (printed by the hook,
+    // for the bug report) becomes this file's error.
+    let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        analyze_source(&file.display, bytes, external, candidate, catalogue)
+    }))
+    .unwrap_or_else(|panic| {
+        let why = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(CheckError {
+            path: file.display.clone(),
+            line: None,
+            column: None,
+            message: format!("internal error, a chanlint bug (please report it): {why}"),
+        })
     });
-    let incomplete: Vec<(usize, String)> = facts
-        .incomplete
-        .into_iter()
-        .map(|(loc, why)| (loc.line, why))
-        .collect();
-    if findings.is_empty() && incomplete.is_empty() {
-        return (FileResult::Clean, info);
+    let (checked, summaries, open_calls) = match checked {
+        Err(e) => return (FileResult::Error(e), info),
+        Ok(checked) => checked,
+    };
+    // What the cross-file pass learns from a file must not depend on the byte scan: a file
+    // the scan would skip contributes only its `mod` declarations, as if it were skipped.
+    if candidate {
+        info.parsed = true;
+        info.summaries = summaries;
+        info.open_calls = open_calls;
     }
-    let result = FileResult::Checked {
-        display: file.display.clone(),
-        text: source.text,
-        findings,
-        incomplete,
+    let result = if checked.findings.is_empty() && checked.incomplete.is_empty() {
+        FileResult::Clean
+    } else {
+        FileResult::Checked {
+            display: file.display.clone(),
+            text: checked.text,
+            findings: checked.findings,
+            incomplete: checked.incomplete,
+        }
     };
     (result, info)
 }
 
-/// The summaries of one crate's functions, each with the index of its file.
-type CrateSummaries = std::sync::Arc<Vec<(usize, facts::summary::Summary)>>;
+/// What checking one file's text found.
+#[derive(Debug)]
+pub struct SourceCheck {
+    pub text: String,
+    pub findings: Vec<Finding>,
+    /// Functions whose analysis stopped early: line, reason.
+    pub incomplete: Vec<(usize, String)>,
+}
 
-/// The files to check again, each with the summaries of its crate (its own among them, to be
-/// left out), when it may call a function of another file of the crate.
+/// Checks one file's bytes the way `check` checks a file on disk (parse, analyse, rules,
+/// suppressions; no byte scan, no config, no other file), naming it `display` in findings and
+/// errors. Deeply nested input is refused, but the analysis still recurses: call this on a
+/// thread with a large stack, as `check` does.
+pub fn check_source(display: &str, bytes: Vec<u8>) -> Result<SourceCheck, CheckError> {
+    analyze_source(display, bytes, &[], true, &catalogue::BUILTIN).map(|(checked, _, _)| checked)
+}
+
+/// One file's findings, with the summaries of its functions that matter to channels and the
+/// calls it could not follow (for the cross-file pass).
+type Analyzed = (
+    SourceCheck,
+    Vec<facts::summary::Summary>,
+    std::collections::HashMap<String, bool>,
+);
+
+fn analyze_source(
+    display: &str,
+    bytes: Vec<u8>,
+    external: &[facts::summary::Summary],
+    follow_calls: bool,
+    catalogue: &catalogue::Catalogue,
+) -> Result<Analyzed, CheckError> {
+    let source = load::load(bytes, display)?;
+    let (mut facts, summaries) = facts::analyze_file_in(
+        &source.file,
+        &source.text,
+        external,
+        follow_calls,
+        catalogue,
+    );
+    let suppressions = suppress::scan(&source.file, &source.text);
+    drop(source.file);
+    let findings = rules::check_file(&facts, display);
+    let findings = suppress::apply(&suppressions, findings, display, &|id| {
+        render::all_rules().iter().any(|r| r.id == id)
+    });
+    let incomplete = facts
+        .incomplete
+        .into_iter()
+        .map(|(loc, why)| (loc.line, why))
+        .collect();
+    let summaries = summaries.into_iter().filter(|s| !s.is_trivial()).collect();
+    let open_calls = facts.open_calls.take().unwrap_or_default();
+    let checked = SourceCheck {
+        text: source.text,
+        findings,
+        incomplete,
+    };
+    Ok((checked, summaries, open_calls))
+}
+
+/// The files to check again, each with the summaries of the other files of its crate, when
+/// it names one of their functions.
 fn cross_file_rechecks(
     files: &[walk::SourceFile],
     infos: Vec<FileInfo>,
-    catalogue: &catalogue::Catalogue,
-) -> Vec<(usize, CrateSummaries)> {
+) -> Vec<(usize, Vec<facts::summary::Summary>)> {
     if infos.iter().all(|i| i.summaries.is_empty()) {
         return Vec::new();
     }
     let paths: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
-    let (mods, summaries): (Vec<_>, Vec<_>) =
-        infos.into_iter().map(|i| (i.mods, i.summaries)).unzip();
+    let mut mods = Vec::with_capacity(infos.len());
+    let mut summaries = Vec::with_capacity(infos.len());
+    let mut calls = Vec::with_capacity(infos.len());
+    for info in infos {
+        mods.push(info.mods);
+        summaries.push(info.summaries);
+        calls.push(info.parsed.then_some(info.open_calls));
+    }
     let placed = crates::place(&paths, &mods);
     let mut by_crate: std::collections::HashMap<usize, Vec<(usize, facts::summary::Summary)>> =
         std::collections::HashMap::new();
@@ -278,70 +345,46 @@ fn cross_file_rechecks(
                 .push((i, summary));
         }
     }
-    let by_crate: std::collections::HashMap<usize, CrateSummaries> = by_crate
-        .into_iter()
-        .map(|(krate, list)| (krate, std::sync::Arc::new(list)))
-        .collect();
     let mut out = Vec::new();
     for (i, place) in placed.iter().enumerate() {
         let Some(list) = by_crate.get(&place.krate) else {
             continue;
         };
-        if list.iter().all(|(j, _)| *j == i) {
-            continue;
-        }
-        let Ok(bytes) = std::fs::read(&files[i].path) else {
-            continue;
+        let mut bytes: Option<Option<std::rc::Rc<Vec<u8>>>> = None;
+        let mut text = || {
+            bytes
+                .get_or_insert_with(|| std::fs::read(&files[i].path).ok().map(std::rc::Rc::new))
+                .clone()
         };
         let others = || list.iter().filter(|(j, _)| *j != i).map(|(_, s)| s);
-        let mut seen = std::collections::HashMap::new();
-        let mut called = |s: &facts::summary::Summary| {
-            let qualifier = s.key.len().checked_sub(2).map(|q| s.key[q].as_str());
-            *seen
-                .entry((s.name.clone(), qualifier.map(str::to_string)))
-                .or_insert_with(|| may_call(&bytes, &s.name, qualifier))
-        };
-        // A finding needs a channel made in the file: by a constructor (the byte scan's words)
-        // or by a function of another file that makes one. Without either, summaries that
-        // only pass on or wait for their arguments' channels have nothing to work on.
-        let has_channel_source = may_create_channel(&bytes)
-            || catalogue.mentions_added_constructor(&bytes)
-            || others().filter(|s| s.makes_channel()).any(&mut called);
-        let calls = has_channel_source && others().any(&mut called);
-        if calls {
-            out.push((i, list.clone()));
+        if others().any(|s| affects(s, calls[i].as_ref(), &mut text)) {
+            out.push((i, others().cloned().collect()));
         }
     }
     out
 }
 
-/// Whether a file's text may call the function `qualifier::name` of another file. A call
-/// finds its summary by the name; a call written with a path (`conn::open()`,
-/// `Conn::new()`, or through a `use` line) must end with the summary's qualifier, which the
-/// file then names too. So the file names the function as a whole word, and either once
-/// without a path before it (a bare or method call, `use a::{name}`), or names the qualifier.
-fn may_call(text: &[u8], name: &str, qualifier: Option<&str>) -> bool {
-    let mut named = false;
-    for at in memchr::memmem::find_iter(text, name.as_bytes()) {
-        if !is_word_at(text, at, name.len()) {
-            continue;
-        }
-        named = true;
-        let before = text[..at].trim_ascii_end();
-        if qualifier.is_none() || !before.ends_with(b"::") {
-            return true;
+/// Whether a summary can change the findings of a file. A parsed file says which calls it
+/// could not follow; a file the byte scan skipped makes no channel itself, so only a call that
+/// returns one matters, and its text must name the function.
+fn affects(
+    summary: &facts::summary::Summary,
+    open_calls: Option<&std::collections::HashMap<String, bool>>,
+    text: &mut impl FnMut() -> Option<std::rc::Rc<Vec<u8>>>,
+) -> bool {
+    match open_calls {
+        Some(calls) => summary.explains_any(calls),
+        None => {
+            // How another file can name it: `Type::new` for an associated function.
+            let written = match summary.key.len() {
+                0 | 1 => summary.name.clone(),
+                n => format!("{}::{}", summary.key[n - 2], summary.name),
+            };
+            summary.makes_channels()
+                && text()
+                    .is_some_and(|bytes| memchr::memmem::find(&bytes, written.as_bytes()).is_some())
         }
     }
-    named
-        && qualifier.is_some_and(|q| {
-            memchr::memmem::find_iter(text, q.as_bytes()).any(|at| is_word_at(text, at, q.len()))
-        })
-}
-
-fn is_word_at(text: &[u8], at: usize, len: usize) -> bool {
-    let before = at.checked_sub(1).map(|b| text[b]);
-    !before.is_some_and(lex::is_ident_byte)
-        && !text.get(at + len).is_some_and(|&b| lex::is_ident_byte(b))
 }
 
 /// Every constructor in the catalogue is named `*channel*` or `*bounded*`; a file that contains
@@ -353,19 +396,57 @@ pub fn may_create_channel(bytes: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::may_call;
+    use super::*;
+
+    /// A file that the walk listed but that is gone when it is read (deleted meanwhile).
+    #[test]
+    fn a_file_that_vanished_after_the_walk_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gone.rs");
+        std::fs::write(&path, "fn main() {}\n").unwrap();
+        let options = walk::WalkOptions {
+            exclude: Vec::new(),
+            respect_gitignore: true,
+        };
+        let (files, errors) = walk::walk(&[dir.path().to_path_buf()], &options).unwrap();
+        assert!(errors.is_empty());
+        assert_eq!(files.len(), 1);
+        std::fs::remove_file(&path).unwrap();
+        let (FileResult::Error(error), _) = check_file(&files[0], false, &[], &catalogue::BUILTIN)
+        else {
+            panic!("no error for a vanished file");
+        };
+        assert_eq!(error.path, files[0].display);
+        assert!(error.message.starts_with("cannot read file"), "{error:?}");
+    }
+
+    /// Found by hand after fuzzing: `ReceiverStream::new()` without an argument indexed the
+    /// missing argument.
+    #[test]
+    fn a_receiver_wrapper_without_argument_does_not_panic() {
+        let text = "fn main() {\n    let (tx, rx) = std::sync::mpsc::channel::<u8>();\n    let s = ReceiverStream::new();\n    let t = ReceiverStream::new(rx, tx);\n}\n";
+        let checked = check_source("wrapper.rs", text.as_bytes().to_vec()).unwrap();
+        assert!(checked.findings.is_empty());
+    }
 
     #[test]
-    fn a_recheck_needs_the_whole_name_and_its_qualifier() {
-        assert!(may_call(b"let c = conn::open();", "open", Some("conn")));
-        assert!(may_call(
-            b"use crate::conn::open as connect;",
-            "open",
-            Some("conn")
-        ));
-        assert!(may_call(b"let c = x.open();", "open", Some("Conn")));
-        assert!(may_call(b"open()", "open", None));
-        assert!(!may_call(b"let f = File::open(p);", "open", Some("conn")));
-        assert!(!may_call(b"reopen(); let opened = 1;", "open", None));
+    fn a_read_error_is_an_error_naming_the_file() {
+        // Reading a folder fails even for root, unlike a file without read permission.
+        let dir = tempfile::tempdir().unwrap();
+        let error = load::read(dir.path(), "shown.rs").unwrap_err();
+        assert_eq!(error.path, "shown.rs");
+        assert!(error.message.starts_with("cannot read file"), "{error:?}");
+    }
+
+    #[test]
+    fn a_file_over_the_size_limit_is_refused_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.rs");
+        let file = std::fs::File::create(&path).unwrap();
+        file.set_len(load::MAX_FILE_BYTES + 1).unwrap();
+        let error = load::read(&path, "big.rs").unwrap_err();
+        assert!(error.message.contains("8.0 MiB"), "{error:?}");
+        file.set_len(load::MAX_FILE_BYTES).unwrap();
+        assert!(load::read(&path, "big.rs").is_ok());
     }
 }

@@ -50,8 +50,7 @@ impl<'a> LineIndex<'a> {
         let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
             return self.text.len();
         };
-        let rest = &self.text[start..];
-        let line_text = rest.split('\n').next().unwrap_or("");
+        let line_text = &self.text[start..self.line_end(line)];
         let within = line_text
             .char_indices()
             .nth(column.saturating_sub(1))
@@ -59,14 +58,22 @@ impl<'a> LineIndex<'a> {
         start + within
     }
 
+    /// The text of a 1-based line, without its line ending.
     pub fn line_text(&self, line: usize) -> &'a str {
         let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
             return "";
         };
         let text: &'a str = self.text;
-        let rest = &text[start..];
-        let line = rest.split('\n').next().unwrap_or("");
+        let line = &text[start..self.line_end(line)];
         line.strip_suffix('\r').unwrap_or(line)
+    }
+
+    /// Where a line's `\n` is (or the end of the text), found from the line starts rather
+    /// than by a search: on a file that is one long line, a search per lookup is quadratic.
+    fn line_end(&self, line: usize) -> usize {
+        self.line_starts
+            .get(line.max(1))
+            .map_or(self.text.len(), |&next| next - 1)
     }
 
     pub fn indentation(&self, line: usize) -> &'a str {
@@ -86,5 +93,15 @@ mod tests {
         assert_eq!(index.offset(2, 1), 10);
         assert_eq!(&text[index.offset(2, 12)..index.offset(2, 13)], "x");
         assert_eq!(index.offset(9, 1), text.len());
+        assert_eq!(index.offset(3, 5), text.len());
+    }
+
+    #[test]
+    fn line_text_drops_the_line_ending() {
+        let index = LineIndex::new("  a\r\n\tb\nc");
+        assert_eq!(index.line_text(1), "  a");
+        assert_eq!(index.indentation(2), "\t");
+        assert_eq!(index.line_text(3), "c");
+        assert_eq!(index.line_text(4), "");
     }
 }

@@ -77,6 +77,15 @@ fn walk_root(
         });
         return;
     }
+    if !meta.is_dir() {
+        errors.push(CheckError {
+            path: display(root),
+            line: None,
+            column: None,
+            message: "not a file or folder".into(),
+        });
+        return;
+    }
     let mut ignores: Vec<(usize, Gitignore)> = Vec::new();
     let mut it = WalkDir::new(root)
         .follow_links(false)
@@ -136,12 +145,32 @@ fn walk_root(
             }
             continue;
         }
-        if entry.file_type().is_file() && path.extension().is_some_and(|e| e == "rs") {
-            files.push(SourceFile {
-                path: path.to_path_buf(),
-                display: display(path),
-            });
+        if path.extension().is_none_or(|e| e != "rs") {
+            continue;
         }
+        if entry.file_type().is_symlink() {
+            // Links to folders are not followed (no loops, no file seen twice); a link named
+            // `*.rs` is a file the user means to check, or an error if it leads nowhere.
+            match std::fs::metadata(path) {
+                Ok(meta) if !meta.is_file() => continue,
+                Ok(_) => {}
+                Err(e) => {
+                    errors.push(CheckError {
+                        path: display(path),
+                        line: None,
+                        column: None,
+                        message: format!("cannot follow symbolic link: {e}"),
+                    });
+                    continue;
+                }
+            }
+        } else if !entry.file_type().is_file() {
+            continue;
+        }
+        files.push(SourceFile {
+            path: path.to_path_buf(),
+            display: display(path),
+        });
     }
 }
 

@@ -112,6 +112,35 @@ fn explain_and_list_rules() {
 }
 
 #[test]
+fn every_rule_explains_itself_and_is_listed() {
+    let rules = [
+        ("sender-in-endless-task", "error"),
+        ("early-exit-skips-close", "warning"),
+        ("self-held-sender", "warning"),
+        ("leaked-sender", "warning"),
+    ];
+    let (_, list, _) = stdout(chanlint().arg("--list-rules"));
+    for (rule, severity) in rules {
+        let (code, out, _) = stdout(chanlint().args(["--explain", rule]));
+        assert_eq!(code, 0, "{rule}: {out}");
+        for section in [
+            "## What it does",
+            "## Why is this bad?",
+            "## Example",
+            "## Use instead",
+            "## Known limitations",
+        ] {
+            assert!(out.contains(section), "{rule} lacks {section}:\n{out}");
+        }
+        assert!(
+            list.lines()
+                .any(|l| l.starts_with(rule) && l.contains(severity)),
+            "{rule} not listed as {severity}:\n{list}"
+        );
+    }
+}
+
+#[test]
 fn every_format_runs() {
     for format in ["human", "short", "json", "sarif", "github", "rustc-json"] {
         let (code, out, err) = stdout(chanlint().args([

@@ -12,10 +12,10 @@ use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::{Block, Expr, Item, Pat, Stmt, Token};
 
-use super::summary::{Role, Summary};
+use super::summary::{Observed, Part, Role, Summary};
 use super::syntax::{self, ident_of, leaves_loop, macro_name, place_root, strip};
 use super::value::{join, Acquired, ChanId, Drain, Env, SenderRef, Val, Var};
-use super::{Bridge, Channel, FileFacts, Held, Wait, WaitForm};
+use super::{Bridge, Channel, FileFacts, Held, LeakHow, Wait, WaitForm};
 use crate::catalogue::{self, Catalogue, ChannelKind};
 use crate::loc::{LineIndex, Loc};
 use crate::resolve::Imports;
@@ -27,17 +27,21 @@ const MAX_DEPTH: usize = 400;
 
 /// Computes the facts of one parsed file, seeing only its own functions.
 pub fn analyze_file(file: &syn::File, source: &str) -> FileFacts {
-    analyze_file_with(file, source, &[]).0
+    analyze_file_with(file, source, &[], true).0
 }
 
 /// Computes the facts of one parsed file, with summaries of functions of other files of its
 /// crate, and returns the summaries of its own functions.
+/// `follow_calls`: record the calls the file cannot follow (`FileFacts::open_calls`) and follow
+/// its own functions' summaries; off for a file that cannot make a channel, where neither can
+/// matter.
 pub fn analyze_file_with(
     file: &syn::File,
     source: &str,
     external: &[Summary],
+    follow_calls: bool,
 ) -> (FileFacts, Vec<Summary>) {
-    analyze_file_in(file, source, external, &catalogue::BUILTIN)
+    analyze_file_in(file, source, external, follow_calls, &catalogue::BUILTIN)
 }
 
 /// `analyze_file_with`, knowing the constructors and spawn functions of `catalogue`.
@@ -45,17 +49,24 @@ pub fn analyze_file_in(
     file: &syn::File,
     source: &str,
     external: &[Summary],
+    follow_calls: bool,
     catalogue: &Catalogue,
 ) -> (FileFacts, Vec<Summary>) {
     let lines = LineIndex::new(source);
     let consuming = consuming_methods(&file.items);
     let imports = Imports::default().extended_with(&file.items);
+    let statics = leaks::file_statics(&file.items);
+    let cleared = leaks::cleared_statics(file, &statics);
     let run = |summaries: &[Summary]| {
-        let mut facts = FileFacts::default();
+        let mut facts = FileFacts {
+            open_calls: follow_calls.then(HashMap::new),
+            ..FileFacts::default()
+        };
         let mut out = Vec::new();
         let shared = Shared {
             lines: &lines,
             consuming: &consuming,
+            statics: &statics,
             summaries: Summaries::new(summaries),
             catalogue,
         };
@@ -66,49 +77,27 @@ pub fn analyze_file_in(
             summaries: &mut out,
         };
         cx.items(&file.items, &imports, &[], 0);
+        facts
+            .leaks
+            .retain(|l| !matches!(&l.how, LeakHow::Static(name) if cleared.contains(name)));
         (facts, out)
     };
-    let (facts, own) = run(external);
-    if own.iter().all(Summary::is_trivial) || !may_call_own(source, &own) {
-        return (facts, own);
-    }
-    // Again, now that calls between the file's own functions can be followed.
-    let mut known: Vec<Summary> = external.to_vec();
-    known.extend(own.into_iter().filter(|s| !s.is_trivial()));
-    let (facts, own) = run(&known);
-    let (facts, own) = if own.iter().any(|s| !s.is_trivial()) {
-        // One more round follows calls two deep inside the file.
-        known.truncate(external.len());
-        known.extend(own.into_iter().filter(|s| !s.is_trivial()));
-        run(&known)
-    } else {
-        (facts, own)
-    };
-    (facts, own)
-}
-
-/// Whether a second round could differ from the first: a summary applies only where a call
-/// names its function (or, for a constructor, its type), so if the name of every function
-/// that matters occurs once in the text (its definition), no call can reach it.
-fn may_call_own(source: &str, own: &[Summary]) -> bool {
-    let mattering: Vec<&Summary> = own.iter().filter(|s| !s.is_trivial()).collect();
-    if mattering.iter().any(|s| s.constructs.is_some()) {
-        return true;
-    }
-    let mut occurrences: HashMap<&str, usize> =
-        mattering.iter().map(|s| (s.name.as_str(), 0)).collect();
-    let words = source
-        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .filter(|w| !w.is_empty());
-    for word in words {
-        if let Some(n) = occurrences.get_mut(word) {
-            *n += 1;
-            if *n > 1 {
-                return true;
-            }
+    let (mut facts, mut own) = run(external);
+    // Again while a call the last round could not follow is to one of the file's own
+    // functions that matters: two rounds follow calls two deep inside the file.
+    for _ in 0..2 {
+        let followable = own
+            .iter()
+            .filter(|s| !s.is_trivial())
+            .any(|s| facts.open_calls.as_ref().is_some_and(|c| s.explains_any(c)));
+        if !followable {
+            break;
         }
+        let mut known: Vec<Summary> = external.to_vec();
+        known.extend(own.into_iter().filter(|s| !s.is_trivial()));
+        (facts, own) = run(&known);
     }
-    false
+    (facts, own)
 }
 
 /// How deep inline modules and nested functions are followed.
@@ -130,6 +119,11 @@ impl FileCx<'_, '_> {
         for item in items {
             match item {
                 Item::Fn(f) => {
+                    let outliving = closes::Outliving {
+                        self_type: None,
+                        statics: self.shared.statics,
+                    };
+                    closes::skipped_closes(&f.block, &outliving, &mut self.facts.skipped_closes);
                     let cx = FnCx::new(&f.sig, path, None, false);
                     self.function(&f.block, imports, cx, depth);
                 }
@@ -141,6 +135,17 @@ impl FileCx<'_, '_> {
                         .is_some_and(|(p, _)| p.segments.last().is_some_and(|s| s.ident == "Drop"));
                     for it in &imp.items {
                         if let syn::ImplItem::Fn(f) = it {
+                            let borrows_self = matches!(f.sig.inputs.first(),
+                                Some(syn::FnArg::Receiver(r)) if matches!(r.kind, syn::ReceiverKind::Reference(..)));
+                            let outliving = closes::Outliving {
+                                self_type: self_ty.as_deref().filter(|_| borrows_self),
+                                statics: self.shared.statics,
+                            };
+                            closes::skipped_closes(
+                                &f.block,
+                                &outliving,
+                                &mut self.facts.skipped_closes,
+                            );
                             let drop_fn = is_drop && f.sig.ident == "drop";
                             let cx = FnCx::new(&f.sig, path, self_ty.clone(), drop_fn);
                             self.function(&f.block, imports, cx, depth);
@@ -173,51 +178,48 @@ impl FileCx<'_, '_> {
 
     fn function(&mut self, block: &Block, imports: &Imports, cx: FnCx, depth: usize) {
         {
-            let mut interp = Interp {
-                imports: imports.clone(),
-                shared: self.shared,
-                facts: self.facts,
-                chans: &mut self.chans,
-                env: Some(Env::default()),
-                frames: vec![Frame::new(FrameKind::Function, Loc::default())],
-                loops: Vec::new(),
-                scopes: Vec::new(),
-                recording: true,
-                loop_depth: 0,
-                at_loop_head: false,
-                stmt_line: 0,
-                depth: 0,
-                steps: 0,
-                gave_up: None,
-                self_ty: cx.self_ty.clone(),
-                in_drop: cx.is_drop,
-                returns: Val::default(),
-                param_waits: Vec::new(),
-                bridges: Vec::new(),
+            let view = if cx.is_drop {
+                SelfView::Dropping
+            } else {
+                SelfView::Placeholder
             };
+            let mut interp =
+                Interp::new(self.shared, self.facts, &mut self.chans, imports, &cx, view);
             let first_wait = interp.facts.waits.len();
             interp.bind_params(cx.sig, Loc::of(block.brace_token.span.open()));
             let tail = interp.block(block);
             add_return(&mut interp.returns, tail);
+            interp.finish_leaks();
             forbid_drop_of_later_uses(block, &mut interp.facts.waits[first_wait..]);
             if let Some(reason) = interp.gave_up.take() {
                 let at = Loc::of(block.brace_token.span.open());
                 interp.facts.incomplete.push((at, reason));
-            } else {
+            } else if let Some(stores) = Some(interp.stored_into_params())
+                .filter(|stores| !stores.is_empty() || interp.summary_has_effects())
+            {
                 let mut key = cx.path.clone();
                 key.extend(cx.self_ty.clone());
                 key.push(cx.sig.ident.to_string());
-                let constructs = cx.self_ty.clone().filter(|_| returns_self(cx.sig));
+                let constructs = cx
+                    .self_ty
+                    .as_ref()
+                    .and_then(|ty| Some((ty.clone(), constructed_part(cx.sig, ty)?)));
                 self.summaries.push(Summary::from_analysis(
                     key,
-                    cx.sig.ident.to_string(),
-                    cx.sig.asyncness.is_some(),
+                    cx.sig,
                     constructs,
                     &interp.facts.channels,
-                    &interp.returns,
-                    &interp.param_waits,
+                    Observed {
+                        returns: &interp.returns,
+                        waits: &interp.param_waits,
+                        stores: &stores,
+                        endless: &interp.endless_params,
+                    },
                 ));
             }
+        }
+        if self.owns_constructed_self(&cx) {
+            self.owner_view(block, imports, &cx);
         }
         let nested = nested_items(block);
         let inner_imports = imports.extended_with(nested.iter().copied());
@@ -228,6 +230,112 @@ impl FileCx<'_, '_> {
                 &cx.path,
                 depth + 1,
             );
+        }
+    }
+}
+
+impl FileCx<'_, '_> {
+    /// A method of a type whose constructors in this file put channels in it: its `self` is
+    /// also looked at as built, to see it drain a channel it holds a sender of itself.
+    fn owns_constructed_self(&self, cx: &FnCx) -> bool {
+        !cx.is_drop
+            && matches!(cx.sig.inputs.first(), Some(syn::FnArg::Receiver(_)))
+            && cx.self_ty.as_ref().is_some_and(|ty| {
+                self.shared
+                    .summaries
+                    .constructors(ty)
+                    .iter()
+                    .any(|s| s.origin.is_none())
+            })
+    }
+
+    /// Runs the method again with `self` as built, and keeps only its waits on the channels
+    /// that came with `self` (everything else the first run saw already).
+    fn owner_view(&mut self, block: &Block, imports: &Imports, cx: &FnCx) {
+        let mut scratch = FileFacts {
+            channels: self.facts.channels.clone(),
+            ..FileFacts::default()
+        };
+        let mut chans = self.chans.clone();
+        let first_new = scratch.channels.len();
+        let owned_end = {
+            let mut interp = Interp::new(
+                self.shared,
+                &mut scratch,
+                &mut chans,
+                imports,
+                cx,
+                SelfView::Owning,
+            );
+            interp.bind_params(cx.sig, Loc::of(block.brace_token.span.open()));
+            let owned_end = interp.facts.channels.len();
+            interp.block(block);
+            owned_end
+        };
+        self.facts
+            .channels
+            .extend(scratch.channels.drain(first_new..));
+        self.chans = chans;
+        self.facts.waits.extend(
+            scratch
+                .waits
+                .into_iter()
+                .filter(|w| (first_new..owned_end).contains(&w.chan)),
+        );
+    }
+}
+
+/// How `self` is seen in a method.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SelfView {
+    /// As whatever the caller passes: placeholders, for the method's summary.
+    Placeholder,
+    /// In `Drop::drop`, as the constructors build it: its fields are all still alive.
+    Dropping,
+    /// As the constructors build it, owned by the method's own code (a receiver loop on
+    /// `self.rx` while `self.tx` is alive is its own doing).
+    Owning,
+}
+
+impl<'a> Interp<'a> {
+    /// Whether the function does anything a caller must know beyond stores into parameters.
+    fn summary_has_effects(&self) -> bool {
+        !self.returns.is_empty() || !self.param_waits.is_empty() || !self.endless_params.is_empty()
+    }
+
+    fn new(
+        shared: &'a Shared<'a>,
+        facts: &'a mut FileFacts,
+        chans: &'a mut HashMap<(Loc, Loc), ChanId>,
+        imports: &Imports,
+        cx: &FnCx,
+        self_view: SelfView,
+    ) -> Interp<'a> {
+        Interp {
+            leak_state: leaks::LeakState::default(),
+            next_bound: HashSet::new(),
+            imports: imports.clone(),
+            shared,
+            facts,
+            chans,
+            env: Some(Env::default()),
+            frames: vec![Frame::new(FrameKind::Function, Loc::default())],
+            loops: Vec::new(),
+            scopes: Vec::new(),
+            recording: true,
+            loop_depth: 0,
+            at_loop_head: false,
+            stmt_line: 0,
+            depth: 0,
+            steps: 0,
+            gave_up: None,
+            self_ty: cx.self_ty.clone(),
+            self_view,
+            returns: Val::default(),
+            param_waits: Vec::new(),
+            bridges: Vec::new(),
+            param_vars: Vec::new(),
+            endless_params: Vec::new(),
         }
     }
 }
@@ -264,20 +372,27 @@ fn type_name(ty: &syn::Type) -> Option<String> {
     }
 }
 
-/// `-> Self`, `-> Result<Self>`, `-> io::Result<Self, E>`...: a constructor.
-fn returns_self(sig: &syn::Signature) -> bool {
+/// Whether a function builds a value of its impl's type, and where in its result:
+/// `-> Self` or `-> Result<Self>` (the whole result), `-> (Self, Sender<T>)` (one element).
+fn constructed_part(sig: &syn::Signature, self_ty: &str) -> Option<Part> {
     let syn::ReturnType::Type(_, ty) = &sig.output else {
-        return false;
+        return None;
     };
-    struct FindSelf(bool);
-    impl<'ast> syn::visit::Visit<'ast> for FindSelf {
-        fn visit_ident(&mut self, ident: &'ast proc_macro2::Ident) {
-            self.0 |= ident == "Self";
+    let names_self = |ty: &syn::Type| {
+        struct FindSelf<'s>(&'s str, bool);
+        impl<'ast> syn::visit::Visit<'ast> for FindSelf<'_> {
+            fn visit_ident(&mut self, ident: &'ast proc_macro2::Ident) {
+                self.1 |= ident == "Self" || ident == self.0;
+            }
         }
+        let mut find = FindSelf(self_ty, false);
+        syn::visit::Visit::visit_type(&mut find, ty);
+        find.1
+    };
+    match &**ty {
+        syn::Type::Tuple(t) => t.elems.iter().position(names_self).map(Part::Element),
+        other => names_self(other).then_some(Part::Whole),
     }
-    let mut find = FindSelf(false);
-    syn::visit::Visit::visit_type(&mut find, ty);
-    find.0
 }
 
 /// The summaries visible to one file, indexed by the function's name.
@@ -324,7 +439,9 @@ impl<'a> Summaries<'a> {
             .values()
             .flatten()
             .copied()
-            .filter(|s| s.constructs.as_deref() == Some(ty) && !s.returns.is_empty())
+            .filter(|s| {
+                s.constructs.as_ref().is_some_and(|(t, _)| t == ty) && !s.returns.is_empty()
+            })
             .collect()
     }
 }
@@ -347,6 +464,8 @@ fn unique(candidates: Vec<&Summary>) -> Option<&Summary> {
 struct Shared<'a> {
     lines: &'a LineIndex<'a>,
     consuming: &'a HashSet<String>,
+    /// The names of the file's statics.
+    statics: &'a HashSet<String>,
     summaries: Summaries<'a>,
     catalogue: &'a Catalogue,
 }
@@ -422,6 +541,10 @@ struct Frame {
     drains: Vec<Drain>,
     /// States at `return` out of this body.
     exits: Vec<Env>,
+    /// Names some pattern of this body binds: a capture of one of them may be a shadow.
+    bound: HashSet<String>,
+    /// Error exits (`?`, `return Err`) evaluated so far in this body.
+    error_exits: Vec<Loc>,
 }
 
 impl Frame {
@@ -431,6 +554,8 @@ impl Frame {
             at,
             drains: Vec::new(),
             exits: Vec::new(),
+            bound: HashSet::new(),
+            error_exits: Vec::new(),
         }
     }
 }
@@ -468,13 +593,20 @@ struct Interp<'a> {
     /// The type of the enclosing impl, for `Self::new()` and `Drop`.
     self_ty: Option<String>,
     /// Inside `Drop::drop`: `self`'s fields are dropped only after it returns.
-    in_drop: bool,
+    self_view: SelfView,
     /// What the function returns, for its summary.
     returns: Val,
     /// Waits for the end of channels that came in through parameters, for its summary.
     param_waits: Vec<(ChanId, Loc)>,
     /// Tasks started so far that drain one channel while they hold a sender of another.
     bridges: Vec<Bridge>,
+    /// The binding of each parameter bound to a single name: (parameter index, binding).
+    param_vars: Vec<(usize, usize)>,
+    /// Senders of parameters held when the function enters a loop it never leaves.
+    endless_params: Vec<(ChanId, Loc)>,
+    leak_state: leaks::LeakState,
+    /// Names bound inside the next closure or async body to be analysed.
+    next_bound: HashSet<String>,
 }
 
 fn span_loc(span: Span) -> Loc {
@@ -563,6 +695,7 @@ impl<'a> Interp<'a> {
                 kind: lib.kind,
                 param: None,
                 origin: None,
+                in_loop: self.loop_depth > 0,
             },
             (at, Loc::default()),
         )
@@ -637,6 +770,7 @@ impl<'a> Interp<'a> {
             return;
         }
         let mut held = self.held_senders(chan, owner, &form, None);
+        let parked = self.parked_senders(chan, owner);
         for bridge in self.bridges_into(chan) {
             held.extend(self.held_senders(bridge.from, owner, &form, Some(bridge)));
         }
@@ -647,7 +781,8 @@ impl<'a> Interp<'a> {
             stmt_line: self.stmt_line,
             indent: self.shared.lines.indentation(self.stmt_line).to_string(),
             held,
-            in_drop: self.in_drop && owner == 0,
+            parked,
+            in_drop: self.self_view == SelfView::Dropping && owner == 0,
         });
     }
 
@@ -672,6 +807,10 @@ impl<'a> Interp<'a> {
             let visible = env
                 .lookup(&var.name)
                 .is_some_and(|i| std::ptr::eq(&env.vars[i], var));
+            // A capture named like a binding of the task body may be that binding's shadow.
+            if var.captured && self.frames[var.frame].bound.contains(&var.name) {
+                continue;
+            }
             for sender in var.val.senders.iter().filter(|s| s.chan == chan) {
                 // A reply sender parked in a shared map is meant to be taken out elsewhere.
                 if oneshot && sender.how == Acquired::Stored {
@@ -704,6 +843,36 @@ impl<'a> Interp<'a> {
             }
         }
         held
+    }
+
+    /// Oneshot senders of `chan` stored in containers that bindings of frame `owner` and
+    /// deeper hold.
+    fn parked_senders(&self, chan: ChanId, owner: usize) -> Vec<Held> {
+        if self.kind(chan) != ChannelKind::Oneshot {
+            return Vec::new();
+        }
+        let Some(env) = self.env.as_ref() else {
+            return Vec::new();
+        };
+        env.vars
+            .iter()
+            .filter(|v| !v.moved && v.frame >= owner)
+            .flat_map(|var| {
+                var.val
+                    .senders
+                    .iter()
+                    .filter(|s| s.chan == chan && s.how == Acquired::Stored)
+                    .map(|s| Held {
+                        holder: var.name.clone(),
+                        at: s.at,
+                        how: s.how,
+                        captured: var.captured,
+                        let_underscore: None,
+                        droppable: false,
+                        via: None,
+                    })
+            })
+            .collect()
     }
 
     /// Tasks that keep `chan` open until another channel ends, followed back along chains
@@ -995,7 +1164,11 @@ impl<'a> Interp<'a> {
             Expr::Closure(c) => self.closure(c, FrameKind::Deferred),
             Expr::Async(a) => self.async_block(a, FrameKind::Deferred),
             Expr::Await(a) => self.await_expr(a),
-            Expr::Try(t) => self.expr(&t.expr),
+            Expr::Try(t) => {
+                let val = self.expr(&t.expr);
+                self.note_error_exit(span_loc(t.question_token.span), Some(&t.expr));
+                val
+            }
             Expr::Field(f) => self.field(f),
             Expr::Struct(s) => {
                 let mut val = Val::default();
@@ -1008,6 +1181,7 @@ impl<'a> Interp<'a> {
                 if let Some(rest) = &s.rest {
                     self.expr_borrowed(rest);
                 }
+                self.note_field_stores(&s.path, &val);
                 val
             }
             Expr::Tuple(t) => {
@@ -1077,6 +1251,11 @@ impl<'a> Interp<'a> {
                 Val::default()
             }
             Expr::Return(r) => {
+                if let Some(Expr::Call(c)) = r.expr.as_deref() {
+                    if matches!(&*c.func, Expr::Path(p) if p.path.is_ident("Err")) {
+                        self.note_error_exit(span_loc(r.return_token.span), None);
+                    }
+                }
                 if let Some(e) = &r.expr {
                     let val = self.expr(e);
                     if self.current_frame() == 0 {
@@ -1153,6 +1332,9 @@ impl<'a> Interp<'a> {
 
     fn assign(&mut self, left: &Expr, right: &Expr) {
         let val = self.expr(right);
+        if self.static_store_assign(left, &val, syntax::expr_loc(right)) {
+            return;
+        }
         match strip(left) {
             Expr::Path(_) => {
                 if let Some(idx) = ident_of(left).and_then(|n| self.lookup(&n)) {
@@ -1294,5 +1476,9 @@ const PASS_THROUGH: &[&str] = &[
 ];
 
 mod calls;
+mod closes;
+mod done;
+mod endless;
 mod flow;
+mod leaks;
 mod summaries;

@@ -23,6 +23,9 @@ pub struct Channel {
     pub param: Option<(usize, summary::Role)>,
     /// Made inside a function of another file: that function and where it makes it.
     pub origin: Option<Origin>,
+    /// Made inside a loop: one id stands for a new channel at every iteration, so a sender
+    /// and a receiver of this id may belong to different channels.
+    pub in_loop: bool,
 }
 
 /// A place in another file of the crate.
@@ -89,14 +92,133 @@ pub struct Wait {
     pub stmt_line: usize,
     pub indent: String,
     pub held: Vec<Held>,
+    /// Oneshot reply senders the waiting code keeps parked in a container (a pending-request
+    /// map): not held on purpose, they are meant to be taken out elsewhere.
+    pub parked: Vec<Held>,
     /// The wait is in `Drop::drop`, where `self`'s fields are still alive.
     pub in_drop: bool,
+}
+
+/// A sender the code holds, named by its holder.
+#[derive(Clone, Debug)]
+pub struct HeldSender {
+    pub chan: ChanId,
+    pub holder: String,
+    /// Where the holder got it.
+    pub at: Loc,
+    pub how: Acquired,
+}
+
+/// A `loop` in a task that has no way out (no `break`, `return`, `?`, panic or exit), reached
+/// while the task holds senders: they stay alive as long as the program runs.
+#[derive(Clone, Debug)]
+pub struct EndlessTask {
+    /// Where the task is started.
+    pub task: Loc,
+    pub loop_at: Loc,
+    pub held: Vec<HeldSender>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LeakHow {
+    /// Stored in a `static` (also `OnceLock`, `lazy_static!`, `thread_local!`) that the file
+    /// never empties.
+    Static(String),
+    /// `mem::forget` of the sender or of a value holding it.
+    Forget,
+    /// `Box::leak` of a box holding the sender.
+    BoxLeak,
+    /// Wrapped in `ManuallyDrop` and never dropped by hand.
+    ManuallyDrop,
+}
+
+/// A sender that is never dropped: the program keeps it to the end.
+#[derive(Clone, Debug)]
+pub struct Leak {
+    pub chan: ChanId,
+    /// Where the sender is leaked or stored.
+    pub at: Loc,
+    pub how: LeakHow,
+    /// Where the leaked value got the sender.
+    pub acquired: Loc,
+}
+
+/// Where a sender of a channel ends up stored: a struct field or a `static`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Place {
+    /// `field` of every value of the struct `ty` (named by its last path segment).
+    Field {
+        ty: String,
+        field: String,
+    },
+    Static(String),
+}
+
+/// A sender of `chan` stored into `place` (a struct literal's field, a store into a static).
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub place: Place,
+    pub chan: ChanId,
+    pub at: Loc,
+}
+
+/// An explicit close of the sender in `place` (`take()`, `= None`, `close()`) that an earlier
+/// error exit (`?`, `return Err(..)`, `bail!`) of the same function skips, while the place
+/// outlives the exit (a field of `&self`/`&mut self`, a `static`).
+#[derive(Clone, Debug)]
+pub struct SkippedClose {
+    pub place: Place,
+    /// How the code names the place (`self.tx`).
+    pub written: String,
+    pub exit: Loc,
+    pub close: Loc,
+}
+
+/// A send of a message named by an enum variant (`tx.send(Msg::Done)`) that error exits of
+/// the same body, evaluated before it, skip.
+#[derive(Clone, Debug)]
+pub struct DoneSend {
+    pub chan: ChanId,
+    pub variant: String,
+    pub at: Loc,
+    pub exits: Vec<Loc>,
+}
+
+/// A reply sender taken out of a shared map (`pending.lock().unwrap().remove(&id)`), skipped
+/// by error exits of the same body evaluated before it.
+#[derive(Clone, Debug)]
+pub struct TakeOut {
+    pub chan: ChanId,
+    pub at: Loc,
+    pub exits: Vec<Loc>,
+}
+
+/// A loop that counts messages of one variant instead of waiting for the channel's end
+/// (`while done < n { match rx.recv() { .. Msg::Done => done += 1 } }`), and the senders the
+/// counting code holds meanwhile: they keep `recv()` blocking when a message never comes.
+#[derive(Clone, Debug)]
+pub struct CountedReceive {
+    pub chan: ChanId,
+    pub variant: String,
+    pub at: Loc,
+    pub held: Vec<Held>,
 }
 
 #[derive(Clone, Debug, Default)]
 pub struct FileFacts {
     pub channels: Vec<Channel>,
     pub waits: Vec<Wait>,
+    pub endless_tasks: Vec<EndlessTask>,
+    pub leaks: Vec<Leak>,
+    pub stores: Vec<Store>,
+    pub skipped_closes: Vec<SkippedClose>,
+    pub done_sends: Vec<DoneSend>,
+    pub counted_receives: Vec<CountedReceive>,
+    pub take_outs: Vec<TakeOut>,
     /// Functions whose analysis was cut short (budget or depth), with the reason.
     pub incomplete: Vec<(Loc, String)>,
+    /// Names of calls the file could not follow, and whether an argument (or the receiver)
+    /// carried a channel: a function of another file of the crate may explain them.
+    /// `None` when not asked for.
+    pub open_calls: Option<std::collections::HashMap<String, bool>>,
 }

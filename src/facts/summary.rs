@@ -19,6 +19,14 @@ pub enum Role {
     Drains,
 }
 
+/// Where a constructor's value is in its result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    Whole,
+    /// One element of a returned tuple.
+    Element(usize),
+}
+
 /// A channel as a summary sees it.
 #[derive(Clone, Debug)]
 pub enum Slot {
@@ -26,6 +34,14 @@ pub enum Slot {
     Param(usize, Role),
     /// A channel the function creates: a new one at every call.
     Fresh(Channel),
+}
+
+/// What the analysis of one body saw at the function's boundary.
+pub struct Observed<'a> {
+    pub returns: &'a Val,
+    pub waits: &'a [(ChanId, Loc)],
+    pub stores: &'a [(usize, Val)],
+    pub endless: &'a [(ChanId, Loc)],
 }
 
 /// A wait inside the function for the end of a channel its caller passed in.
@@ -43,41 +59,50 @@ pub struct Summary {
     pub slots: Vec<Slot>,
     pub returns: Val,
     pub waits: Vec<SummaryWait>,
-    /// The impl type, when the function is in an impl and returns `Self` (a constructor).
-    pub constructs: Option<String>,
+    /// What the function stores into a parameter it borrows mutably (`self.subscribers.push(
+    /// tx.clone())`): the caller's argument holds it afterwards.
+    pub stores: Vec<(usize, Val)>,
+    /// Loops the function never leaves, entered while it holds an argument's senders (slot):
+    /// a task that calls it never ends and keeps them.
+    pub endless: Vec<(ChanId, Loc)>,
+    /// The impl type and where its value is in the result, when the function is in an impl
+    /// and returns a value of it (a constructor).
+    pub constructs: Option<(String, Part)>,
     /// Name of the function, for messages.
     pub name: String,
     /// An `async fn`: its waits happen when the returned future is awaited or spawned.
     pub is_async: bool,
+    /// A method that takes `self` by value: the caller's value moves in.
+    pub takes_self: bool,
     /// The file the function is in, when the summary is applied in another file.
     pub origin: Option<String>,
 }
 
 impl Summary {
-    /// Whether the function makes a channel (rather than only passing on or waiting for
-    /// channels its arguments carry).
-    pub fn makes_channel(&self) -> bool {
-        self.slots.iter().any(|slot| matches!(slot, Slot::Fresh(_)))
-    }
-
     /// Whether calling the function matters to any channel.
     pub fn is_trivial(&self) -> bool {
-        self.returns.is_empty() && self.waits.is_empty()
+        self.returns.is_empty()
+            && self.waits.is_empty()
+            && self.stores.is_empty()
+            && self.endless.is_empty()
     }
 
-    /// Builds a summary from a value and waits in the numbering of one file's channels.
-    #[allow(clippy::too_many_arguments)]
+    /// Whether calling the function makes a channel (or starts a task on one) that the caller
+    /// gets back: only then can a file with no channel of its own be affected by it.
+    pub fn makes_channels(&self) -> bool {
+        self.slots.iter().any(|s| matches!(s, Slot::Fresh(_)))
+    }
+
+    /// Builds a summary from what the analysis of a body saw, in one file's channel numbering.
     pub fn from_analysis(
         key: Vec<String>,
-        name: String,
-        is_async: bool,
-        constructs: Option<String>,
+        sig: &syn::Signature,
+        constructs: Option<(String, Part)>,
         channels: &[Channel],
-        returns: &Val,
-        waits: &[(ChanId, Loc)],
+        seen: Observed,
     ) -> Summary {
         let mut slots: Vec<(ChanId, Slot)> = Vec::new();
-        let mut slot_of = |chan: ChanId| -> ChanId {
+        let slot_of = std::cell::RefCell::new(|chan: ChanId| -> ChanId {
             if let Some(i) = slots.iter().position(|(c, _)| *c == chan) {
                 return i;
             }
@@ -88,37 +113,70 @@ impl Summary {
             };
             slots.push((chan, slot));
             slots.len() - 1
+        });
+        let template = |val: &Val| {
+            map_val(val, &mut |c| vec![(slot_of.borrow_mut())(c)], &mut |d| {
+                vec![Drain {
+                    chan: (slot_of.borrow_mut())(d.chan),
+                    ..d.clone()
+                }]
+            })
         };
-        let returns = {
-            let slot_of = std::cell::RefCell::new(&mut slot_of);
-            map_val(
-                returns,
-                &mut |c| vec![(slot_of.borrow_mut())(c)],
-                &mut |d| {
-                    vec![Drain {
-                        chan: (slot_of.borrow_mut())(d.chan),
-                        ..d.clone()
-                    }]
-                },
-            )
-        };
-        let waits = waits
+        let returns = template(seen.returns);
+        let stores = seen
+            .stores
+            .iter()
+            .map(|(index, val)| (*index, template(val)))
+            .collect();
+        let endless = seen
+            .endless
+            .iter()
+            .map(|&(chan, at)| ((slot_of.borrow_mut())(chan), at))
+            .collect();
+        let waits = seen
+            .waits
             .iter()
             .map(|&(chan, at)| SummaryWait {
-                slot: slot_of(chan),
+                slot: (slot_of.borrow_mut())(chan),
                 at,
             })
             .collect();
         Summary {
             key,
-            name,
-            is_async,
+            name: sig.ident.to_string(),
+            is_async: sig.asyncness.is_some(),
+            takes_self: matches!(
+                sig.inputs.first(),
+                Some(syn::FnArg::Receiver(r)) if matches!(r.kind, syn::ReceiverKind::Value)
+            ),
             constructs,
             slots: slots.into_iter().map(|(_, s)| s).collect(),
             returns,
             waits,
+            stores,
+            endless,
             origin: None,
         }
+    }
+
+    /// Whether the function may be what a call the analysis could not follow called: `call` is
+    /// a written path (`conn::connect`) or `.method`; `carried`: an argument or the receiver
+    /// carried a channel. A call that carried none matters only if the function makes one.
+    pub fn explains(&self, call: &str, carried: bool) -> bool {
+        let named = match call.strip_prefix('.') {
+            Some(method) => self.key.len() >= 2 && self.name == method,
+            None => {
+                let path: Vec<String> = call.split("::").map(str::to_string).collect();
+                self.matches(&path)
+            }
+        };
+        named && (carried || self.makes_channels())
+    }
+
+    pub fn explains_any(&self, calls: &std::collections::HashMap<String, bool>) -> bool {
+        calls
+            .iter()
+            .any(|(call, &carried)| self.explains(call, carried))
     }
 
     /// Whether a written path (`connect`, `Connection::new`, `crate::io::spawn_writer`) names

@@ -381,3 +381,35 @@ pub fn names_from_line(block: &syn::Block, line: usize) -> HashSet<String> {
     later.visit_block(block);
     later.names
 }
+
+/// The names patterns bind inside a body (let, for, match, closure parameters).
+pub fn bound_names(visit: impl FnOnce(&mut dyn BindingVisitor)) -> HashSet<String> {
+    let mut bound = Bound(HashSet::new());
+    visit(&mut bound);
+    bound.0
+}
+
+/// A syntax visitor that collects bound names (see [`bound_names`]).
+pub trait BindingVisitor {
+    fn visit_expr(&mut self, expr: &Expr);
+    fn visit_block(&mut self, block: &syn::Block);
+}
+
+struct Bound(HashSet<String>);
+
+impl BindingVisitor for Bound {
+    fn visit_expr(&mut self, expr: &Expr) {
+        Visit::visit_expr(self, expr);
+    }
+    fn visit_block(&mut self, block: &syn::Block) {
+        Visit::visit_block(self, block);
+    }
+}
+
+impl<'ast> Visit<'ast> for Bound {
+    fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+        self.0.insert(p.ident.to_string());
+        visit::visit_pat_ident(self, p);
+    }
+    fn visit_item(&mut self, _: &'ast syn::Item) {}
+}

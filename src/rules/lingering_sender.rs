@@ -33,9 +33,17 @@
 //! Or move the original sender into the last task instead of cloning it.
 //!
 //! ## Known limitations
-//! Senders are followed within one file. A sender passed to a function whose body is not
-//! seen, or named inside a macro the checker cannot read, counts as moved (no finding).
-//! A sender moved on only some paths counts as moved. `let _ = tx;` does not drop `tx`.
+//! Senders are followed across the functions and files of one crate through summaries: what a
+//! function returns (a struct or tuple holding a sender or a task handle), what it stores into
+//! a parameter it borrows mutably, and which parameters' channels it drains or whose tasks it
+//! joins. Summaries are followed two calls deep inside a file and one call deep across files.
+//! A method call is followed only when one method of that name in the crate matters to
+//! channels. A sender passed to a function whose body is not seen, or named inside a macro the
+//! checker cannot read, counts as moved (no finding). A sender moved on only some paths counts
+//! as moved. `let _ = tx;` does not drop `tx`.
+//!
+//! A `Drop` impl is checked with `self` as the type's constructors in the same file build it;
+//! the fields of `self` are alive until `drop` returns.
 
 use std::collections::HashSet;
 

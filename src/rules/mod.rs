@@ -1,7 +1,12 @@
 //! The rules: each is one file whose `//!` doc comment is its `--explain` text, and a short
 //! query over the facts of one file.
 
+mod early_exit_skips_close;
+mod leaked_sender;
 mod lingering_sender;
+mod self_held_sender;
+mod sender_in_endless_task;
+mod story;
 
 use crate::facts::FileFacts;
 use crate::finding::{Finding, Severity};
@@ -29,7 +34,13 @@ impl Rule {
     }
 }
 
-pub const RULES: &[Rule] = &[lingering_sender::RULE];
+pub const RULES: &[Rule] = &[
+    lingering_sender::RULE,
+    sender_in_endless_task::RULE,
+    early_exit_skips_close::RULE,
+    self_held_sender::RULE,
+    leaked_sender::RULE,
+];
 
 pub fn find(id: &str) -> Option<&'static Rule> {
     RULES.iter().find(|r| r.id == id)

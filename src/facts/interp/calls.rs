@@ -95,6 +95,17 @@ const BORROWING_STD_METHODS: &[&str] = &[
     "send_all",
 ];
 
+/// Methods whose effect on channels is known from the catalogue or std.
+pub(super) fn is_known_method(name: &str) -> bool {
+    CONSUMING_STD_METHODS.contains(&name)
+        || BORROWING_STD_METHODS.contains(&name)
+        || PASS_THROUGH.contains(&name)
+        || catalogue::RECV_METHODS.contains(&name)
+        || catalogue::JOIN_METHODS.contains(&name)
+        || catalogue::DRAINING_ADAPTERS.contains(&name)
+        || catalogue::DRAINING_CONSUMERS.contains(&name)
+}
+
 impl<'a> Interp<'a> {
     pub(super) fn call(&mut self, c: &syn::ExprCall) -> Val {
         let Expr::Path(func) = &*c.func else {
@@ -126,6 +137,9 @@ impl<'a> Interp<'a> {
             };
             return Val::tuple(vec![sender, receiver]);
         }
+        if let Some(val) = self.leaking_call(&resolved, c, at) {
+            return val;
+        }
         if catalogue::is_drop(&resolved) || resolved.ends_with("mem::forget") {
             for arg in &c.args {
                 self.expr(arg);
@@ -153,7 +167,7 @@ impl<'a> Interp<'a> {
             let val = self.expr_borrowed_full(&c.args[0]);
             return val.held_at(at, Acquired::Cloned, None);
         }
-        if is_receiver_wrapper(&func.path) {
+        if is_receiver_wrapper(&func.path) && c.args.len() == 1 {
             let val = self.expr(&c.args[0]);
             return Val {
                 receivers: val.flattened().receivers,
@@ -161,8 +175,9 @@ impl<'a> Interp<'a> {
             };
         }
         if let Some(summary) = self.summary_of_path(&resolved) {
+            let targets: Vec<Option<usize>> = c.args.iter().map(|a| self.target_of(a)).collect();
             let args: Vec<Val> = c.args.iter().map(|a| self.call_arg(a)).collect();
-            return self.apply_summary(summary, &args, at, false);
+            return self.apply_summary(summary, &args, &targets, at, false);
         }
         let last = func
             .path
@@ -213,10 +228,26 @@ impl<'a> Interp<'a> {
             self.wait_on_drains(&drains.unwrap_or_default(), at);
             return Val::default();
         }
+        let mut carried = false;
         for arg in &c.args {
-            self.expr(arg);
+            carried |= !self.call_arg(arg).is_empty();
         }
+        self.note_open_call(&resolved, carried);
         Val::default()
+    }
+
+    /// A call the file cannot follow (`path::to::f`, or `.method`): a function of another file
+    /// may summarize it.
+    fn note_open_call(&mut self, name: &str, carries_channels: bool) {
+        let Some(calls) = &mut self.facts.open_calls else {
+            return;
+        };
+        match calls.get_mut(name) {
+            Some(carried) => *carried |= carries_channels,
+            None => {
+                calls.insert(name.to_string(), carries_channels);
+            }
+        }
     }
 
     /// A borrowed place seen whole, senders included (the source of a clone).
@@ -345,6 +376,15 @@ impl<'a> Interp<'a> {
         let m = method.as_str();
         let at =
             span_loc(syntax::first_span(&mc.receiver)).to(span_loc(mc.paren_token.span.close()));
+        if catalogue::PLAIN_SENDS.contains(&m) {
+            self.note_message_send(mc, at);
+        }
+        if matches!(
+            m,
+            "remove" | "remove_entry" | "swap_remove" | "shift_remove"
+        ) {
+            self.note_take_out(mc, at);
+        }
         match m {
             "clone" if mc.args.is_empty() => {
                 let val = self.expr_borrowed_full(&mc.receiver);
@@ -371,6 +411,9 @@ impl<'a> Interp<'a> {
                 }
             }
             _ => {}
+        }
+        if let Some(val) = self.static_store_method(mc, at) {
+            return val;
         }
         if catalogue::ABORT_METHODS.contains(&m) {
             if let Some(idx) = place_root(strip(&mc.receiver)).and_then(|n| self.lookup(&n)) {
@@ -421,7 +464,10 @@ impl<'a> Interp<'a> {
             }
         }
         if catalogue::STORING_METHODS.contains(&m) {
-            if let Some(idx) = place_root(strip(&mc.receiver)).and_then(|n| self.lookup(&n)) {
+            // `map.lock().unwrap().insert(k, tx)` stores into `map`.
+            if let Some(idx) =
+                place_root(through_guards(&mc.receiver)).and_then(|n| self.lookup(&n))
+            {
                 let mut stored = Val::default();
                 for arg in &mc.args {
                     stored.absorb(self.stored(arg));
@@ -437,11 +483,21 @@ impl<'a> Interp<'a> {
         let place = matches!(strip(&mc.receiver), Expr::Path(_) | Expr::Field(_));
         if place {
             let seen = self.expr_borrowed_full(&mc.receiver);
-            if let Some(summary) = self.summary_of_method(m, &seen) {
-                self.receiver(&mc.receiver, m);
+            let args_carry = mc.args.iter().any(|a| !self.peek(strip(a)).is_empty());
+            if let Some(summary) = self.summary_of_method(m, &seen, args_carry) {
+                if summary.takes_self {
+                    if let Some(idx) = self.target_of(&mc.receiver) {
+                        self.move_var(idx);
+                    }
+                }
+                let mut targets = vec![self.target_of(&mc.receiver)];
+                targets.extend(mc.args.iter().map(|a| self.target_of(a)));
                 let mut args = vec![seen];
                 args.extend(mc.args.iter().map(|a| self.call_arg(a)));
-                return self.apply_summary(summary, &args, at, false);
+                return self.apply_summary(summary, &args, &targets, at, false);
+            }
+            if (!seen.is_empty() || args_carry) && self.facts.open_calls.is_some() {
+                self.note_open_call(&format!(".{m}"), true);
             }
         }
         let recv = self.receiver(&mc.receiver, m);
@@ -569,6 +625,7 @@ impl<'a> Interp<'a> {
         let at = span_loc(start).to(span_loc(syntax::last_span(&c.body)));
         let is_move = c.capture.is_some();
         let body: &Expr = &c.body;
+        self.next_bound = syntax::bound_names(|v| v.visit_expr(body));
         self.frame_body(
             at,
             kind,
@@ -590,6 +647,7 @@ impl<'a> Interp<'a> {
     pub(super) fn async_block(&mut self, a: &syn::ExprAsync, kind: FrameKind) -> Val {
         let at = span_loc(a.async_token.span).to(span_loc(a.block.brace_token.span.close()));
         let block: &Block = &a.block;
+        self.next_bound = syntax::bound_names(|v| v.visit_block(block));
         self.frame_body(
             at,
             kind,
@@ -615,6 +673,7 @@ impl<'a> Interp<'a> {
         let outer_len = self.var_count();
         self.frames.push(Frame::new(kind, at));
         let frame = self.current_frame();
+        self.frames[frame].bound = std::mem::take(&mut self.next_bound);
         let mut captured = Val::default();
         if is_move {
             let names = mentioned();
@@ -648,8 +707,12 @@ impl<'a> Interp<'a> {
                 }
             }
         }
-        // The state after creation: a `move` body has taken its captures.
+        // The state after creation: a `move` body has taken its captures (which belong to the
+        // body, not to the code around it).
         let mut after = self.env.clone();
+        if let Some(after) = &mut after {
+            after.vars.truncate(outer_len);
+        }
         let saved_loops = std::mem::take(&mut self.loops);
         let saved_depth = self.loop_depth;
         let result = body(self);
@@ -697,6 +760,9 @@ impl<'a> Interp<'a> {
         )
         .to(span_loc(mac.delimiter.span().close()));
         let args = || Punctuated::<Expr, Token![,]>::parse_terminated.parse2(mac.tokens.clone());
+        if matches!(name.as_str(), "bail" | "ensure") {
+            self.note_error_exit(at, None);
+        }
         if catalogue::BORROWING_MACROS.contains(&name.as_str()) {
             if let Ok(args) = args() {
                 for arg in args.iter() {
@@ -738,6 +804,19 @@ impl<'a> Interp<'a> {
         syntax::token_idents(&mac.tokens, &mut names);
         self.forget_names(&names);
         Val::default()
+    }
+}
+
+/// The place behind lock guards and unwraps: `map` for `map.lock().unwrap()`.
+fn through_guards(mut expr: &Expr) -> &Expr {
+    loop {
+        expr = strip(expr);
+        match expr {
+            Expr::MethodCall(mc) if PASS_THROUGH.contains(&mc.method.to_string().as_str()) => {
+                expr = &mc.receiver;
+            }
+            _ => return expr,
+        }
     }
 }
 

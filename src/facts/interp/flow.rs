@@ -128,6 +128,7 @@ impl<'a> Interp<'a> {
             for &chan in &waits {
                 this.record_wait(chan, at, WaitForm::Drain);
             }
+            this.note_counted_receive(w, at);
             this.at_loop_head = false;
             this.condition(&w.cond);
             this.block(&w.body);
@@ -139,6 +140,7 @@ impl<'a> Interp<'a> {
         let waits = self.match_recv_loop_channels(&l.body);
         let at = span_loc(l.loop_token.span);
         self.run_loop(label, false, |this| {
+            this.note_endless_loop(l);
             this.at_loop_head = true;
             for &chan in &waits {
                 this.record_wait(chan, at, WaitForm::Drain);

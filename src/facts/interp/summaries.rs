@@ -2,8 +2,8 @@
 //! summarized, and summaries applied where a function is called.
 
 use super::*;
-use crate::facts::summary::{map_val, Slot};
-use crate::facts::Origin;
+use crate::facts::summary::{map_val, Part, Slot};
+use crate::facts::{HeldSender, Origin};
 
 impl<'a> Interp<'a> {
     /// Binds every parameter to placeholders for what it carries. In `Drop::drop`, `self` is
@@ -13,11 +13,19 @@ impl<'a> Interp<'a> {
             match input {
                 syn::FnArg::Receiver(r) => {
                     let at = span_loc(r.self_token.span);
-                    let val = match self.in_drop {
-                        true => self.constructed_self(body),
-                        false => self.placeholder(index, at),
+                    let val = match self.self_view {
+                        SelfView::Placeholder => self.placeholder(index, at),
+                        SelfView::Dropping | SelfView::Owning => self.constructed_self(body),
                     };
                     self.declare("self".into(), val, at);
+                    if self.self_view == SelfView::Owning {
+                        // The value drains its own channel: `self-held-sender`, not a caller's
+                        // lingering sender.
+                        if let Some(var) = self.env.as_mut().and_then(|e| e.vars.last_mut()) {
+                            var.captured = true;
+                        }
+                    }
+                    self.param_vars.push((index, self.var_count() - 1));
                 }
                 syn::FnArg::Typed(t) => {
                     let at = match &*t.pat {
@@ -26,9 +34,59 @@ impl<'a> Interp<'a> {
                     };
                     let val = self.placeholder(index, at);
                     self.bind(&t.pat, val, None);
+                    if matches!(&*t.pat, Pat::Ident(_)) {
+                        self.param_vars.push((index, self.var_count() - 1));
+                    }
                 }
             }
         }
+    }
+
+    /// What each parameter holds at the end of the body beyond what it came in with: senders
+    /// and task handles stored into it through a mutable borrow.
+    pub(super) fn stored_into_params(&self) -> Vec<(usize, Val)> {
+        if self.self_view != SelfView::Placeholder {
+            return Vec::new();
+        }
+        let Some(env) = &self.env else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for &(index, var) in &self.param_vars {
+            let Some(var) = env.vars.get(var).filter(|v| !v.moved) else {
+                continue;
+            };
+            let own = |chan: ChanId| {
+                self.facts.channels[chan].param == Some((index, Role::Senders))
+                    || self.facts.channels[chan].param == Some((index, Role::Drains))
+            };
+            let stored = Val {
+                senders: var
+                    .val
+                    .senders
+                    .iter()
+                    .filter(|s| !own(s.chan))
+                    .cloned()
+                    .collect(),
+                drains: var
+                    .val
+                    .drains
+                    .iter()
+                    .filter(|d| !own(d.chan))
+                    .cloned()
+                    .collect(),
+                ..Val::default()
+            };
+            if !stored.is_empty() {
+                out.push((index, stored));
+            }
+        }
+        out
+    }
+
+    /// The binding a call argument names, if it is a place the callee can store into.
+    pub(super) fn target_of(&self, arg: &Expr) -> Option<usize> {
+        place_root(strip(arg)).and_then(|n| self.lookup(&n))
     }
 
     fn placeholder(&mut self, index: usize, at: Loc) -> Val {
@@ -45,6 +103,7 @@ impl<'a> Interp<'a> {
                     kind: ChannelKind::Stream,
                     param: Some((index, role)),
                     origin: None,
+                    in_loop: false,
                 },
                 (key, Loc::default()),
             )
@@ -78,9 +137,18 @@ impl<'a> Interp<'a> {
         };
         let mut val = Val::default();
         for summary in self.shared.summaries.constructors(&ty) {
-            if summary.origin.is_none() {
-                val.absorb(self.apply_summary(summary, &[], body, true));
+            if summary.origin.is_some() {
+                continue;
             }
+            let built = self.apply_summary(summary, &[], &[], body, true);
+            let built = match summary.constructs {
+                Some((_, Part::Element(i))) => built
+                    .parts
+                    .and_then(|mut parts| (i < parts.len()).then(|| parts.swap_remove(i)))
+                    .unwrap_or_default(),
+                _ => built,
+            };
+            val.absorb(built);
         }
         val
     }
@@ -88,7 +156,7 @@ impl<'a> Interp<'a> {
     /// An argument as the called function sees it: `&x` lends everything `x` carries (the
     /// function may clone a sender out of it), anything else is moved in.
     pub(super) fn call_arg(&mut self, arg: &Expr) -> Val {
-        match strip(arg) {
+        match arg {
             Expr::Reference(r) => self.expr_borrowed_full(&r.expr),
             other => self.expr(other),
         }
@@ -104,11 +172,20 @@ impl<'a> Interp<'a> {
     }
 
     /// A method call on a value that carries channels, to the one method of that name.
-    pub(super) fn summary_of_method(&self, name: &str, receiver: &Val) -> Option<&'a Summary> {
-        if receiver.is_empty() {
+    pub(super) fn summary_of_method(
+        &self,
+        name: &str,
+        receiver: &Val,
+        args_carry: bool,
+    ) -> Option<&'a Summary> {
+        // What a channel's own methods do is known; a crate's method of the same name is not
+        // taken for them.
+        if calls::is_known_method(name) {
             return None;
         }
-        self.shared.summaries.method(name)
+        let summary = self.shared.summaries.method(name)?;
+        let matters = !receiver.is_empty() || (args_carry && !summary.stores.is_empty());
+        matters.then_some(summary)
     }
 
     /// Applies a summary at a call: the waits it does on the arguments' channels happen here,
@@ -119,6 +196,7 @@ impl<'a> Interp<'a> {
         &mut self,
         summary: &Summary,
         args: &[Val],
+        targets: &[Option<usize>],
         at: Loc,
         keep_locs: bool,
     ) -> Val {
@@ -206,6 +284,50 @@ impl<'a> Interp<'a> {
                     .collect(),
             },
         );
+        for &(slot, loop_at) in &summary.endless {
+            let Slot::Param(index, Role::Senders) = summary.slots[slot] else {
+                continue;
+            };
+            let holder = targets
+                .get(index)
+                .copied()
+                .flatten()
+                .and_then(|i| self.env.as_ref().map(|e| e.vars[i].name.clone()))
+                .unwrap_or_else(|| summary.name.clone());
+            let held = args
+                .get(index)
+                .map(|a| a.clone().flattened().senders)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|s| HeldSender {
+                    chan: s.chan,
+                    holder: holder.clone(),
+                    at: s.at,
+                    how: s.how,
+                })
+                .collect();
+            self.call_never_returns(held, relocate(loop_at));
+        }
+        for (index, stored) in &summary.stores {
+            let Some(Some(target)) = targets.get(*index) else {
+                continue;
+            };
+            let mut stored = map_val(stored, &mut |slot| chans[slot].clone(), &mut |d| {
+                chans[d.chan]
+                    .iter()
+                    .map(|&chan| Drain {
+                        chan,
+                        wait: relocate(d.wait),
+                        task: relocate(d.task),
+                        ..d.clone()
+                    })
+                    .collect()
+            });
+            relocate_senders(&mut stored, at);
+            if let Some(var) = self.var(*target).filter(|v| !v.moved) {
+                var.val.absorb(stored);
+            }
+        }
         if !keep_locs {
             relocate_senders(&mut val, at);
         }

@@ -1,0 +1,150 @@
+//! Loops in a task that never end: the senders the task holds when it enters one stay alive
+//! for as long as the program runs.
+
+use super::*;
+use crate::facts::{EndlessTask, HeldSender};
+use syn::visit::Visit;
+
+impl<'a> Interp<'a> {
+    /// Called when a `loop` is entered: records it if it is endless and runs on a task.
+    pub(super) fn note_endless_loop(&mut self, l: &syn::ExprLoop) {
+        if !self.recording || self.env.is_none() || !never_ends(&l.body) {
+            return;
+        }
+        let owner = self.owner_frame();
+        if owner == 0 && self.self_view == SelfView::Placeholder {
+            // A function that never returns keeps what its parameters brought in: the task
+            // that calls it is endless (see its summary).
+            self.note_endless_params(span_loc(l.loop_token.span));
+            return;
+        }
+        if self.frames[owner].kind != FrameKind::Task {
+            return;
+        }
+        let env = self.env.as_ref().expect("checked above");
+        let held: Vec<HeldSender> = env
+            .vars
+            .iter()
+            .filter(|v| !v.moved && v.frame >= owner)
+            .flat_map(|v| {
+                v.val.senders.iter().map(|s| HeldSender {
+                    chan: s.chan,
+                    holder: v.name.clone(),
+                    at: s.at,
+                    how: s.how,
+                })
+            })
+            .collect();
+        if held.is_empty() {
+            return;
+        }
+        self.facts.endless_tasks.push(EndlessTask {
+            task: self.frames[owner].at,
+            loop_at: span_loc(l.loop_token.span),
+            held,
+        });
+    }
+}
+
+impl Interp<'_> {
+    fn note_endless_params(&mut self, loop_at: Loc) {
+        let Some(env) = &self.env else { return };
+        for var in env.vars.iter().filter(|v| !v.moved) {
+            for sender in &var.val.senders {
+                let is_param = matches!(
+                    self.facts.channels[sender.chan].param,
+                    Some((_, Role::Senders))
+                );
+                if is_param && !self.endless_params.iter().any(|&(c, _)| c == sender.chan) {
+                    self.endless_params.push((sender.chan, loop_at));
+                }
+            }
+        }
+    }
+
+    /// A call, inside a task, to a function that never returns while it holds the senders
+    /// an argument brought in.
+    pub(super) fn call_never_returns(&mut self, held: Vec<HeldSender>, loop_at: Loc) {
+        let owner = self.owner_frame();
+        if !self.recording || held.is_empty() || self.frames[owner].kind != FrameKind::Task {
+            return;
+        }
+        self.facts.endless_tasks.push(EndlessTask {
+            task: self.frames[owner].at,
+            loop_at,
+            held,
+        });
+    }
+}
+
+/// A loop body with no way out: no `break`, `return` or `?`, no macro that may leave or
+/// panic, no call that may exit the process or panic (`unwrap()`/`expect()` count only on a
+/// `send`, which cannot fail while the receiver waits for the channel's end).
+fn never_ends(body: &Block) -> bool {
+    if leaves_loop(body) {
+        return false;
+    }
+    let mut finder = MayStop(false);
+    finder.visit_block(body);
+    !finder.0
+}
+
+/// Macros that never leave, panic or move: anything else may.
+const QUIET_MACROS: &[&str] = &[
+    "println",
+    "print",
+    "eprintln",
+    "eprint",
+    "format",
+    "format_args",
+    "write",
+    "writeln",
+    "trace",
+    "debug",
+    "info",
+    "warn",
+    "error",
+    "log",
+    "vec",
+    "dbg",
+];
+
+struct MayStop(bool);
+
+impl<'ast> Visit<'ast> for MayStop {
+    fn visit_expr_method_call(&mut self, mc: &'ast syn::ExprMethodCall) {
+        let m = mc.method.to_string();
+        if matches!(
+            m.as_str(),
+            "unwrap" | "expect" | "unwrap_err" | "expect_err"
+        ) {
+            let inner = match strip(&mc.receiver) {
+                Expr::Await(a) => strip(&a.base),
+                other => other,
+            };
+            let on_send = matches!(inner, Expr::MethodCall(s)
+                if catalogue::PLAIN_SENDS.contains(&s.method.to_string().as_str()));
+            self.0 |= !on_send;
+        }
+        if m == "abort" || m == "exit" {
+            self.0 = true;
+        }
+        syn::visit::visit_expr_method_call(self, mc);
+    }
+    fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+        if let Expr::Path(p) = &*c.func {
+            let last = p.path.segments.last().map(|s| s.ident.to_string());
+            self.0 |= matches!(last.as_deref(), Some("exit" | "abort" | "panic_any"));
+        }
+        syn::visit::visit_expr_call(self, c);
+    }
+    fn visit_expr_index(&mut self, i: &'ast syn::ExprIndex) {
+        // Indexing may panic.
+        self.0 = true;
+        syn::visit::visit_expr_index(self, i);
+    }
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        self.0 |= !QUIET_MACROS.contains(&macro_name(mac).as_str());
+    }
+    fn visit_item(&mut self, _: &'ast Item) {}
+}

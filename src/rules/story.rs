@@ -1,0 +1,70 @@
+//! Secondary labels shared by the rules: where a channel is made and where it is waited on.
+
+use crate::facts::{ChanId, FileFacts, Wait, WaitForm};
+use crate::finding::Label;
+use crate::loc::Loc;
+
+/// The first wait for the end of `chan` in the file, if the code waits for it at all.
+pub fn first_wait(facts: &FileFacts, chan: ChanId) -> Option<&Wait> {
+    facts.waits.iter().find(|w| w.chan == chan)
+}
+
+pub fn created(facts: &FileFacts, chan: ChanId) -> Label {
+    let channel = &facts.channels[chan];
+    Label {
+        loc: channel.created,
+        message: format!("channel created here ({})", channel.library),
+    }
+}
+
+/// Where and how the code waits for the channel's end.
+pub fn wait_labels(wait: &Wait) -> Vec<Label> {
+    let label = |loc: Loc, message: &str| Label {
+        loc,
+        message: message.to_string(),
+    };
+    match wait.form.clone() {
+        WaitForm::Call { function, drain } => {
+            let mut out = vec![label(
+                wait.at,
+                &format!("`{function}` waits here until every sender is dropped"),
+            )];
+            if let Some(drain) = drain {
+                out.push(label(
+                    drain,
+                    &format!("`{function}` drains the channel here"),
+                ));
+            }
+            out
+        }
+        WaitForm::Drain => vec![label(wait.at, "this waits until every sender is dropped")],
+        WaitForm::Oneshot => vec![label(
+            wait.at,
+            "this waits until the sender sends or is dropped",
+        )],
+        WaitForm::Join { task, drain } | WaitForm::ScopeEnd { task, drain } => {
+            let mut out = vec![label(
+                wait.at,
+                "this waits for a task that drains the channel",
+            )];
+            if drain != task {
+                out.push(label(
+                    drain,
+                    "the task drains the channel here, until every sender is dropped",
+                ));
+            }
+            out
+        }
+    }
+}
+
+/// Labels in story order, without two on the same span.
+pub fn dedup(labels: Vec<Label>, primary: Loc) -> Vec<Label> {
+    let mut out: Vec<Label> = Vec::new();
+    for label in labels {
+        if label.loc != primary && !out.iter().any(|l| l.loc == label.loc) {
+            out.push(label);
+        }
+    }
+    out
+}
