@@ -4,7 +4,7 @@ mod github;
 mod human;
 mod json;
 mod rustc_json;
-mod sarif;
+pub mod sarif;
 mod short;
 
 use crate::Report;

@@ -50,20 +50,22 @@ pub fn render(report: &Report) -> String {
             })
         })
         .collect();
+    let mut driver = json!({
+        "name": "chanlint",
+        "version": env!("CARGO_PKG_VERSION"),
+        "semanticVersion": env!("CARGO_PKG_VERSION"),
+        "rules": driver_rules,
+    });
+    // `informationUri` is optional (SARIF 2.1.0 §3.19.17): given only once the package names a
+    // home page, never made up.
+    if let Some(home) = information_uri() {
+        driver["informationUri"] = json!(home);
+    }
     let doc = json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
         "runs": [{
-            "tool": {
-                // No `informationUri`: it is optional (SARIF 2.1.0 §3.19.17) and chanlint has
-                // no published home page to point at.
-                "driver": {
-                    "name": "chanlint",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "semanticVersion": env!("CARGO_PKG_VERSION"),
-                    "rules": driver_rules,
-                }
-            },
+            "tool": { "driver": driver },
             "invocations": [{
                 "executionSuccessful": report.errors.is_empty(),
                 "toolExecutionNotifications": notifications,
@@ -75,6 +77,13 @@ pub fn render(report: &Report) -> String {
     let mut out = serde_json::to_string_pretty(&doc).expect("a JSON value always serializes");
     out.push('\n');
     out
+}
+
+/// The package's `homepage` or `repository`, if `Cargo.toml` names one.
+pub fn information_uri() -> Option<&'static str> {
+    [env!("CARGO_PKG_HOMEPAGE"), env!("CARGO_PKG_REPOSITORY")]
+        .into_iter()
+        .find(|uri| !uri.is_empty())
 }
 
 fn level(severity: Severity) -> &'static str {
