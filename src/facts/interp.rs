@@ -56,6 +56,7 @@ pub fn analyze_file_in(
     let consuming = consuming_methods(&file.items);
     let imports = Imports::default().extended_with(&file.items);
     let statics = leaks::file_statics(&file.items);
+    let local_fns = local_functions(&file.items, &[]);
     let cleared = leaks::cleared_statics(file, &statics);
     let run = |summaries: &[Summary]| {
         let mut facts = FileFacts {
@@ -67,7 +68,7 @@ pub fn analyze_file_in(
             lines: &lines,
             consuming: &consuming,
             statics: &statics,
-            summaries: Summaries::new(summaries),
+            summaries: Summaries::new(summaries, &local_fns),
             catalogue,
         };
         let mut cx = FileCx {
@@ -194,8 +195,12 @@ impl FileCx<'_, '_> {
             if let Some(reason) = interp.gave_up.take() {
                 let at = Loc::of(block.brace_token.span.open());
                 interp.facts.incomplete.push((at, reason));
-            } else if let Some(stores) = Some(interp.stored_into_params())
-                .filter(|stores| !stores.is_empty() || interp.summary_has_effects())
+            } else if let Some((stores, releases)) =
+                Some((interp.stored_into_params(), interp.released_params())).filter(
+                    |(stores, releases)| {
+                        !stores.is_empty() || !releases.is_empty() || interp.summary_has_effects()
+                    },
+                )
             {
                 let mut key = cx.path.clone();
                 key.extend(cx.self_ty.clone());
@@ -214,6 +219,7 @@ impl FileCx<'_, '_> {
                         waits: &interp.param_waits,
                         stores: &stores,
                         endless: &interp.endless_params,
+                        releases: &releases,
                     },
                 ));
             }
@@ -246,6 +252,9 @@ impl FileCx<'_, '_> {
                     .constructors(ty)
                     .iter()
                     .any(|s| s.origin.is_none())
+                    // A type with a method that takes its senders out (`close(&mut self)`)
+                    // may be closed before it drains: its own view would guess.
+                    && !self.shared.summaries.releases_self(ty)
             })
     }
 
@@ -330,12 +339,14 @@ impl<'a> Interp<'a> {
             steps: 0,
             gave_up: None,
             self_ty: cx.self_ty.clone(),
+            module: cx.path.clone(),
             self_view,
             returns: Val::default(),
             param_waits: Vec::new(),
             bridges: Vec::new(),
             param_vars: Vec::new(),
             endless_params: Vec::new(),
+            released: HashSet::new(),
         }
     }
 }
@@ -395,42 +406,125 @@ fn constructed_part(sig: &syn::Signature, self_ty: &str) -> Option<Part> {
     }
 }
 
-/// The summaries visible to one file, indexed by the function's name.
+/// The summaries visible to one file, indexed by the function's name, and every function of
+/// the file (those that matter to no caller included): a call to one of the file's own
+/// functions is never taken for a function of the same name elsewhere.
 struct Summaries<'a> {
     by_name: HashMap<&'a str, Vec<&'a Summary>>,
+    local: &'a [LocalFn],
+}
+
+/// A function of the file: its key (inline modules, impl type, name), and whether it is a
+/// method.
+pub(super) struct LocalFn {
+    key: Vec<String>,
+    has_self: bool,
+}
+
+/// The functions of a file's items, in inline modules and impls too.
+fn local_functions(items: &[Item], path: &[String]) -> Vec<LocalFn> {
+    let mut out = Vec::new();
+    let key = |ty: Option<String>, sig: &syn::Signature| {
+        let mut key = path.to_vec();
+        key.extend(ty);
+        key.push(sig.ident.to_string());
+        LocalFn {
+            key,
+            has_self: sig.receiver().is_some(),
+        }
+    };
+    for item in items {
+        match item {
+            Item::Fn(f) => out.push(key(None, &f.sig)),
+            Item::Impl(imp) => {
+                for it in &imp.items {
+                    if let syn::ImplItem::Fn(f) = it {
+                        out.push(key(type_name(&imp.self_ty), &f.sig));
+                    }
+                }
+            }
+            Item::Mod(m) => {
+                if let Some((_, items)) = &m.content {
+                    let mut inner = path.to_vec();
+                    inner.push(m.ident.to_string());
+                    out.extend(local_functions(items, &inner));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 impl<'a> Summaries<'a> {
-    fn new(all: &'a [Summary]) -> Summaries<'a> {
+    fn new(all: &'a [Summary], local: &'a [LocalFn]) -> Summaries<'a> {
         let mut by_name: HashMap<&str, Vec<&Summary>> = HashMap::new();
         for s in all.iter().filter(|s| !s.is_trivial()) {
             by_name.entry(s.name.as_str()).or_default().push(s);
         }
-        Summaries { by_name }
+        Summaries { by_name, local }
     }
 
-    /// The one function a written path names; a local one wins over one of another file.
-    fn function(&self, path: &[String]) -> Option<&'a Summary> {
-        let candidates: Vec<&Summary> = self
-            .by_name
-            .get(path.last()?.as_str())?
+    fn named(&self, name: &str) -> impl Iterator<Item = &'a Summary> + '_ {
+        self.by_name.get(name).into_iter().flatten().copied()
+    }
+
+    /// The one function a written path names, called from `module`. A function of this file
+    /// that the path names wins (the one in `module` first), even when it matters to nobody.
+    fn function(&self, path: &[String], module: &[String]) -> Option<&'a Summary> {
+        let local: Vec<&LocalFn> = self
+            .local
             .iter()
-            .copied()
-            .filter(|s| s.matches(path))
+            .filter(|f| super::summary::path_names(&f.key, path))
             .collect();
-        unique(candidates)
+        let own = match local.as_slice() {
+            [] => None,
+            [one] => Some(*one),
+            many => {
+                let mut here = module.to_vec();
+                here.extend(path.iter().cloned());
+                Some(*many.iter().find(|f| f.key == here)?)
+            }
+        };
+        if let Some(own) = own {
+            return self
+                .named(path.last()?)
+                .find(|s| s.origin.is_none() && s.key == own.key);
+        }
+        let foreign: Vec<&Summary> = self
+            .named(path.last()?)
+            .filter(|s| s.origin.is_some() && s.matches(path))
+            .collect();
+        (foreign.len() == 1).then(|| foreign[0])
     }
 
-    /// The one method of that name in the crate.
+    /// The one method of that name: of this file if it has any, else of the crate.
     fn method(&self, name: &str) -> Option<&'a Summary> {
-        let candidates: Vec<&Summary> = self
-            .by_name
-            .get(name)?
+        let local: Vec<&LocalFn> = self
+            .local
             .iter()
-            .copied()
-            .filter(|s| s.key.len() >= 2)
+            .filter(|f| f.has_self && f.key.last().is_some_and(|n| n == name))
             .collect();
-        unique(candidates)
+        match local.as_slice() {
+            [] => {
+                let foreign: Vec<&Summary> = self.named(name).filter(|s| s.has_self).collect();
+                (foreign.len() == 1).then(|| foreign[0])
+            }
+            [one] => self
+                .named(name)
+                .find(|s| s.origin.is_none() && s.key == one.key),
+            _ => None,
+        }
+    }
+
+    /// Whether a method of the type takes senders out of `self` or overwrites them.
+    fn releases_self(&self, ty: &str) -> bool {
+        self.by_name.values().flatten().any(|s| {
+            s.has_self
+                && s.releases.contains(&0)
+                && s.key.len() >= 2
+                && s.key[s.key.len() - 2] == ty
+        })
     }
 
     /// The constructors of a type.
@@ -443,19 +537,6 @@ impl<'a> Summaries<'a> {
                 s.constructs.as_ref().is_some_and(|(t, _)| t == ty) && !s.returns.is_empty()
             })
             .collect()
-    }
-}
-
-fn unique(candidates: Vec<&Summary>) -> Option<&Summary> {
-    let local: Vec<&Summary> = candidates
-        .iter()
-        .copied()
-        .filter(|s| s.origin.is_none())
-        .collect();
-    match (local.len(), candidates.len()) {
-        (1, _) => Some(local[0]),
-        (0, 1) => Some(candidates[0]),
-        _ => None,
     }
 }
 
@@ -543,8 +624,11 @@ struct Frame {
     exits: Vec<Env>,
     /// Names some pattern of this body binds: a capture of one of them may be a shadow.
     bound: HashSet<String>,
-    /// Error exits (`?`, `return Err`) evaluated so far in this body.
-    error_exits: Vec<Loc>,
+    /// Error exits (`?`, `return Err`) evaluated so far in this body, each with how many
+    /// messages of `sent` came before it.
+    error_exits: Vec<(Loc, usize)>,
+    /// The variants of the messages this body sent so far (`tx.send(Msg::Done)`).
+    sent: Vec<String>,
 }
 
 impl Frame {
@@ -556,6 +640,7 @@ impl Frame {
             exits: Vec::new(),
             bound: HashSet::new(),
             error_exits: Vec::new(),
+            sent: Vec::new(),
         }
     }
 }
@@ -594,6 +679,8 @@ struct Interp<'a> {
     self_ty: Option<String>,
     /// Inside `Drop::drop`: `self`'s fields are dropped only after it returns.
     self_view: SelfView,
+    /// The inline modules around the function, for calls to a function of the same module.
+    module: Vec<String>,
     /// What the function returns, for its summary.
     returns: Val,
     /// Waits for the end of channels that came in through parameters, for its summary.
@@ -604,6 +691,8 @@ struct Interp<'a> {
     param_vars: Vec<(usize, usize)>,
     /// Senders of parameters held when the function enters a loop it never leaves.
     endless_params: Vec<(ChanId, Loc)>,
+    /// Bindings a field of which was overwritten or taken out (`p.tx = ..`, `p.tx.take()`).
+    released: HashSet<usize>,
     leak_state: leaks::LeakState,
     /// Names bound inside the next closure or async body to be analysed.
     next_bound: HashSet<String>,
@@ -1349,6 +1438,7 @@ impl<'a> Interp<'a> {
             Expr::Field(f) => {
                 let name = member_name(&f.member);
                 if let Some(idx) = place_root(&f.base).and_then(|n| self.lookup(&n)) {
+                    self.released.insert(idx);
                     let at = syntax::expr_loc(right);
                     if let Some(var) = self.var(idx) {
                         var.val

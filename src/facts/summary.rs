@@ -42,6 +42,7 @@ pub struct Observed<'a> {
     pub waits: &'a [(ChanId, Loc)],
     pub stores: &'a [(usize, Val)],
     pub endless: &'a [(ChanId, Loc)],
+    pub releases: &'a [usize],
 }
 
 /// A wait inside the function for the end of a channel its caller passed in.
@@ -74,6 +75,11 @@ pub struct Summary {
     pub is_async: bool,
     /// A method that takes `self` by value: the caller's value moves in.
     pub takes_self: bool,
+    /// A method (it has a `self` parameter).
+    pub has_self: bool,
+    /// Parameters whose senders the function takes out or overwrites (`p.tx.take()`,
+    /// `p.tx = other`): after the call the argument no longer certainly holds what it held.
+    pub releases: Vec<usize>,
     /// The file the function is in, when the summary is applied in another file.
     pub origin: Option<String>,
 }
@@ -85,6 +91,7 @@ impl Summary {
             && self.waits.is_empty()
             && self.stores.is_empty()
             && self.endless.is_empty()
+            && self.releases.is_empty()
     }
 
     /// Whether calling the function makes a channel (or starts a task on one) that the caller
@@ -155,6 +162,8 @@ impl Summary {
             waits,
             stores,
             endless,
+            has_self: sig.receiver().is_some(),
+            releases: seen.releases.to_vec(),
             origin: None,
         }
     }
@@ -164,7 +173,7 @@ impl Summary {
     /// carried a channel. A call that carried none matters only if the function makes one.
     pub fn explains(&self, call: &str, carried: bool) -> bool {
         let named = match call.strip_prefix('.') {
-            Some(method) => self.key.len() >= 2 && self.name == method,
+            Some(method) => self.has_self && self.name == method,
             None => {
                 let path: Vec<String> = call.split("::").map(str::to_string).collect();
                 self.matches(&path)
@@ -182,17 +191,23 @@ impl Summary {
     /// Whether a written path (`connect`, `Connection::new`, `crate::io::spawn_writer`) names
     /// this function: its segments, without `crate`/`self`/`super`, end the summary's key.
     pub fn matches(&self, path: &[String]) -> bool {
-        let path: Vec<&String> = path
-            .iter()
-            .skip_while(|s| matches!(s.as_str(), "crate" | "self" | "super"))
-            .collect();
-        !path.is_empty()
-            && path.len() <= self.key.len()
-            && self.key[self.key.len() - path.len()..]
-                .iter()
-                .zip(&path)
-                .all(|(a, b)| a == *b)
+        path_names(&self.key, path)
     }
+}
+
+/// Whether a written path names the function with this key: the path's segments, without
+/// `crate`/`self`/`super`, end the key.
+pub fn path_names(key: &[String], path: &[String]) -> bool {
+    let path: Vec<&String> = path
+        .iter()
+        .skip_while(|s| matches!(s.as_str(), "crate" | "self" | "super"))
+        .collect();
+    !path.is_empty()
+        && path.len() <= key.len()
+        && key[key.len() - path.len()..]
+            .iter()
+            .zip(&path)
+            .all(|(a, b)| a == *b)
 }
 
 /// Re-points every channel of a value: `chans` gives the new ids of one old id (maybe none),

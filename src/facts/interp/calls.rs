@@ -272,6 +272,7 @@ impl<'a> Interp<'a> {
             return Val::default();
         };
         let at = span_loc(syntax::first_span(&c.func)).to(span_loc(c.paren_token.span.close()));
+        self.released.insert(idx);
         match self.var(idx) {
             Some(var) if !var.moved => {
                 std::mem::replace(&mut var.val, new.held_at(at, Acquired::Stored, None))
@@ -403,6 +404,9 @@ impl<'a> Interp<'a> {
                         Expr::Field(f) => Some(member_name(&f.member)),
                         _ => None,
                     };
+                    if field.is_some() {
+                        self.released.insert(idx);
+                    }
                     if let Some(var) = self.var(idx) {
                         if !var.moved {
                             return take_field(&mut var.val, field.as_deref());
@@ -464,13 +468,22 @@ impl<'a> Interp<'a> {
             }
         }
         if catalogue::STORING_METHODS.contains(&m) {
-            // `map.lock().unwrap().insert(k, tx)` stores into `map`.
+            let direct = place_root(strip(&mc.receiver)).is_some();
+            // `pending.lock().unwrap().insert(id, reply_tx)` parks a reply sender in `pending`.
             if let Some(idx) =
                 place_root(through_guards(&mc.receiver)).and_then(|n| self.lookup(&n))
             {
                 let mut stored = Val::default();
                 for arg in &mc.args {
                     stored.absorb(self.stored(arg));
+                }
+                if !direct {
+                    // A map behind a lock is usually shared, and another holder may take a
+                    // stream sender out: only parked reply senders (never held) are kept.
+                    let chans = &self.facts.channels;
+                    stored
+                        .senders
+                        .retain(|s| chans[s.chan].kind == ChannelKind::Oneshot);
                 }
                 if let Some(var) = self.var(idx) {
                     if !var.moved {

@@ -15,19 +15,31 @@ impl<'a> Interp<'a> {
             return;
         }
         let frame = self.current_frame();
-        self.frames[frame].error_exits.push(at);
+        let sent = self.frames[frame].sent.len();
+        self.frames[frame].error_exits.push((at, sent));
     }
 
     /// `tx.send(Msg::Done)`: a message named by a path, sent after some error exit of the body.
     pub(super) fn note_message_send(&mut self, mc: &syn::ExprMethodCall, at: Loc) {
         let frame = self.current_frame();
-        if !self.recording || self.frames[frame].error_exits.is_empty() || mc.args.len() != 1 {
+        if !self.recording || mc.args.len() != 1 {
             return;
         }
         let Some(variant) = message_name(&mc.args[0]) else {
             return;
         };
-        let exits = self.frames[frame].error_exits.clone();
+        // An exit on whose path the same message was sent already does not skip it.
+        let body = &mut self.frames[frame];
+        let exits: Vec<Loc> = body
+            .error_exits
+            .iter()
+            .filter(|(_, sent)| !body.sent[..*sent].contains(&variant))
+            .map(|(at, _)| *at)
+            .collect();
+        body.sent.push(variant.clone());
+        if exits.is_empty() {
+            return;
+        }
         for sender in self.peek(&mc.receiver).senders {
             self.facts.done_sends.push(DoneSend {
                 chan: sender.chan,
@@ -45,7 +57,7 @@ impl<'a> Interp<'a> {
         if !self.recording || self.frames[frame].error_exits.is_empty() {
             return;
         }
-        let exits = self.frames[frame].error_exits.clone();
+        let exits: Vec<Loc> = self.frames[frame].error_exits.iter().map(|e| e.0).collect();
         for sender in self.peek(&mc.receiver).senders {
             if self.kind(sender.chan) == ChannelKind::Oneshot {
                 self.facts.take_outs.push(TakeOut {

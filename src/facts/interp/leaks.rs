@@ -30,7 +30,6 @@ const STORING_IN_PLACE: &[&str] = &[
     "insert",
     "replace",
     "extend",
-    "call_once",
 ];
 
 /// Methods that take a value out of a holder (or empty it).

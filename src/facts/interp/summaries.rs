@@ -84,6 +84,30 @@ impl<'a> Interp<'a> {
         out
     }
 
+    /// Parameters a field of which the body overwrote or took out (`p.tx = other`,
+    /// `p.tx.take()`), or whose own senders are gone without the binding being moved.
+    pub(super) fn released_params(&self) -> Vec<usize> {
+        if self.self_view != SelfView::Placeholder {
+            return Vec::new();
+        }
+        let Some(env) = &self.env else {
+            return Vec::new();
+        };
+        self.param_vars
+            .iter()
+            .filter(|&&(index, var)| {
+                env.vars.get(var).is_some_and(|v| {
+                    !v.moved
+                        && (self.released.contains(&var)
+                            || !v.val.senders.iter().any(|s| {
+                                self.facts.channels[s.chan].param == Some((index, Role::Senders))
+                            }))
+                })
+            })
+            .map(|&(index, _)| index)
+            .collect()
+    }
+
     /// The binding a call argument names, if it is a place the callee can store into.
     pub(super) fn target_of(&self, arg: &Expr) -> Option<usize> {
         place_root(strip(arg)).and_then(|n| self.lookup(&n))
@@ -168,7 +192,7 @@ impl<'a> Interp<'a> {
         if segments.first().is_some_and(|s| s == "Self") {
             segments[0] = self.self_ty.clone()?;
         }
-        self.shared.summaries.function(&segments)
+        self.shared.summaries.function(&segments, &self.module)
     }
 
     /// A method call on a value that carries channels, to the one method of that name.
@@ -307,6 +331,12 @@ impl<'a> Interp<'a> {
                 })
                 .collect();
             self.call_never_returns(held, relocate(loop_at));
+        }
+        // What the callee took out of or overwrote in an argument is no longer certainly held.
+        for &index in &summary.releases {
+            if let Some(Some(target)) = targets.get(index) {
+                self.move_var(*target);
+            }
         }
         for (index, stored) in &summary.stores {
             let Some(Some(target)) = targets.get(*index) else {
