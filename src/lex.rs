@@ -24,18 +24,7 @@ pub fn for_each_bracket<B>(
                 i = memchr::memchr(b'\n', &code[i..]).map_or(n, |j| i + j);
             }
             b'/' if code.get(i + 1) == Some(&b'*') => {
-                let mut nested = 1;
-                i += 2;
-                while i < n && nested > 0 {
-                    if code[i] == b'/' && code.get(i + 1) == Some(&b'*') {
-                        nested += 1;
-                        i += 1;
-                    } else if code[i] == b'*' && code.get(i + 1) == Some(&b'/') {
-                        nested -= 1;
-                        i += 1;
-                    }
-                    i += 1;
-                }
+                i = block_comment_end(code, i + 2);
                 continue;
             }
             b'r' if matches!(code.get(i + 1), Some(b'"' | b'#'))
@@ -43,26 +32,13 @@ pub fn for_each_bracket<B>(
             {
                 let hashes = code[i + 1..].iter().take_while(|&&b| b == b'#').count();
                 if code.get(i + 1 + hashes) == Some(&b'"') {
-                    let mut j = i + 2 + hashes;
-                    loop {
-                        match memchr::memchr(b'"', &code[j.min(n)..]) {
-                            None => return None,
-                            Some(k) => {
-                                j += k + 1;
-                                if code[j..]
-                                    .iter()
-                                    .take(hashes)
-                                    .filter(|&&b| b == b'#')
-                                    .count()
-                                    == hashes
-                                {
-                                    break;
-                                }
-                            }
+                    match raw_string_end(code, i + 1) {
+                        None => return None,
+                        Some(end) => {
+                            i = end;
+                            continue;
                         }
                     }
-                    i = j + hashes;
-                    continue;
                 }
             }
             b'"' => {
@@ -92,7 +68,49 @@ pub fn is_ident_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
-fn char_len(bytes: &[u8]) -> Option<usize> {
+/// After `/*` (at `i`), the end of the comment; block comments nest.
+pub fn block_comment_end(code: &[u8], mut i: usize) -> usize {
+    let n = code.len();
+    let mut nested = 1;
+    while i < n && nested > 0 {
+        if code[i] == b'/' && code.get(i + 1) == Some(&b'*') {
+            nested += 1;
+            i += 1;
+        } else if code[i] == b'*' && code.get(i + 1) == Some(&b'/') {
+            nested -= 1;
+            i += 1;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// After the `r` of `r"..."` or `r#"..."#` (at `i`; also `br`, `cr`), the end of the string; `None` if this is
+/// not a raw string (a raw identifier `r#name`).
+pub fn raw_string_end(code: &[u8], i: usize) -> Option<usize> {
+    let n = code.len();
+    let hashes = code[i..].iter().take_while(|&&b| b == b'#').count();
+    if code.get(i + hashes) != Some(&b'"') {
+        return None;
+    }
+    let mut j = i + hashes + 1;
+    loop {
+        let k = memchr::memchr(b'"', &code[j.min(n)..])?;
+        j += k + 1;
+        if code[j..]
+            .iter()
+            .take(hashes)
+            .filter(|&&b| b == b'#')
+            .count()
+            == hashes
+        {
+            return Some(j + hashes);
+        }
+    }
+}
+
+/// The length in bytes of the UTF-8 character that starts `bytes`.
+pub fn char_len(bytes: &[u8]) -> Option<usize> {
     let first = *bytes.first()?;
     Some(match first {
         0x00..=0x7f => 1,

@@ -1546,6 +1546,19 @@ fn member_name(member: &syn::Member) -> String {
     }
 }
 
+/// The place behind lock guards and unwraps: `map` for `map.lock().unwrap()`.
+fn through_guards(mut expr: &Expr) -> &Expr {
+    loop {
+        expr = strip(expr);
+        match expr {
+            Expr::MethodCall(mc) if PASS_THROUGH.contains(&mc.method.to_string().as_str()) => {
+                expr = &mc.receiver;
+            }
+            _ => return expr,
+        }
+    }
+}
+
 /// Methods whose result is (a view of) their receiver.
 const PASS_THROUGH: &[&str] = &[
     "unwrap",

@@ -13,6 +13,8 @@
 //! `&&&&T` types); the heaviest file of the 13,494-file corpus weighs 4,135
 //! (`cargo run --release --example nesting_weights -- PATH`).
 
+use crate::lex::{block_comment_end, char_len, raw_string_end};
+
 /// Bracket nesting the parser is trusted with.
 pub const MAX_NESTING: usize = 1_000;
 /// Weight (see the module comment) the parser is trusted with.
@@ -187,57 +189,6 @@ fn ident_end(code: &[u8], mut i: usize) -> usize {
         i += 1;
     }
     i
-}
-
-/// After `/*` (at `i`), the end of the comment; block comments nest.
-fn block_comment_end(code: &[u8], mut i: usize) -> usize {
-    let n = code.len();
-    let mut nested = 1;
-    while i < n && nested > 0 {
-        if code[i] == b'/' && code.get(i + 1) == Some(&b'*') {
-            nested += 1;
-            i += 1;
-        } else if code[i] == b'*' && code.get(i + 1) == Some(&b'/') {
-            nested -= 1;
-            i += 1;
-        }
-        i += 1;
-    }
-    i
-}
-
-/// After the `r` of `r"..."` or `r#"..."#` (at `i`; also `br`, `cr`), the end of the string; `None` if this is
-/// not a raw string (a raw identifier `r#name`).
-fn raw_string_end(code: &[u8], i: usize) -> Option<usize> {
-    let n = code.len();
-    let hashes = code[i..].iter().take_while(|&&b| b == b'#').count();
-    if code.get(i + hashes) != Some(&b'"') {
-        return None;
-    }
-    let mut j = i + hashes + 1;
-    loop {
-        let k = memchr::memchr(b'"', &code[j.min(n)..])?;
-        j += k + 1;
-        if code[j..]
-            .iter()
-            .take(hashes)
-            .filter(|&&b| b == b'#')
-            .count()
-            == hashes
-        {
-            return Some(j + hashes);
-        }
-    }
-}
-
-fn char_len(bytes: &[u8]) -> Option<usize> {
-    let first = *bytes.first()?;
-    Some(match first {
-        0x00..=0x7f => 1,
-        0xc0..=0xdf => 2,
-        0xe0..=0xef => 3,
-        _ => 4,
-    })
 }
 
 #[cfg(test)]

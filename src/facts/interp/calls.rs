@@ -820,19 +820,6 @@ impl<'a> Interp<'a> {
     }
 }
 
-/// The place behind lock guards and unwraps: `map` for `map.lock().unwrap()`.
-fn through_guards(mut expr: &Expr) -> &Expr {
-    loop {
-        expr = strip(expr);
-        match expr {
-            Expr::MethodCall(mc) if PASS_THROUGH.contains(&mc.method.to_string().as_str()) => {
-                expr = &mc.receiver;
-            }
-            _ => return expr,
-        }
-    }
-}
-
 /// `x.take()` / `x.field.take()`: what the place holds (under that field) moves out.
 fn take_field(val: &mut Val, field: Option<&str>) -> Val {
     let taken = |f: &Option<String>| field.is_none() || f.as_deref() == field;

@@ -47,15 +47,12 @@ impl Outliving<'_> {
     /// The place `expr` names, if it outlives the function: `self.tx`, `STATIC`, through
     /// `lock()`, `unwrap()` and the like.
     fn place(&self, expr: &Expr) -> Option<(Place, String)> {
-        let mut expr = strip(expr);
-        loop {
-            expr = match expr {
-                Expr::MethodCall(mc) if PASS_THROUGH.contains(&mc.method.to_string().as_str()) => {
-                    strip(&mc.receiver)
-                }
-                Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => strip(&u.expr),
-                _ => break,
-            };
+        let mut expr = through_guards(expr);
+        while let Expr::Unary(u) = expr {
+            if !matches!(u.op, syn::UnOp::Deref(_)) {
+                break;
+            }
+            expr = through_guards(&u.expr);
         }
         match expr {
             Expr::Field(f) => {
