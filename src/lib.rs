@@ -4,6 +4,7 @@
 //! each syntax tree yields ownership facts about its channels (`facts`), the rules query the
 //! facts for findings (`rules`), and the findings are rendered (`render`).
 
+pub mod big_file;
 pub mod catalogue;
 pub mod cli;
 pub mod config;
@@ -265,7 +266,21 @@ pub struct SourceCheck {
 /// errors. Deeply nested input is refused, but the analysis still recurses: call this on a
 /// thread with a large stack, as `check` does.
 pub fn check_source(display: &str, bytes: Vec<u8>) -> Result<SourceCheck, CheckError> {
-    analyze_source(display, bytes, &[], true, &catalogue::BUILTIN).map(|(checked, _, _)| checked)
+    let grouped = bytes.len() > big_file::GROUPED_ABOVE;
+    let analyze = move || analyze_source(display, bytes, &[], true, &catalogue::BUILTIN);
+    let analyzed = if grouped && rayon::current_thread_index().is_none() {
+        // A big file's groups are analysed on worker threads, which need the stack too.
+        match rayon::ThreadPoolBuilder::new()
+            .stack_size(ANALYSIS_STACK)
+            .build()
+        {
+            Ok(pool) => pool.install(analyze),
+            Err(_) => analyze(),
+        }
+    } else {
+        analyze()
+    };
+    analyzed.map(|(checked, _, _)| checked)
 }
 
 /// One file's findings, with the summaries of its functions that matter to channels and the
@@ -283,45 +298,108 @@ fn analyze_source(
     may_make_channel: bool,
     catalogue: &catalogue::Catalogue,
 ) -> Result<Analyzed, CheckError> {
+    let bytes = if bytes.len() > big_file::GROUPED_ABOVE {
+        match big_file::analyze(display, bytes, external, may_make_channel, catalogue) {
+            Ok(analyzed) => return Ok(analyzed),
+            // Not cut into groups: parsed whole, which also says what is wrong with it.
+            Err(bytes) => bytes,
+        }
+    } else {
+        bytes
+    };
     let source = load::load(bytes, display)?;
     if !may_make_channel && external.is_empty() {
         // Nothing in it can make a channel and nothing of another file reaches it, so no rule
         // can report anything: without the byte scan it is only parsed, for its syntax errors,
         // and the result is the one the scan gives.
-        let checked = SourceCheck {
-            text: source.text,
-            findings: Vec::new(),
-            incomplete: Vec::new(),
-        };
-        return Ok((checked, Vec::new(), std::collections::HashMap::new()));
+        return Ok(unanalyzed(source.text));
     }
-    let follow_calls = may_make_channel;
-    let (mut facts, summaries) = facts::analyze_file_in(
+    let tree = analyze_tree(
         &source.file,
+        None,
         &source.text,
+        display,
         external,
-        follow_calls,
+        may_make_channel,
         catalogue,
     );
-    let suppressions = suppress::scan(&source.file, &source.text);
     drop(source.file);
-    let findings = rules::check_file(&facts, display);
-    let findings = suppress::apply(&suppressions, findings, display, &|id| {
-        render::all_rules().iter().any(|r| r.id == id)
-    });
-    let incomplete = facts
-        .incomplete
-        .into_iter()
-        .map(|(loc, why)| (loc.line, why))
-        .collect();
-    let summaries = summaries.into_iter().filter(|s| !s.is_trivial()).collect();
-    let open_calls = facts.open_calls.take().unwrap_or_default();
+    Ok(tree.finish(source.text, display))
+}
+
+fn unanalyzed(text: String) -> Analyzed {
     let checked = SourceCheck {
-        text: source.text,
-        findings,
-        incomplete,
+        text,
+        findings: Vec::new(),
+        incomplete: Vec::new(),
     };
-    Ok((checked, summaries, open_calls))
+    (checked, Vec::new(), std::collections::HashMap::new())
+}
+
+/// What the analysis of one syntax tree found, before suppressions: a file's tree, or one of
+/// the trees of a big file's groups of items.
+struct TreeAnalysis {
+    findings: Vec<Finding>,
+    incomplete: Vec<(usize, String)>,
+    /// Those that matter to a caller.
+    summaries: Vec<facts::summary::Summary>,
+    open_calls: std::collections::HashMap<String, bool>,
+    /// Items a suppression comment can cover (only looked for if the text has one).
+    items: Vec<suppress::ItemRange>,
+}
+
+/// `context`: what the whole file declares, for a tree of only some of its items.
+fn analyze_tree(
+    file: &syn::File,
+    context: Option<&facts::FileContext>,
+    text: &str,
+    display: &str,
+    external: &[facts::summary::Summary],
+    follow_calls: bool,
+    catalogue: &catalogue::Catalogue,
+) -> TreeAnalysis {
+    let (mut facts, summaries) = match context {
+        Some(context) => {
+            facts::analyze_items_in(file, context, text, external, follow_calls, catalogue)
+        }
+        None => facts::analyze_file_in(file, text, external, follow_calls, catalogue),
+    };
+    let items = if suppress::mentions_chanlint(text) {
+        suppress::item_ranges(file)
+    } else {
+        Vec::new()
+    };
+    TreeAnalysis {
+        findings: rules::check_file(&facts, display),
+        incomplete: facts
+            .incomplete
+            .drain(..)
+            .map(|(loc, why)| (loc.line, why))
+            .collect(),
+        summaries: summaries.into_iter().filter(|s| !s.is_trivial()).collect(),
+        open_calls: facts.open_calls.take().unwrap_or_default(),
+        items,
+    }
+}
+
+impl TreeAnalysis {
+    /// The file's result: its findings with its suppressions applied.
+    fn finish(self, text: String, display: &str) -> Analyzed {
+        let suppressions = if suppress::mentions_chanlint(&text) {
+            suppress::scan_with(&text, &self.items)
+        } else {
+            Vec::new()
+        };
+        let findings = suppress::apply(&suppressions, self.findings, display, &|id| {
+            render::all_rules().iter().any(|r| r.id == id)
+        });
+        let checked = SourceCheck {
+            text,
+            findings,
+            incomplete: self.incomplete,
+        };
+        (checked, self.summaries, self.open_calls)
+    }
 }
 
 /// The files to check again, each with the summaries of the other files of its crate, when
@@ -457,7 +535,8 @@ mod tests {
         let file = std::fs::File::create(&path).unwrap();
         file.set_len(load::MAX_FILE_BYTES + 1).unwrap();
         let error = load::read(&path, "big.rs").unwrap_err();
-        assert!(error.message.contains("8.0 MiB"), "{error:?}");
+        let size = format!("{}.0 MiB", load::MAX_FILE_BYTES >> 20);
+        assert!(error.message.contains(&size), "{error:?}");
         file.set_len(load::MAX_FILE_BYTES).unwrap();
         assert!(load::read(&path, "big.rs").is_ok());
     }

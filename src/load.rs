@@ -9,6 +9,7 @@ use proc_macro2::TokenStream;
 use crate::finding::CheckError;
 
 mod depth;
+pub mod split;
 
 pub use depth::{max_weight, TooDeep, MAX_NESTING, MAX_WEIGHT};
 
@@ -20,7 +21,7 @@ pub struct Source {
 /// The largest file this checker reads. syn's tree takes about a hundred times the size of
 /// the source: a file of tens of MB would take seconds and gigabytes. The largest file of the
 /// 13,494-file corpus is 2.5 MiB.
-pub const MAX_FILE_BYTES: u64 = 8 << 20;
+pub const MAX_FILE_BYTES: u64 = 32 << 20;
 
 pub fn read(path: &Path, display: &str) -> Result<Vec<u8>, CheckError> {
     let error = |message: String| CheckError {
@@ -70,31 +71,10 @@ pub fn load(bytes: Vec<u8>, display: &str) -> Result<Source, CheckError> {
 type ParseError = (Option<usize>, Option<usize>, String);
 
 pub fn parse(text: &str) -> Result<syn::File, ParseError> {
-    let code = blank_prefix(text);
-    let code = match crate::data_tables::blank(&code) {
-        std::borrow::Cow::Owned(blanked) => blanked.into(),
-        std::borrow::Cow::Borrowed(_) => code,
-    };
-    let tokens: TokenStream = code.parse().map_err(|e: proc_macro2::LexError| {
-        let start = e.span().start();
-        (
-            Some(start.line),
-            Some(start.column + 1),
-            format!("cannot tokenize: {e}"),
-        )
-    })?;
-    if let Some((too_deep, offset)) = depth::too_deep(code.as_bytes()) {
-        let (line, column) = position_of_byte(code.as_bytes(), offset);
-        let message = match too_deep {
-            TooDeep::Brackets(depth) => format!(
-                "brackets nested {depth} deep, more than the {MAX_NESTING} this checker parses"
-            ),
-            TooDeep::Chain(weight) => format!(
-                "expression or type nested too deep: {weight} operators, calls or brackets \
-                 without a `;` or `,` between them, more than the {MAX_WEIGHT} this checker parses"
-            ),
-        };
-        return Err((Some(line), Some(column), message));
+    let code = code_of(text);
+    let tokens = tokenize(&code)?;
+    if let Some(error) = nesting_error(&code) {
+        return Err(error);
     }
     syn::parse2::<syn::File>(tokens).map_err(|e| {
         let start = e.span().start();
@@ -104,6 +84,60 @@ pub fn parse(text: &str) -> Result<syn::File, ParseError> {
             format!("cannot parse: {e}"),
         )
     })
+}
+
+/// What is parsed of a file's text: BOM and shebang blanked, literal-only data tables blanked.
+pub fn code_of(text: &str) -> std::borrow::Cow<'_, str> {
+    let code = blank_prefix(text);
+    match crate::data_tables::blank(&code) {
+        std::borrow::Cow::Owned(blanked) => blanked.into(),
+        std::borrow::Cow::Borrowed(_) => code,
+    }
+}
+
+fn tokenize(code: &str) -> Result<TokenStream, ParseError> {
+    code.parse().map_err(|e: proc_macro2::LexError| {
+        let start = e.span().start();
+        (
+            Some(start.line),
+            Some(start.column + 1),
+            format!("cannot tokenize: {e}"),
+        )
+    })
+}
+
+/// The error for code nested deeper than the parser is trusted with, if it is.
+pub fn nesting_error(code: &str) -> Option<ParseError> {
+    let (too_deep, offset) = depth::too_deep(code.as_bytes())?;
+    let (line, column) = position_of_byte(code.as_bytes(), offset);
+    let message = match too_deep {
+        TooDeep::Brackets(depth) => {
+            format!("brackets nested {depth} deep, more than the {MAX_NESTING} this checker parses")
+        }
+        TooDeep::Chain(weight) => format!(
+            "expression or type nested too deep: {weight} operators, calls or brackets \
+             without a `;` or `,` between them, more than the {MAX_WEIGHT} this checker parses"
+        ),
+    };
+    Some((Some(line), Some(column), message))
+}
+
+/// Parses the items of `code[range]` (see `split::item_groups`), `lines_before` being the
+/// number of lines before it, so that spans carry the lines of the whole file. `None` if the
+/// group does not parse on its own, or has inner attributes that only the file's start may
+/// have: the cut was wrong, or the file is.
+pub fn parse_group(
+    code: &str,
+    range: std::ops::Range<usize>,
+    lines_before: usize,
+) -> Option<syn::File> {
+    let first = range.start == 0;
+    let mut group = String::with_capacity(lines_before + range.len());
+    // proc-macro2 counts lines from the start of the string it parses.
+    group.extend(std::iter::repeat_n('\n', lines_before));
+    group.push_str(&code[range]);
+    let file = syn::parse2::<syn::File>(tokenize(&group).ok()?).ok()?;
+    (first || file.attrs.is_empty()).then_some(file)
 }
 
 /// The text with a leading BOM and shebang line replaced by spaces of the same width.

@@ -35,6 +35,15 @@ impl Imports {
         imports
     }
 
+    /// These imports, then those of `later` (declared after them), as one list.
+    pub fn followed_by(&self, later: &Imports) -> Imports {
+        let mut imports = self.clone();
+        Arc::make_mut(&mut imports.names)
+            .extend(later.names.iter().map(|(k, v)| (k.clone(), v.clone())));
+        Arc::make_mut(&mut imports.globs).extend(later.globs.iter().cloned());
+        imports
+    }
+
     fn add_tree(&mut self, prefix: String, tree: &UseTree) {
         let join = |name: &str| {
             if prefix.is_empty() {

@@ -58,25 +58,40 @@ impl Suppression {
 /// The suppression comments of a file; empty, without looking at the tree, when the text has
 /// no `chanlint:` in it.
 pub fn scan(file: &syn::File, text: &str) -> Vec<Suppression> {
-    if memchr::memmem::find(text.as_bytes(), b"chanlint:").is_none() {
+    if !mentions_chanlint(text) {
         return Vec::new();
     }
+    scan_with(text, &item_ranges(file))
+}
+
+/// Whether the text may hold a suppression comment at all.
+pub fn mentions_chanlint(text: &str) -> bool {
+    memchr::memmem::find(text.as_bytes(), b"chanlint:").is_some()
+}
+
+/// `(first line with attributes, line of the item's keyword, last line)` of every item of the
+/// tree that a comment above can cover.
+pub fn item_ranges(file: &syn::File) -> Vec<ItemRange> {
+    let mut items = Vec::new();
+    collect_items(&file.items, &mut items);
+    items
+}
+
+pub type ItemRange = (usize, usize, usize);
+
+/// The suppression comments of `text`, given the ranges of the items of its trees.
+pub fn scan_with(text: &str, items: &[ItemRange]) -> Vec<Suppression> {
     let mut out: Vec<Suppression> = text
         .lines()
         .enumerate()
         .filter_map(|(i, line)| comment(i + 1, line))
         .collect();
-    if out.is_empty() {
-        return out;
-    }
-    let mut items = Vec::new();
-    collect_items(&file.items, &mut items);
     for s in &mut out {
         let own_line = s.covers == [(s.loc.line, s.loc.line + 1)];
         if !own_line {
             continue;
         }
-        for &(start, keyword, end) in &items {
+        for &(start, keyword, end) in items {
             if start.saturating_sub(1) <= s.loc.line && s.loc.line < keyword {
                 s.covers.push((start, end));
             }
@@ -136,7 +151,7 @@ fn comment(line_no: usize, line: &str) -> Option<Suppression> {
 
 /// `(first line with attributes, line of the item's keyword, last line)` of every item that a
 /// comment above can cover.
-fn collect_items(items: &[syn::Item], out: &mut Vec<(usize, usize, usize)>) {
+fn collect_items(items: &[syn::Item], out: &mut Vec<ItemRange>) {
     for item in items {
         match item {
             syn::Item::Fn(f) => out.push(range(item.span(), f.sig.span())),
@@ -167,7 +182,7 @@ fn collect_items(items: &[syn::Item], out: &mut Vec<(usize, usize, usize)>) {
     }
 }
 
-fn range(whole: proc_macro2::Span, keyword: proc_macro2::Span) -> (usize, usize, usize) {
+fn range(whole: proc_macro2::Span, keyword: proc_macro2::Span) -> ItemRange {
     (whole.start().line, keyword.start().line, whole.end().line)
 }
 

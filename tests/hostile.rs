@@ -328,11 +328,21 @@ fn hostile_tree() {
         );
         bad.push((shown(name), "nested too deep", Some((3, None))));
     }
+    // A 25 MB file is checked (in groups of items), and its hang found at the right place.
     let huge = padding(25_000_000, "\n");
-    assert!(huge.len() >= 25_000_000);
-    write("huge.rs", huge.as_bytes());
+    let huge_lines = huge.matches('\n').count();
+    write("huge.rs", format!("{huge}{}", body(&hang_a)).as_bytes());
     drop(huge);
-    bad.push((shown("huge.rs"), "MiB", None));
+    expected.insert(
+        shown("huge.rs"),
+        moved(&found_a, |l, c| (l + huge_lines, c)),
+    );
+    // Past the size limit, a file is refused without being read whole.
+    let oversized = std::fs::File::create(root.join("oversized.rs")).unwrap();
+    oversized
+        .set_len(chanlint::load::MAX_FILE_BYTES + 1)
+        .unwrap();
+    bad.push((shown("oversized.rs"), "MiB", None));
     symlink("loop.rs", root.join("loop.rs")).unwrap();
     bad.push((shown("loop.rs"), "symbolic link", None));
     symlink("nowhere.rs", root.join("dangling.rs")).unwrap();

@@ -20,6 +20,8 @@ use crate::catalogue::{self, Catalogue, ChannelKind};
 use crate::loc::{LineIndex, Loc};
 use crate::resolve::Imports;
 
+pub use context::FileContext;
+
 /// Expressions evaluated per function before the analysis gives up on it.
 const BUDGET: usize = 200_000;
 /// Expression nesting the analysis follows before giving up on a function.
@@ -52,12 +54,29 @@ pub fn analyze_file_in(
     follow_calls: bool,
     catalogue: &Catalogue,
 ) -> (FileFacts, Vec<Summary>) {
+    let context = FileContext::of(file);
+    analyze_items_in(file, &context, source, external, follow_calls, catalogue)
+}
+
+/// `analyze_file_in` on a tree of some of a file's items (a group of a big file), knowing
+/// what the whole file declares from `context`. Spans must carry the lines of `source`.
+pub fn analyze_items_in(
+    file: &syn::File,
+    context: &FileContext,
+    source: &str,
+    external: &[Summary],
+    follow_calls: bool,
+    catalogue: &Catalogue,
+) -> (FileFacts, Vec<Summary>) {
     let lines = LineIndex::new(source);
-    let consuming = consuming_methods(&file.items);
-    let imports = Imports::default().extended_with(&file.items);
-    let statics = leaks::file_statics(&file.items);
-    let local_fns = local_functions(&file.items, &[]);
-    let cleared = leaks::cleared_statics(file, &statics);
+    let FileContext {
+        consuming,
+        imports,
+        statics,
+        local_fns,
+        cleared,
+        ..
+    } = context;
     let run = |summaries: &[Summary]| {
         let mut facts = FileFacts {
             open_calls: follow_calls.then(HashMap::new),
@@ -66,9 +85,9 @@ pub fn analyze_file_in(
         let mut out = Vec::new();
         let shared = Shared {
             lines: &lines,
-            consuming: &consuming,
-            statics: &statics,
-            summaries: Summaries::new(summaries, &local_fns),
+            consuming,
+            statics,
+            summaries: Summaries::new(summaries, local_fns),
             catalogue,
         };
         let mut cx = FileCx {
@@ -77,7 +96,7 @@ pub fn analyze_file_in(
             chans: HashMap::new(),
             summaries: &mut out,
         };
-        cx.items(&file.items, &imports, &[], 0);
+        cx.items(&file.items, imports, &[], 0);
         facts
             .leaks
             .retain(|l| !matches!(&l.how, LeakHow::Static(name) if cleared.contains(name)));
@@ -411,7 +430,12 @@ fn constructed_part(sig: &syn::Signature, self_ty: &str) -> Option<Part> {
 /// functions is never taken for a function of the same name elsewhere.
 struct Summaries<'a> {
     by_name: HashMap<&'a str, Vec<&'a Summary>>,
-    local: &'a [LocalFn],
+    /// The file's own functions by name: a file has thousands, and every call looks.
+    local: HashMap<&'a str, Vec<&'a LocalFn>>,
+    /// By the type they build, in the order of the summaries.
+    constructors: HashMap<&'a str, Vec<&'a Summary>>,
+    /// Types with a method that takes senders out of `self` or overwrites them.
+    releasing: std::collections::HashSet<&'a str>,
 }
 
 /// A function of the file: its key (inline modules, impl type, name), and whether it is a
@@ -422,7 +446,7 @@ pub(super) struct LocalFn {
 }
 
 /// The functions of a file's items, in inline modules and impls too.
-fn local_functions(items: &[Item], path: &[String]) -> Vec<LocalFn> {
+pub(super) fn local_functions(items: &[Item], path: &[String]) -> Vec<LocalFn> {
     let mut out = Vec::new();
     let key = |ty: Option<String>, sig: &syn::Signature| {
         let mut key = path.to_vec();
@@ -459,10 +483,35 @@ fn local_functions(items: &[Item], path: &[String]) -> Vec<LocalFn> {
 impl<'a> Summaries<'a> {
     fn new(all: &'a [Summary], local: &'a [LocalFn]) -> Summaries<'a> {
         let mut by_name: HashMap<&str, Vec<&Summary>> = HashMap::new();
+        let mut constructors: HashMap<&str, Vec<&Summary>> = HashMap::new();
+        let mut releasing = std::collections::HashSet::new();
         for s in all.iter().filter(|s| !s.is_trivial()) {
             by_name.entry(s.name.as_str()).or_default().push(s);
+            if let Some((ty, _)) = &s.constructs {
+                if !s.returns.is_empty() {
+                    constructors.entry(ty.as_str()).or_default().push(s);
+                }
+            }
+            if s.has_self && s.releases.contains(&0) && s.key.len() >= 2 {
+                releasing.insert(s.key[s.key.len() - 2].as_str());
+            }
         }
-        Summaries { by_name, local }
+        let mut by_local_name: HashMap<&str, Vec<&LocalFn>> = HashMap::new();
+        for f in local {
+            if let Some(name) = f.key.last() {
+                by_local_name.entry(name.as_str()).or_default().push(f);
+            }
+        }
+        Summaries {
+            by_name,
+            local: by_local_name,
+            constructors,
+            releasing,
+        }
+    }
+
+    fn local_named(&self, name: &str) -> impl Iterator<Item = &'a LocalFn> + '_ {
+        self.local.get(name).into_iter().flatten().copied()
     }
 
     fn named(&self, name: &str) -> impl Iterator<Item = &'a Summary> + '_ {
@@ -473,8 +522,7 @@ impl<'a> Summaries<'a> {
     /// that the path names wins (the one in `module` first), even when it matters to nobody.
     fn function(&self, path: &[String], module: &[String]) -> Option<&'a Summary> {
         let local: Vec<&LocalFn> = self
-            .local
-            .iter()
+            .local_named(path.last()?)
             .filter(|f| super::summary::path_names(&f.key, path))
             .collect();
         let own = match local.as_slice() {
@@ -500,11 +548,7 @@ impl<'a> Summaries<'a> {
 
     /// The one method of that name: of this file if it has any, else of the crate.
     fn method(&self, name: &str) -> Option<&'a Summary> {
-        let local: Vec<&LocalFn> = self
-            .local
-            .iter()
-            .filter(|f| f.has_self && f.key.last().is_some_and(|n| n == name))
-            .collect();
+        let local: Vec<&LocalFn> = self.local_named(name).filter(|f| f.has_self).collect();
         match local.as_slice() {
             [] => {
                 let foreign: Vec<&Summary> = self.named(name).filter(|s| s.has_self).collect();
@@ -519,24 +563,12 @@ impl<'a> Summaries<'a> {
 
     /// Whether a method of the type takes senders out of `self` or overwrites them.
     fn releases_self(&self, ty: &str) -> bool {
-        self.by_name.values().flatten().any(|s| {
-            s.has_self
-                && s.releases.contains(&0)
-                && s.key.len() >= 2
-                && s.key[s.key.len() - 2] == ty
-        })
+        self.releasing.contains(ty)
     }
 
     /// The constructors of a type.
-    fn constructors(&self, ty: &str) -> Vec<&'a Summary> {
-        self.by_name
-            .values()
-            .flatten()
-            .copied()
-            .filter(|s| {
-                s.constructs.as_ref().is_some_and(|(t, _)| t == ty) && !s.returns.is_empty()
-            })
-            .collect()
+    fn constructors(&self, ty: &str) -> &[&'a Summary] {
+        self.constructors.get(ty).map_or(&[], Vec::as_slice)
     }
 }
 
@@ -552,7 +584,7 @@ struct Shared<'a> {
 }
 
 /// Names of the file's methods that take `self` by value: calling one consumes the holder.
-fn consuming_methods(items: &[Item]) -> HashSet<String> {
+pub(super) fn consuming_methods(items: &[Item]) -> HashSet<String> {
     let mut out = HashSet::new();
     for item in items {
         match item {
@@ -1580,6 +1612,7 @@ const PASS_THROUGH: &[&str] = &[
 
 mod calls;
 mod closes;
+mod context;
 mod done;
 mod endless;
 mod flow;

@@ -11,7 +11,7 @@ use crate::catalogue::ChannelKind;
 use crate::loc::Loc;
 pub use value::{Acquired, ChanId};
 
-pub use interp::{analyze_file, analyze_file_in, analyze_file_with};
+pub use interp::{analyze_file, analyze_file_in, analyze_file_with, analyze_items_in, FileContext};
 
 #[derive(Clone, Debug)]
 pub struct Channel {

@@ -309,6 +309,14 @@ impl<'ast> Visit<'ast> for Clears {
     }
 }
 
+/// Whether a word, seen in a statement's tokens, may name something that empties a value: a
+/// clearing method or function, or `None`.
+pub(super) fn may_clear_word(word: &str) -> bool {
+    word == "None"
+        || CLEARING_METHODS.contains(&word)
+        || matches!(word, "drop" | "take" | "replace" | "forget")
+}
+
 fn is_none(expr: &Expr) -> bool {
     matches!(strip(expr), Expr::Path(p) if p.path.is_ident("None"))
 }

@@ -1,0 +1,204 @@
+//! A file too big to hold as one syntax tree. syn's tree takes about a hundred times the size
+//! of the source, so a generated 25 MB file would take 2.5 GB and seconds on one core. Such a
+//! file is cut between top-level items into groups of about `GROUP_BYTES`
+//! (`load::split::item_groups`); the groups are parsed and analysed in parallel, each tree
+//! dropped when its group is done, like the files of a crate.
+//!
+//! A call from one group into a function of another is followed the way a call into another
+//! file of the crate is: the group is analysed again with the other groups' summaries (one call
+//! deep). Suppression comments are matched against the findings of all groups at once, so a
+//! comment in one group may cover an item of the file wherever it is.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use crate::facts::summary::Summary;
+use crate::facts::FileContext;
+use crate::{analyze_tree, catalogue, load, unanalyzed, Analyzed, TreeAnalysis};
+
+/// Files larger than this are cut into groups of items.
+pub const GROUPED_ABOVE: usize = 4 << 20;
+/// About how much of the file one tree holds.
+const GROUP_BYTES: usize = 1 << 20;
+
+/// The file's result, analysed group by group; `Err` gives the bytes back when the file cannot
+/// be cut (not UTF-8, nested too deep, no cut found, or a group that does not parse on its
+/// own): it is then parsed whole, which also reports what is wrong with it.
+pub fn analyze(
+    display: &str,
+    bytes: Vec<u8>,
+    external: &[Summary],
+    may_make_channel: bool,
+    catalogue: &catalogue::Catalogue,
+) -> Result<Analyzed, Vec<u8>> {
+    let text = String::from_utf8(bytes).map_err(|e| e.into_bytes())?;
+    let analysis = {
+        let code = load::code_of(&text);
+        Groups::cut(&code).and_then(|groups| {
+            if !may_make_channel && external.is_empty() {
+                // Only parsed, for its syntax errors, as a small file would be.
+                return groups.parse_all().then_some(None);
+            }
+            groups
+                .analyze(&text, display, external, may_make_channel, catalogue)
+                .map(Some)
+        })
+    };
+    match analysis {
+        None => Err(text.into_bytes()),
+        Some(None) => Ok(unanalyzed(text)),
+        Some(Some(analysis)) => Ok(analysis.finish(text, display)),
+    }
+}
+
+struct Groups<'a> {
+    code: &'a str,
+    ranges: Vec<std::ops::Range<usize>>,
+    lines_before: Vec<usize>,
+}
+
+impl<'a> Groups<'a> {
+    fn cut(code: &'a str) -> Option<Groups<'a>> {
+        if load::nesting_error(code).is_some() {
+            return None;
+        }
+        let ranges = load::split::item_groups(code, GROUP_BYTES);
+        if ranges.len() < 2 {
+            return None;
+        }
+        let mut lines_before = Vec::with_capacity(ranges.len());
+        let mut lines = 0;
+        for range in &ranges {
+            lines_before.push(lines);
+            lines += memchr::memchr_iter(b'\n', code[range.clone()].as_bytes()).count();
+        }
+        Some(Groups {
+            code,
+            ranges,
+            lines_before,
+        })
+    }
+
+    /// Runs `work` on the tree of every group listed, in parallel; `None` if one does not parse.
+    fn each<T: Send>(
+        &self,
+        which: &[usize],
+        work: impl Fn(usize, &syn::File) -> T + Sync,
+    ) -> Option<Vec<T>> {
+        which
+            .par_iter()
+            .map(|&g| {
+                let done =
+                    load::parse_group(self.code, self.ranges[g].clone(), self.lines_before[g])
+                        .map(|tree| work(g, &tree));
+                // The tree is gone: release proc-macro2's copy of the group's text.
+                proc_macro2::extra::invalidate_current_thread_spans();
+                done
+            })
+            .collect()
+    }
+
+    /// What the whole file declares, read from every group's tokens in parallel.
+    fn context(&self) -> Option<FileContext> {
+        let parts: Vec<FileContext> = (0..self.ranges.len())
+            .into_par_iter()
+            .map(|g| {
+                let tokens = self.code[self.ranges[g].clone()].parse().ok();
+                let mut part = FileContext::default();
+                let read = tokens.and_then(|tokens| part.add_tokens(tokens));
+                proc_macro2::extra::invalidate_current_thread_spans();
+                read.map(|()| part)
+            })
+            .collect::<Option<_>>()?;
+        let mut context = FileContext::default();
+        for part in parts {
+            context.join(part);
+        }
+        context.finish();
+        Some(context)
+    }
+
+    fn parse_all(&self) -> bool {
+        let all: Vec<usize> = (0..self.ranges.len()).collect();
+        self.each(&all, |_, _| ()).is_some()
+    }
+
+    /// Every group analysed; a group that calls into another is analysed again with the
+    /// summaries of the others, as if they were other files of the crate.
+    fn analyze(
+        &self,
+        text: &str,
+        display: &str,
+        external: &[Summary],
+        follow_calls: bool,
+        catalogue: &catalogue::Catalogue,
+    ) -> Option<TreeAnalysis> {
+        let context = self.context()?;
+        let all: Vec<usize> = (0..self.ranges.len()).collect();
+        let analyze = |external: &[Summary], tree: &syn::File| {
+            let context = Some(&context);
+            analyze_tree(
+                tree,
+                context,
+                text,
+                display,
+                external,
+                follow_calls,
+                catalogue,
+            )
+        };
+        let mut results = self.each(&all, |_, tree| analyze(external, tree))?;
+        // The functions of the other groups are the file's own: their summaries keep the
+        // positions of the file, like those of a function of the same tree.
+        let siblings: Vec<(usize, &Summary)> = results
+            .iter()
+            .enumerate()
+            .flat_map(|(g, result)| result.summaries.iter().map(move |s| (g, s)))
+            .collect();
+        let others = |g: usize| {
+            let mut list = external.to_vec();
+            list.extend(
+                siblings
+                    .iter()
+                    .filter(|(h, _)| *h != g)
+                    .map(|(_, s)| (*s).clone()),
+            );
+            list
+        };
+        let again: Vec<usize> = all
+            .into_iter()
+            .filter(|&g| {
+                siblings
+                    .iter()
+                    .any(|(h, s)| *h != g && s.explains_any(&results[g].open_calls))
+            })
+            .collect();
+        let redone = self.each(&again, |g, tree| analyze(&others(g), tree))?;
+        for (g, result) in again.into_iter().zip(redone) {
+            results[g] = result;
+        }
+        Some(merge(results))
+    }
+}
+
+/// One analysis of the whole file from those of its groups, in the order of the file.
+fn merge(results: Vec<TreeAnalysis>) -> TreeAnalysis {
+    let mut whole = TreeAnalysis {
+        findings: Vec::new(),
+        incomplete: Vec::new(),
+        summaries: Vec::new(),
+        open_calls: HashMap::new(),
+        items: Vec::new(),
+    };
+    for result in results {
+        whole.findings.extend(result.findings);
+        whole.incomplete.extend(result.incomplete);
+        whole.summaries.extend(result.summaries);
+        for (call, carried) in result.open_calls {
+            *whole.open_calls.entry(call).or_default() |= carried;
+        }
+        whole.items.extend(result.items);
+    }
+    whole
+}

@@ -1,0 +1,232 @@
+//! What every function of a file sees of the whole file: its imports, statics, functions and
+//! the methods that consume `self`. A small file reads them from its tree; a big file, whose
+//! items are analysed group by group, collects them beforehand from every group's tokens
+//! (`FileContext::add_tokens`), without a full parse.
+
+use std::collections::HashSet;
+
+use proc_macro2::{Delimiter, Group, Spacing, TokenStream, TokenTree};
+use syn::Item;
+
+use super::{consuming_methods, leaks, local_functions, LocalFn};
+use crate::resolve::Imports;
+
+#[derive(Default)]
+pub struct FileContext {
+    pub(super) consuming: HashSet<String>,
+    pub(super) imports: Imports,
+    pub(super) statics: HashSet<String>,
+    pub(super) local_fns: Vec<LocalFn>,
+    /// Statics the file empties somewhere: what they hold is not leaked.
+    pub(super) cleared: HashSet<String>,
+    /// For a big file: names that appear in a statement that may empty something; the statics
+    /// among them count as cleared.
+    maybe_cleared: HashSet<String>,
+}
+
+impl FileContext {
+    pub fn of(file: &syn::File) -> FileContext {
+        let mut context = FileContext::default();
+        context.add_declarations(&file.items);
+        context.cleared = leaks::cleared_statics(file, &context.statics);
+        context
+    }
+
+    fn add_declarations(&mut self, items: &[Item]) {
+        self.consuming.extend(consuming_methods(items));
+        self.imports = self.imports.extended_with(items);
+        self.statics.extend(leaks::file_statics(items));
+        self.local_fns.extend(local_functions(items, &[]));
+    }
+
+    /// Adds what a run of whole items declares, from their tokens: they are parsed with every
+    /// function body left empty. Which statics are emptied is read from the tokens of each
+    /// statement: a static named in a statement that may empty something counts as cleared,
+    /// which is looser than `leaks::cleared_statics` (a leak can go unreported, never be made
+    /// up). `None` if the items do not parse.
+    pub fn add_tokens(&mut self, tokens: TokenStream) -> Option<()> {
+        clearing_names(tokens.clone(), &mut self.maybe_cleared);
+        let file = syn::parse2::<syn::File>(without_bodies(tokens)).ok()?;
+        self.add_declarations(&file.items);
+        Some(())
+    }
+
+    /// What a group read after this one adds (groups are read in parallel, then joined in
+    /// the order of the file).
+    pub fn join(&mut self, later: FileContext) {
+        self.consuming.extend(later.consuming);
+        self.imports = self.imports.followed_by(&later.imports);
+        self.statics.extend(later.statics);
+        self.local_fns.extend(later.local_fns);
+        self.maybe_cleared.extend(later.maybe_cleared);
+    }
+
+    /// Once every group was added.
+    pub fn finish(&mut self) {
+        self.cleared = self
+            .statics
+            .intersection(&self.maybe_cleared)
+            .cloned()
+            .collect();
+        self.maybe_cleared = HashSet::new();
+    }
+}
+
+/// The items with the block of every function emptied; the bodies of `impl`, `trait`, `mod`
+/// and `extern` blocks are kept, their functions emptied too.
+fn without_bodies(tokens: TokenStream) -> TokenStream {
+    #[derive(PartialEq)]
+    enum Item {
+        Other,
+        Function,
+        Container,
+    }
+    let mut out = Vec::new();
+    let mut item = Item::Other;
+    for tt in tokens {
+        match tt {
+            TokenTree::Ident(ref word) if item != Item::Function => {
+                let word = word.to_string();
+                if word == "fn" {
+                    item = Item::Function;
+                } else if item == Item::Other
+                    && matches!(word.as_str(), "impl" | "trait" | "mod" | "extern")
+                {
+                    item = Item::Container;
+                }
+                out.push(tt);
+            }
+            TokenTree::Punct(ref p) if p.as_char() == ';' => {
+                item = Item::Other;
+                out.push(tt);
+            }
+            TokenTree::Group(ref g) if g.delimiter() == Delimiter::Brace => {
+                let stream = match item {
+                    Item::Function => TokenStream::new(),
+                    Item::Container => without_bodies(g.stream()),
+                    Item::Other => g.stream(),
+                };
+                let mut group = Group::new(Delimiter::Brace, stream);
+                group.set_span(g.span());
+                out.push(TokenTree::Group(group));
+                // `extern crate x;` and `struct S {}` end here or at the `;`; a function or
+                // block always ends with its braces.
+                item = Item::Other;
+            }
+            other => out.push(other),
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// The names in every statement that may empty something: a clearing method or function,
+/// `None`, or a macro the analysis cannot read. A statement is the tokens up to a `;` or a
+/// block, with everything its parentheses and brackets hold (closures included); a block
+/// holds statements of its own.
+fn clearing_names(tokens: TokenStream, out: &mut HashSet<String>) {
+    let mut statement = Statement::default();
+    statement.read(tokens, false, out);
+    statement.end(out);
+}
+
+#[derive(Default)]
+struct Statement {
+    names: Vec<String>,
+    clears: bool,
+    /// `static S: Mutex<Option<Sender>> = Mutex::new(None);` fills, it does not empty.
+    declaration: bool,
+}
+
+impl Statement {
+    fn read(&mut self, tokens: TokenStream, nested: bool, out: &mut HashSet<String>) {
+        for tt in tokens {
+            match tt {
+                TokenTree::Ident(word) => {
+                    let word = word.to_string();
+                    self.declaration |= self.names.is_empty() && word == "static";
+                    self.clears |= !self.declaration && leaks::may_clear_word(&word);
+                    self.names.push(word);
+                }
+                TokenTree::Punct(p) if p.as_char() == ';' && !nested => self.end(out),
+                TokenTree::Punct(p) if p.as_char() == '!' && p.spacing() == Spacing::Alone => {
+                    self.clears |= !self.declaration;
+                }
+                TokenTree::Group(g) if g.delimiter() == Delimiter::Brace && !nested => {
+                    self.end(out);
+                    clearing_names(g.stream(), out);
+                }
+                TokenTree::Group(g) => self.read(g.stream(), true, out),
+                TokenTree::Punct(_) | TokenTree::Literal(_) => {}
+            }
+        }
+    }
+
+    fn end(&mut self, out: &mut HashSet<String>) {
+        if self.clears {
+            out.extend(self.names.drain(..));
+        }
+        *self = Statement::default();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn context(code: &str) -> FileContext {
+        let mut context = FileContext::default();
+        context.add_tokens(code.parse().unwrap()).unwrap();
+        context.finish();
+        context
+    }
+
+    #[test]
+    fn reads_declarations_without_bodies() {
+        let code = "use std::sync::mpsc::{self, channel};\n\
+            static TX: Mutex<Option<u8>> = Mutex::new(None);\n\
+            lazy_static! { static ref RX: u8 = 1; }\n\
+            impl Worker { fn finish(self) { let x = { 1 }; } fn peek(&self) -> impl Fn() { || {} } }\n\
+            mod inner { pub fn helper() {} }\n\
+            fn main() { let (tx, rx) = channel::<u8>(); }\n";
+        let context = context(code);
+        assert_eq!(context.consuming, HashSet::from(["finish".to_string()]));
+        assert_eq!(
+            context.statics,
+            HashSet::from(["TX".to_string(), "RX".to_string()])
+        );
+        let keys: Vec<String> = context.local_fns.iter().map(|f| f.key.join("::")).collect();
+        assert_eq!(
+            keys,
+            ["Worker::finish", "Worker::peek", "inner::helper", "main"]
+        );
+        assert!(context.cleared.is_empty(), "{:?}", context.cleared);
+        let reference = FileContext::of(&syn::parse_file(code).unwrap());
+        assert_eq!(context.consuming, reference.consuming);
+        assert_eq!(context.statics, reference.statics);
+        for written in ["channel", "mpsc::Sender"] {
+            let path = syn::parse_str::<syn::Path>(written).unwrap();
+            assert_eq!(
+                context.imports.resolve(&path),
+                reference.imports.resolve(&path)
+            );
+        }
+    }
+
+    #[test]
+    fn a_static_emptied_anywhere_counts_as_cleared() {
+        for (code, cleared) in [
+            ("fn f() { let a = 1; TX.lock().unwrap().take(); }", true),
+            ("fn f() { *TX.lock().unwrap() = None; }", true),
+            ("fn f() { TX.with(|t| { t.borrow_mut().take() }); }", true),
+            (
+                "fn f() { TX.lock().unwrap().send(1); let x = None::<u8>; }",
+                false,
+            ),
+        ] {
+            let context = context(&format!(
+                "static TX: Mutex<Option<u8>> = Mutex::new(None);\n{code}"
+            ));
+            assert_eq!(context.cleared.contains("TX"), cleared, "{code}");
+        }
+    }
+}
