@@ -101,12 +101,13 @@ impl<'a> Groups<'a> {
 
     /// What the whole file declares, read from every group's tokens in parallel.
     fn context(&self) -> Option<FileContext> {
+        let statics = memchr::memmem::find(self.code.as_bytes(), b"static").is_some();
         let parts: Vec<FileContext> = (0..self.ranges.len())
             .into_par_iter()
             .map(|g| {
                 let tokens = self.code[self.ranges[g].clone()].parse().ok();
                 let mut part = FileContext::default();
-                let read = tokens.and_then(|tokens| part.add_tokens(tokens));
+                let read = tokens.and_then(|tokens| part.add_tokens(tokens, statics));
                 proc_macro2::extra::invalidate_current_thread_spans();
                 read.map(|()| part)
             })
@@ -135,12 +136,12 @@ impl<'a> Groups<'a> {
         catalogue: &catalogue::Catalogue,
     ) -> Option<TreeAnalysis> {
         let context = self.context()?;
+        let lines = crate::loc::LineIndex::new(text);
         let all: Vec<usize> = (0..self.ranges.len()).collect();
         let analyze = |external: &[Summary], tree: &syn::File| {
-            let context = Some(&context);
             analyze_tree(
                 tree,
-                context,
+                Some((&context, &lines)),
                 text,
                 display,
                 external,
@@ -166,12 +167,21 @@ impl<'a> Groups<'a> {
             );
             list
         };
+        let mut by_name: HashMap<&str, Vec<(usize, &Summary)>> = HashMap::new();
+        for &(g, summary) in &siblings {
+            by_name.entry(&summary.name).or_default().push((g, summary));
+        }
         let again: Vec<usize> = all
             .into_iter()
             .filter(|&g| {
-                siblings
-                    .iter()
-                    .any(|(h, s)| *h != g && s.explains_any(&results[g].open_calls))
+                results[g].open_calls.iter().any(|(call, &carried)| {
+                    // `path::to::f` or `.method`: either way the function's name comes last.
+                    let name = call.rsplit([':', '.']).next().unwrap_or(call);
+                    by_name.get(name).is_some_and(|list| {
+                        list.iter()
+                            .any(|(h, s)| *h != g && s.explains(call, carried))
+                    })
+                })
             })
             .collect();
         let redone = self.each(&again, |g, tree| analyze(&others(g), tree))?;

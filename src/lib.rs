@@ -348,19 +348,19 @@ struct TreeAnalysis {
     items: Vec<suppress::ItemRange>,
 }
 
-/// `context`: what the whole file declares, for a tree of only some of its items.
+/// `whole`: what the whole file declares and its lines, for a tree of only some of its items.
 fn analyze_tree(
     file: &syn::File,
-    context: Option<&facts::FileContext>,
+    whole: Option<(&facts::FileContext, &loc::LineIndex)>,
     text: &str,
     display: &str,
     external: &[facts::summary::Summary],
     follow_calls: bool,
     catalogue: &catalogue::Catalogue,
 ) -> TreeAnalysis {
-    let (mut facts, summaries) = match context {
-        Some(context) => {
-            facts::analyze_items_in(file, context, text, external, follow_calls, catalogue)
+    let (mut facts, summaries) = match whole {
+        Some((context, lines)) => {
+            facts::analyze_items_in(file, context, lines, external, follow_calls, catalogue)
         }
         None => facts::analyze_file_in(file, text, external, follow_calls, catalogue),
     };

@@ -55,20 +55,20 @@ pub fn analyze_file_in(
     catalogue: &Catalogue,
 ) -> (FileFacts, Vec<Summary>) {
     let context = FileContext::of(file);
-    analyze_items_in(file, &context, source, external, follow_calls, catalogue)
+    let lines = LineIndex::new(source);
+    analyze_items_in(file, &context, &lines, external, follow_calls, catalogue)
 }
 
 /// `analyze_file_in` on a tree of some of a file's items (a group of a big file), knowing
-/// what the whole file declares from `context`. Spans must carry the lines of `source`.
+/// what the whole file declares from `context`. Spans must carry the lines of `lines`.
 pub fn analyze_items_in(
     file: &syn::File,
     context: &FileContext,
-    source: &str,
+    lines: &LineIndex,
     external: &[Summary],
     follow_calls: bool,
     catalogue: &Catalogue,
 ) -> (FileFacts, Vec<Summary>) {
-    let lines = LineIndex::new(source);
     let FileContext {
         consuming,
         imports,
@@ -84,7 +84,7 @@ pub fn analyze_items_in(
         };
         let mut out = Vec::new();
         let shared = Shared {
-            lines: &lines,
+            lines,
             consuming,
             statics,
             summaries: Summaries::new(summaries, local_fns),
@@ -430,8 +430,7 @@ fn constructed_part(sig: &syn::Signature, self_ty: &str) -> Option<Part> {
 /// functions is never taken for a function of the same name elsewhere.
 struct Summaries<'a> {
     by_name: HashMap<&'a str, Vec<&'a Summary>>,
-    /// The file's own functions by name: a file has thousands, and every call looks.
-    local: HashMap<&'a str, Vec<&'a LocalFn>>,
+    local: &'a LocalFns,
     /// By the type they build, in the order of the summaries.
     constructors: HashMap<&'a str, Vec<&'a Summary>>,
     /// Types with a method that takes senders out of `self` or overwrites them.
@@ -443,6 +442,32 @@ struct Summaries<'a> {
 pub(super) struct LocalFn {
     key: Vec<String>,
     has_self: bool,
+}
+
+/// A file's own functions, found by name: a file has thousands, and every call looks.
+#[derive(Default)]
+pub(super) struct LocalFns {
+    all: Vec<LocalFn>,
+    by_name: HashMap<String, Vec<usize>>,
+}
+
+impl LocalFns {
+    pub(super) fn extend(&mut self, fns: Vec<LocalFn>) {
+        for f in fns {
+            if let Some(name) = f.key.last() {
+                self.by_name
+                    .entry(name.clone())
+                    .or_default()
+                    .push(self.all.len());
+            }
+            self.all.push(f);
+        }
+    }
+
+    fn named<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a LocalFn> + 'a {
+        let found = self.by_name.get(name).map_or(&[][..], Vec::as_slice);
+        found.iter().map(|&i| &self.all[i])
+    }
 }
 
 /// The functions of a file's items, in inline modules and impls too.
@@ -481,7 +506,7 @@ pub(super) fn local_functions(items: &[Item], path: &[String]) -> Vec<LocalFn> {
 }
 
 impl<'a> Summaries<'a> {
-    fn new(all: &'a [Summary], local: &'a [LocalFn]) -> Summaries<'a> {
+    fn new(all: &'a [Summary], local: &'a LocalFns) -> Summaries<'a> {
         let mut by_name: HashMap<&str, Vec<&Summary>> = HashMap::new();
         let mut constructors: HashMap<&str, Vec<&Summary>> = HashMap::new();
         let mut releasing = std::collections::HashSet::new();
@@ -496,22 +521,16 @@ impl<'a> Summaries<'a> {
                 releasing.insert(s.key[s.key.len() - 2].as_str());
             }
         }
-        let mut by_local_name: HashMap<&str, Vec<&LocalFn>> = HashMap::new();
-        for f in local {
-            if let Some(name) = f.key.last() {
-                by_local_name.entry(name.as_str()).or_default().push(f);
-            }
-        }
         Summaries {
             by_name,
-            local: by_local_name,
+            local,
             constructors,
             releasing,
         }
     }
 
     fn local_named(&self, name: &str) -> impl Iterator<Item = &'a LocalFn> + '_ {
-        self.local.get(name).into_iter().flatten().copied()
+        self.local.named(name)
     }
 
     fn named(&self, name: &str) -> impl Iterator<Item = &'a Summary> + '_ {

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use proc_macro2::{Delimiter, Group, Spacing, TokenStream, TokenTree};
 use syn::Item;
 
-use super::{consuming_methods, leaks, local_functions, LocalFn};
+use super::{consuming_methods, leaks, local_functions, LocalFns};
 use crate::resolve::Imports;
 
 #[derive(Default)]
@@ -16,7 +16,7 @@ pub struct FileContext {
     pub(super) consuming: HashSet<String>,
     pub(super) imports: Imports,
     pub(super) statics: HashSet<String>,
-    pub(super) local_fns: Vec<LocalFn>,
+    pub(super) local_fns: LocalFns,
     /// Statics the file empties somewhere: what they hold is not leaked.
     pub(super) cleared: HashSet<String>,
     /// For a big file: names that appear in a statement that may empty something; the statics
@@ -43,9 +43,12 @@ impl FileContext {
     /// function body left empty. Which statics are emptied is read from the tokens of each
     /// statement: a static named in a statement that may empty something counts as cleared,
     /// which is looser than `leaks::cleared_statics` (a leak can go unreported, never be made
-    /// up). `None` if the items do not parse.
-    pub fn add_tokens(&mut self, tokens: TokenStream) -> Option<()> {
-        clearing_names(tokens.clone(), &mut self.maybe_cleared);
+    /// up). `None` if the items do not parse. `statics`: whether the file may declare a
+    /// static at all (iterating tokens copies them: without one, clearing is not looked for).
+    pub fn add_tokens(&mut self, tokens: TokenStream, statics: bool) -> Option<()> {
+        if statics {
+            clearing_names(tokens.clone(), &mut self.maybe_cleared);
+        }
         let file = syn::parse2::<syn::File>(without_bodies(tokens)).ok()?;
         self.add_declarations(&file.items);
         Some(())
@@ -57,7 +60,7 @@ impl FileContext {
         self.consuming.extend(later.consuming);
         self.imports = self.imports.followed_by(&later.imports);
         self.statics.extend(later.statics);
-        self.local_fns.extend(later.local_fns);
+        self.local_fns.extend(later.local_fns.all);
         self.maybe_cleared.extend(later.maybe_cleared);
     }
 
@@ -175,7 +178,7 @@ mod tests {
 
     fn context(code: &str) -> FileContext {
         let mut context = FileContext::default();
-        context.add_tokens(code.parse().unwrap()).unwrap();
+        context.add_tokens(code.parse().unwrap(), true).unwrap();
         context.finish();
         context
     }
@@ -194,7 +197,12 @@ mod tests {
             context.statics,
             HashSet::from(["TX".to_string(), "RX".to_string()])
         );
-        let keys: Vec<String> = context.local_fns.iter().map(|f| f.key.join("::")).collect();
+        let keys: Vec<String> = context
+            .local_fns
+            .all
+            .iter()
+            .map(|f| f.key.join("::"))
+            .collect();
         assert_eq!(
             keys,
             ["Worker::finish", "Worker::peek", "inner::helper", "main"]
