@@ -7,7 +7,7 @@ fn main() {
     let (facts, summaries) =
         chanlint::facts::analyze_file_with(&source.file, &source.text, &[], true);
     println!("{facts:#?}");
-    for summary in summaries.iter().filter(|s| !s.is_trivial()) {
+    for summary in &summaries {
         println!("{summary:#?}");
     }
 }

@@ -263,9 +263,17 @@ pub struct SourceCheck {
 
 /// Checks one file's bytes the way `check` checks a file on disk (parse, analyse, rules,
 /// suppressions; no byte scan, no config, no other file), naming it `display` in findings and
-/// errors. Deeply nested input is refused, but the analysis still recurses: call this on a
-/// thread with a large stack, as `check` does.
+/// errors. Input over the size limit or deeply nested is refused, but the analysis still
+/// recurses: call this on a thread with a large stack, as `check` does.
 pub fn check_source(display: &str, bytes: Vec<u8>) -> Result<SourceCheck, CheckError> {
+    if bytes.len() as u64 > load::MAX_FILE_BYTES {
+        return Err(CheckError {
+            path: display.to_string(),
+            line: None,
+            column: None,
+            message: load::too_big(bytes.len() as u64),
+        });
+    }
     let grouped = bytes.len() > big_file::GROUPED_ABOVE;
     let analyze = move || analyze_source(display, bytes, &[], true, &catalogue::BUILTIN);
     let analyzed = if grouped && rayon::current_thread_index().is_none() {
@@ -376,7 +384,7 @@ fn analyze_tree(
             .drain(..)
             .map(|(loc, why)| (loc.line, why))
             .collect(),
-        summaries: summaries.into_iter().filter(|s| !s.is_trivial()).collect(),
+        summaries,
         open_calls: facts.open_calls.take().unwrap_or_default(),
         items,
     }
@@ -526,6 +534,13 @@ mod tests {
         let error = load::read(dir.path(), "shown.rs").unwrap_err();
         assert_eq!(error.path, "shown.rs");
         assert!(error.message.starts_with("cannot read file"), "{error:?}");
+    }
+
+    #[test]
+    fn source_over_the_size_limit_is_refused() {
+        let bytes = vec![b' '; load::MAX_FILE_BYTES as usize + 1];
+        let error = check_source("big.rs", bytes).unwrap_err();
+        assert!(error.message.contains("more than the 32 MiB"), "{error:?}");
     }
 
     #[test]

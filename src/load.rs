@@ -37,13 +37,14 @@ pub fn read(path: &Path, display: &str) -> Result<Vec<u8>, CheckError> {
         .read_to_end(&mut bytes)
         .map_err(|e| error(format!("cannot read file: {e}")))?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(error(too_big(path)));
+        let size = std::fs::metadata(path).map_or(MAX_FILE_BYTES + 1, |m| m.len());
+        return Err(error(too_big(size)));
     }
     Ok(bytes)
 }
 
-fn too_big(path: &Path) -> String {
-    let size = std::fs::metadata(path).map_or(MAX_FILE_BYTES + 1, |m| m.len());
+/// The error for a file of `size` bytes over the limit.
+pub fn too_big(size: u64) -> String {
     format!(
         "file is {:.1} MiB, more than the {} MiB this checker reads (skip it with --exclude)",
         size as f64 / (1 << 20) as f64,

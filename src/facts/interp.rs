@@ -33,8 +33,8 @@ pub fn analyze_file(file: &syn::File, source: &str) -> FileFacts {
 }
 
 /// Computes the facts of one parsed file, with summaries of functions of other files of its
-/// crate, and returns the summaries of its own functions.
-/// `follow_calls`: record the calls the file cannot follow (`FileFacts::open_calls`) and follow
+/// crate, and returns the summaries of its own functions that matter to a caller (see
+/// `Summary::is_trivial`). `follow_calls`: record the calls the file cannot follow (`FileFacts::open_calls`) and follow
 /// its own functions' summaries; off for a file that cannot make a channel, where neither can
 /// matter.
 pub fn analyze_file_with(
@@ -100,6 +100,8 @@ pub fn analyze_items_in(
         facts
             .leaks
             .retain(|l| !matches!(&l.how, LeakHow::Static(name) if cleared.contains(name)));
+        // A function that does nothing a caller could see needs no summary.
+        out.retain(|s| !s.is_trivial());
         (facts, out)
     };
     let (mut facts, mut own) = run(external);
@@ -108,13 +110,12 @@ pub fn analyze_items_in(
     for _ in 0..2 {
         let followable = own
             .iter()
-            .filter(|s| !s.is_trivial())
             .any(|s| facts.open_calls.as_ref().is_some_and(|c| s.explains_any(c)));
         if !followable {
             break;
         }
         let mut known: Vec<Summary> = external.to_vec();
-        known.extend(own.into_iter().filter(|s| !s.is_trivial()));
+        known.extend(own);
         (facts, own) = run(&known);
     }
     (facts, own)
@@ -510,7 +511,7 @@ impl<'a> Summaries<'a> {
         let mut by_name: HashMap<&str, Vec<&Summary>> = HashMap::new();
         let mut constructors: HashMap<&str, Vec<&Summary>> = HashMap::new();
         let mut releasing = std::collections::HashSet::new();
-        for s in all.iter().filter(|s| !s.is_trivial()) {
+        for s in all {
             by_name.entry(s.name.as_str()).or_default().push(s);
             if let Some((ty, _)) = &s.constructs {
                 if !s.returns.is_empty() {
