@@ -4,6 +4,9 @@
 //! Paths are written as they resolve after `use` expansion (see `resolve.rs`). Adding a library
 //! is adding a row here plus fixtures; the analysis never names a library itself.
 
+mod methods;
+pub use methods::*;
+
 /// How a channel ends for its receiver.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ChannelKind {
@@ -21,6 +24,8 @@ pub struct Library {
     pub constructors: &'static [&'static str],
     pub kind: ChannelKind,
     pub sender_types: &'static [&'static str],
+    /// Whether its senders can be downgraded to weak ones, which do not keep it open.
+    pub weak_senders: bool,
 }
 
 pub const LIBRARIES: &[Library] = &[
@@ -30,6 +35,7 @@ pub const LIBRARIES: &[Library] = &[
         constructors: &["channel", "sync_channel"],
         kind: ChannelKind::Stream,
         sender_types: &["Sender", "SyncSender"],
+        weak_senders: false,
     },
     Library {
         name: "crossbeam-channel",
@@ -37,6 +43,7 @@ pub const LIBRARIES: &[Library] = &[
         constructors: &["unbounded", "bounded"],
         kind: ChannelKind::Stream,
         sender_types: &["Sender"],
+        weak_senders: false,
     },
     Library {
         name: "flume",
@@ -44,6 +51,7 @@ pub const LIBRARIES: &[Library] = &[
         constructors: &["unbounded", "bounded"],
         kind: ChannelKind::Stream,
         sender_types: &["Sender"],
+        weak_senders: true,
     },
     Library {
         name: "tokio::sync::mpsc",
@@ -51,6 +59,7 @@ pub const LIBRARIES: &[Library] = &[
         constructors: &["channel", "unbounded_channel"],
         kind: ChannelKind::Stream,
         sender_types: &["Sender", "UnboundedSender"],
+        weak_senders: true,
     },
     Library {
         name: "tokio::sync::oneshot",
@@ -58,6 +67,7 @@ pub const LIBRARIES: &[Library] = &[
         constructors: &["channel"],
         kind: ChannelKind::Oneshot,
         sender_types: &["Sender"],
+        weak_senders: false,
     },
     Library {
         name: "futures::channel::mpsc",
@@ -65,6 +75,7 @@ pub const LIBRARIES: &[Library] = &[
         constructors: &["channel", "unbounded"],
         kind: ChannelKind::Stream,
         sender_types: &["Sender", "UnboundedSender"],
+        weak_senders: false,
     },
     Library {
         name: "futures::channel::oneshot",
@@ -72,6 +83,7 @@ pub const LIBRARIES: &[Library] = &[
         constructors: &["channel"],
         kind: ChannelKind::Oneshot,
         sender_types: &["Sender"],
+        weak_senders: false,
     },
     Library {
         name: "async-channel",
@@ -79,6 +91,7 @@ pub const LIBRARIES: &[Library] = &[
         constructors: &["bounded", "unbounded"],
         kind: ChannelKind::Stream,
         sender_types: &["Sender"],
+        weak_senders: true,
     },
     Library {
         name: "kanal",
@@ -86,8 +99,14 @@ pub const LIBRARIES: &[Library] = &[
         constructors: &["bounded", "unbounded", "bounded_async", "unbounded_async"],
         kind: ChannelKind::Stream,
         sender_types: &["Sender", "AsyncSender"],
+        weak_senders: false,
     },
 ];
+
+/// Whether the library's senders can be downgraded to weak ones (`name` as in `Library`).
+pub fn has_weak_senders(name: &str) -> bool {
+    LIBRARIES.iter().any(|l| l.name == name && l.weak_senders)
+}
 
 /// Free functions that run their closure or future on another task and return a handle to it.
 pub const SPAWN_FUNCTIONS: &[&str] = &[
@@ -184,34 +203,6 @@ pub const PLAIN_SENDS: &[&str] = &[
     "send_async",
     "send_blocking",
     "unbounded_send",
-];
-
-/// Macros whose arguments are only borrowed (formatting and assertions).
-pub const BORROWING_MACROS: &[&str] = &[
-    "println",
-    "print",
-    "eprintln",
-    "eprint",
-    "format",
-    "format_args",
-    "write",
-    "writeln",
-    "panic",
-    "assert",
-    "assert_eq",
-    "assert_ne",
-    "debug_assert",
-    "debug_assert_eq",
-    "debug_assert_ne",
-    "unreachable",
-    "todo",
-    "unimplemented",
-    "trace",
-    "debug",
-    "info",
-    "warn",
-    "error",
-    "log",
 ];
 
 /// Iterator and stream adapters that keep every item: a chain of them over a receiver still

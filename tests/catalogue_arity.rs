@@ -67,7 +67,12 @@ fn program() -> String {
                 calls.push(format!("let _ = {receiver}.{m}({args});"));
             }
         }
-        calls.extend(c::BORROWING_MACROS.iter().map(|m| format!("{m}!({args});")));
+        calls.extend(
+            c::FORMATTING_MACROS
+                .iter()
+                .chain(c::PANICKING_MACROS)
+                .map(|m| format!("{m}!({args});")),
+        );
     }
     calls
         .iter()

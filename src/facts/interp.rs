@@ -1072,7 +1072,9 @@ impl<'a> Interp<'a> {
                 .map(|v| v.val.clone().flattened())
                 .unwrap_or_default(),
             Expr::Field(f) => self.peek(&f.base),
-            Expr::MethodCall(mc) if PASS_THROUGH.contains(&mc.method.to_string().as_str()) => {
+            Expr::MethodCall(mc)
+                if catalogue::PASS_THROUGH.contains(&mc.method.to_string().as_str()) =>
+            {
                 self.peek(&mc.receiver)
             }
             Expr::Call(c) if c.args.len() == 1 => match &*c.func {
@@ -1603,32 +1605,15 @@ fn through_guards(mut expr: &Expr) -> &Expr {
     loop {
         expr = strip(expr);
         match expr {
-            Expr::MethodCall(mc) if PASS_THROUGH.contains(&mc.method.to_string().as_str()) => {
+            Expr::MethodCall(mc)
+                if catalogue::PASS_THROUGH.contains(&mc.method.to_string().as_str()) =>
+            {
                 expr = &mc.receiver;
             }
             _ => return expr,
         }
     }
 }
-
-/// Methods whose result is (a view of) their receiver.
-const PASS_THROUGH: &[&str] = &[
-    "unwrap",
-    "expect",
-    "unwrap_or_default",
-    "unwrap_or_else",
-    "ok",
-    "lock",
-    "read",
-    "write",
-    "borrow",
-    "borrow_mut",
-    "as_ref",
-    "as_mut",
-    "map_err",
-    "context",
-    "with_context",
-];
 
 mod calls;
 mod closes;

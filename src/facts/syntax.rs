@@ -50,16 +50,6 @@ pub fn macro_name(mac: &Macro) -> String {
         .unwrap_or_default()
 }
 
-/// Macros that return from the enclosing function.
-const RETURNING_MACROS: &[&str] = &[
-    "bail",
-    "ensure",
-    "try",
-    "return_err",
-    "select",
-    "select_biased",
-];
-
 /// Whether a loop body can leave the loop other than by the loop's own
 /// condition: `break` (of this loop), `return`, `?`, or a macro that may do one of these.
 /// A `break 'label` to the loop itself counts as a break to a label outside the body.
@@ -142,7 +132,9 @@ impl<'ast> Visit<'ast> for ExitFinder {
     fn visit_expr_async(&mut self, _: &'ast syn::ExprAsync) {}
     fn visit_item(&mut self, _: &'ast syn::Item) {}
     fn visit_macro(&mut self, mac: &'ast Macro) {
-        if RETURNING_MACROS.contains(&macro_name(mac).as_str()) || tokens_leave(&mac.tokens) {
+        if crate::catalogue::RETURNING_MACROS.contains(&macro_name(mac).as_str())
+            || tokens_leave(&mac.tokens)
+        {
             self.found = true;
         }
     }

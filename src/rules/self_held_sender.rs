@@ -44,6 +44,7 @@
 use std::collections::HashSet;
 
 use super::{story, Rule};
+use crate::catalogue;
 use crate::facts::{Acquired, FileFacts, Held, Wait};
 use crate::finding::{Finding, Label, Severity};
 
@@ -74,9 +75,6 @@ fn check(facts: &FileFacts, path: &str) -> Vec<Finding> {
     findings
 }
 
-/// Libraries whose senders can be downgraded to weak ones.
-const WEAK_SENDERS: &[&str] = &["tokio::sync::mpsc", "flume", "async-channel"];
-
 fn finding(facts: &FileFacts, wait: &Wait, held: &Held, path: &str) -> Finding {
     let h = &held.holder;
     let library = facts.channels[wait.chan].library;
@@ -100,9 +98,9 @@ fn finding(facts: &FileFacts, wait: &Wait, held: &Held, path: &str) -> Finding {
         loc: wait.at,
         message: format!("this waits until every sender is dropped, `{h}` included"),
     });
-    let help = if WEAK_SENDERS.contains(&library) && held.how == Acquired::Stored {
+    let help = if catalogue::has_weak_senders(library) && held.how == Acquired::Stored {
         format!("store a weak sender (`tx.downgrade()`) in `{h}` instead: a weak sender does not keep the channel open")
-    } else if WEAK_SENDERS.contains(&library) {
+    } else if catalogue::has_weak_senders(library) {
         format!(
             "give the task a weak sender (`tx.downgrade()`) instead of `{h}`: a weak sender does not keep the channel open"
         )

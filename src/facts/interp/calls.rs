@@ -3,103 +3,11 @@
 
 use super::*;
 
-/// Methods that take their receiver by value (a holder called this way is consumed).
-const CONSUMING_STD_METHODS: &[&str] = &[
-    "unwrap",
-    "expect",
-    "unwrap_or",
-    "unwrap_or_else",
-    "unwrap_or_default",
-    "ok_or",
-    "ok_or_else",
-    "join",
-    "into_inner",
-    "clear",
-    "drain",
-    "pop",
-    "truncate",
-    "retain",
-    "split_off",
-    "close",
-    "close_channel",
-    "disconnect",
-];
-
-/// Methods that only borrow their receiver, whatever it holds.
-const BORROWING_STD_METHODS: &[&str] = &[
-    "lock",
-    "read",
-    "write",
-    "borrow",
-    "borrow_mut",
-    "as_ref",
-    "as_mut",
-    "iter",
-    "iter_mut",
-    "len",
-    "is_empty",
-    "get",
-    "get_mut",
-    "first",
-    "last",
-    "send",
-    "try_send",
-    "is_some",
-    "is_none",
-    "contains_key",
-    "contains",
-    "values",
-    "keys",
-    "values_mut",
-    "try_lock",
-    "blocking_send",
-    "send_async",
-    "is_closed",
-    "capacity",
-    "same_channel",
-    "reserve",
-    "send_timeout",
-    "unbounded_send",
-    "try_recv",
-    "recv_timeout",
-    "map",
-    "to_string",
-    "fmt",
-    "hash",
-    "eq",
-    "send_deadline",
-    "start_send",
-    "poll_ready",
-    "try_reserve",
-    "closed",
-    "max_capacity",
-    "is_disconnected",
-    "is_full",
-    "receiver_count",
-    "sender_count",
-    "strong_count",
-    "weak_count",
-    "poll_closed",
-    "is_canceled",
-    "cancellation",
-    "send_blocking",
-    "force_send",
-    "send_modify",
-    "send_replace",
-    "as_async",
-    "as_sync",
-    "clone_from",
-    "is_terminated",
-    "flush",
-    "feed",
-    "send_all",
-];
-
 /// Methods whose effect on channels is known from the catalogue or std.
 pub(super) fn is_known_method(name: &str) -> bool {
-    CONSUMING_STD_METHODS.contains(&name)
-        || BORROWING_STD_METHODS.contains(&name)
-        || PASS_THROUGH.contains(&name)
+    catalogue::CONSUMING_STD_METHODS.contains(&name)
+        || catalogue::BORROWING_STD_METHODS.contains(&name)
+        || catalogue::PASS_THROUGH.contains(&name)
         || catalogue::RECV_METHODS.contains(&name)
         || catalogue::JOIN_METHODS.contains(&name)
         || catalogue::DRAINING_ADAPTERS.contains(&name)
@@ -254,7 +162,9 @@ impl<'a> Interp<'a> {
     pub(super) fn expr_borrowed_full(&mut self, expr: &Expr) -> Val {
         match strip(expr) {
             e @ (Expr::Path(_) | Expr::Field(_)) => self.peek(e),
-            Expr::MethodCall(mc) if PASS_THROUGH.contains(&mc.method.to_string().as_str()) => {
+            Expr::MethodCall(mc)
+                if catalogue::PASS_THROUGH.contains(&mc.method.to_string().as_str()) =>
+            {
                 self.expr_borrowed_full(&mc.receiver)
             }
             other => self.expr(other),
@@ -311,7 +221,7 @@ impl<'a> Interp<'a> {
             Expr::Closure(c) => self.closure(c, FrameKind::Task),
             Expr::Async(a) => self.async_block(a, FrameKind::Task),
             Expr::MethodCall(mc)
-                if WRAPPING_FUTURE_METHODS.contains(&mc.method.to_string().as_str()) =>
+                if catalogue::WRAPPING_FUTURE_METHODS.contains(&mc.method.to_string().as_str()) =>
             {
                 let val = self.task_body(&mc.receiver);
                 for a in &mc.args {
@@ -524,7 +434,7 @@ impl<'a> Interp<'a> {
                 }
             }
         }
-        if PASS_THROUGH.contains(&m) {
+        if catalogue::PASS_THROUGH.contains(&m) {
             return recv;
         }
         if catalogue::DRAINING_ADAPTERS.contains(&m) {
@@ -557,12 +467,12 @@ impl<'a> Interp<'a> {
             .iter()
             .any(|s| self.kind(s.chan) == ChannelKind::Oneshot);
         let by_value = method.starts_with("into_")
-            || CONSUMING_STD_METHODS.contains(&method)
+            || catalogue::CONSUMING_STD_METHODS.contains(&method)
             // `oneshot::Sender::send` takes `self`.
             || (oneshot && method == "send")
             || self.shared.consuming.contains(method);
         let consumes = if self.holds_real_sender(&var.val) {
-            by_value || !BORROWING_STD_METHODS.contains(&method)
+            by_value || !catalogue::BORROWING_STD_METHODS.contains(&method)
         } else {
             // Only a parameter's placeholders: keep what it carries unless surely consumed.
             !var.val.senders.is_empty() && by_value
@@ -776,7 +686,7 @@ impl<'a> Interp<'a> {
         if matches!(name.as_str(), "bail" | "ensure") {
             self.note_error_exit(at, None);
         }
-        if catalogue::BORROWING_MACROS.contains(&name.as_str()) {
+        if catalogue::borrows_arguments(&name) {
             if let Ok(args) = args() {
                 for arg in args.iter() {
                     self.expr_borrowed(arg);
@@ -838,9 +748,6 @@ fn take_field(val: &mut Val, field: Option<&str>) -> Val {
     }
     out
 }
-
-/// Methods that wrap a future and still run it (`fut.instrument(span)`).
-const WRAPPING_FUTURE_METHODS: &[&str] = &["instrument", "in_current_span", "boxed", "fuse"];
 
 fn dedup_drains(mut drains: Vec<Drain>) -> Vec<Drain> {
     drains.sort_by_key(|d| (d.chan, d.wait, d.task));

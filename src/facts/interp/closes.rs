@@ -83,7 +83,9 @@ impl Outliving<'_> {
     /// `mem::take(&mut X)`.
     fn closed(&self, expr: &Expr) -> Option<(Place, String)> {
         match expr {
-            Expr::MethodCall(mc) if CLOSING_METHODS.contains(&mc.method.to_string().as_str()) => {
+            Expr::MethodCall(mc)
+                if catalogue::CLOSING_METHODS.contains(&mc.method.to_string().as_str()) =>
+            {
                 self.place(&mc.receiver)
             }
             Expr::Assign(a) if matches!(strip(&a.right), Expr::Path(p) if p.path.is_ident("None")) => {
@@ -102,9 +104,6 @@ impl Outliving<'_> {
         }
     }
 }
-
-/// Methods that close the channel of the sender they are called on (or take it out).
-const CLOSING_METHODS: &[&str] = &["take", "close", "close_channel", "disconnect", "clear"];
 
 /// Every close in `body` of a place that outlives the function, paired with each error exit
 /// of an earlier statement of an enclosing block (so the exit comes first on every path to

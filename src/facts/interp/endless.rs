@@ -89,26 +89,6 @@ fn never_ends(body: &Block) -> bool {
     !finder.0
 }
 
-/// Macros that never leave, panic or move: anything else may.
-const QUIET_MACROS: &[&str] = &[
-    "println",
-    "print",
-    "eprintln",
-    "eprint",
-    "format",
-    "format_args",
-    "write",
-    "writeln",
-    "trace",
-    "debug",
-    "info",
-    "warn",
-    "error",
-    "log",
-    "vec",
-    "dbg",
-];
-
 struct MayStop(bool);
 
 impl<'ast> Visit<'ast> for MayStop {
@@ -144,7 +124,7 @@ impl<'ast> Visit<'ast> for MayStop {
         syn::visit::visit_expr_index(self, i);
     }
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
-        self.0 |= !QUIET_MACROS.contains(&macro_name(mac).as_str());
+        self.0 |= !catalogue::is_quiet_macro(&macro_name(mac));
     }
     fn visit_item(&mut self, _: &'ast Item) {}
 }

@@ -15,48 +15,10 @@ pub(super) struct LeakState {
     manual_release: bool,
 }
 
-/// Methods that put their argument into the value they are called on.
-const STORING_IN_PLACE: &[&str] = &[
-    "set",
-    "get_or_init",
-    "get_or_try_init",
-    "get_or_insert",
-    "get_or_insert_with",
-    "with",
-    "with_borrow_mut",
-    "push",
-    "push_back",
-    "push_front",
-    "insert",
-    "replace",
-    "extend",
-];
-
-/// Methods that take a value out of a holder (or empty it).
-const CLEARING_METHODS: &[&str] = &[
-    "take",
-    "clear",
-    "remove",
-    "drain",
-    "pop",
-    "pop_front",
-    "pop_back",
-    "retain",
-    "truncate",
-    "replace",
-    "swap",
-    "split_off",
-    "swap_remove",
-    "remove_entry",
-    "close",
-    "close_channel",
-    "disconnect",
-];
-
 impl<'a> Interp<'a> {
     /// `NAME.set(tx)`, `NAME.with(|c| ..)`, `NAME.lock().unwrap().push(tx)` on a static.
     pub(super) fn static_store_method(&mut self, mc: &syn::ExprMethodCall, at: Loc) -> Option<Val> {
-        if !STORING_IN_PLACE.contains(&mc.method.to_string().as_str()) {
+        if !catalogue::STORING_IN_PLACE.contains(&mc.method.to_string().as_str()) {
             return None;
         }
         let name = self.static_root(&mc.receiver)?;
@@ -279,7 +241,11 @@ impl<'ast> Visit<'ast> for ClearedFinder<'_> {
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
         let mut names = HashSet::new();
         syntax::token_idents(&mac.tokens, &mut names);
-        if CLEARING_METHODS.iter().any(|m| names.contains(*m)) || names.contains("None") {
+        if catalogue::CLEARING_METHODS
+            .iter()
+            .any(|m| names.contains(*m))
+            || names.contains("None")
+        {
             for name in names.intersection(self.statics) {
                 self.cleared.insert(name.clone());
             }
@@ -292,7 +258,7 @@ struct Clears(bool);
 
 impl<'ast> Visit<'ast> for Clears {
     fn visit_expr_method_call(&mut self, mc: &'ast syn::ExprMethodCall) {
-        self.0 |= CLEARING_METHODS.contains(&mc.method.to_string().as_str());
+        self.0 |= catalogue::CLEARING_METHODS.contains(&mc.method.to_string().as_str());
         syn::visit::visit_expr_method_call(self, mc);
     }
     fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
@@ -313,7 +279,7 @@ impl<'ast> Visit<'ast> for Clears {
 /// clearing method or function, or `None`.
 pub(super) fn may_clear_word(word: &str) -> bool {
     word == "None"
-        || CLEARING_METHODS.contains(&word)
+        || catalogue::CLEARING_METHODS.contains(&word)
         || matches!(word, "drop" | "take" | "replace" | "forget")
 }
 
