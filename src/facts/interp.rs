@@ -75,6 +75,8 @@ pub fn analyze_items_in(
         statics,
         local_fns,
         cleared,
+        plain_fields,
+        borrowing,
         ..
     } = context;
     let run = |summaries: &[Summary]| {
@@ -87,6 +89,8 @@ pub fn analyze_items_in(
             lines,
             consuming,
             statics,
+            plain_fields,
+            borrowing,
             summaries: Summaries::new(summaries, local_fns),
             catalogue,
         };
@@ -106,16 +110,21 @@ pub fn analyze_items_in(
     };
     let (mut facts, mut own) = run(external);
     // Again while a call the last round could not follow is to one of the file's own
-    // functions that matters: two rounds follow calls two deep inside the file.
+    // functions that matters, or while the file's summaries that the last round applied have
+    // changed (a caller of `finish` applied the `finish` of before `finish` could follow its
+    // own call to `shutdown`): two more rounds at most.
+    let mut applied: Option<Vec<Summary>> = None;
     for _ in 0..2 {
         let followable = own
             .iter()
             .any(|s| facts.open_calls.as_ref().is_some_and(|c| s.explains_any(c)));
-        if !followable {
+        let stale = applied.as_ref().is_some_and(|applied| *applied != own);
+        if !followable && !stale {
             break;
         }
         let mut known: Vec<Summary> = external.to_vec();
-        known.extend(own);
+        known.extend(own.iter().cloned());
+        applied = Some(own);
         (facts, own) = run(&known);
     }
     (facts, own)
@@ -599,35 +608,45 @@ struct Shared<'a> {
     consuming: &'a HashSet<String>,
     /// The names of the file's statics.
     statics: &'a HashSet<String>,
+    /// See `FileContext::plain_fields`.
+    plain_fields: &'a HashSet<String>,
+    /// See `FileContext::borrowing`.
+    borrowing: &'a HashSet<String>,
     summaries: Summaries<'a>,
     catalogue: &'a Catalogue,
 }
 
-/// Names of the file's methods that take `self` by value: calling one consumes the holder.
-pub(super) fn consuming_methods(items: &[Item]) -> HashSet<String> {
-    let mut out = HashSet::new();
+/// Names of the file's methods by how they take `self`: by value (calling one consumes the
+/// holder) into `by_value`, by reference (`&self`, `&mut self`) into `by_reference`.
+pub(super) fn methods_by_receiver(
+    items: &[Item],
+    by_value: &mut HashSet<String>,
+    by_reference: &mut HashSet<String>,
+) {
     for item in items {
         match item {
             Item::Impl(imp) => {
                 for it in &imp.items {
                     if let syn::ImplItem::Fn(f) = it {
                         if let Some(syn::FnArg::Receiver(r)) = f.sig.inputs.first() {
-                            if matches!(r.kind, syn::ReceiverKind::Value) {
-                                out.insert(f.sig.ident.to_string());
-                            }
+                            let name = f.sig.ident.to_string();
+                            match r.kind {
+                                syn::ReceiverKind::Value => by_value.insert(name),
+                                syn::ReceiverKind::Reference(..) => by_reference.insert(name),
+                                _ => false,
+                            };
                         }
                     }
                 }
             }
             Item::Mod(m) => {
                 if let Some((_, items)) = &m.content {
-                    out.extend(consuming_methods(items));
+                    methods_by_receiver(items, by_value, by_reference);
                 }
             }
             _ => {}
         }
     }
-    out
 }
 
 /// A holder named at or after the wait's statement is still used: `drop` there would not compile.
@@ -1054,6 +1073,16 @@ impl<'a> Interp<'a> {
                 break;
             }
             expr = strip(&mc.receiver);
+        }
+        // Values are not told apart by field: `&pool.names` would carry `pool.rx` too.
+        if let Expr::Field(syn::ExprField {
+            member: syn::Member::Named(field),
+            ..
+        }) = expr
+        {
+            if self.shared.plain_fields.contains(&field.to_string()) {
+                return Vec::new();
+            }
         }
         self.peek(expr)
             .receivers

@@ -13,7 +13,7 @@ pub use value::{Acquired, ChanId};
 
 pub use interp::{analyze_file, analyze_file_in, analyze_file_with, analyze_items_in, FileContext};
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Channel {
     pub created: Loc,
     pub library: &'static str,

@@ -28,7 +28,7 @@ pub enum Part {
 }
 
 /// A channel as a summary sees it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Slot {
     /// Whatever argument `index` carries in that role.
     Param(usize, Role),
@@ -46,13 +46,13 @@ pub struct Observed<'a> {
 }
 
 /// A wait inside the function for the end of a channel its caller passed in.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct SummaryWait {
     pub slot: ChanId,
     pub at: Loc,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Summary {
     /// The function's path inside its file: inline modules, the impl's type, the name.
     pub key: Vec<String>,

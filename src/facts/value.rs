@@ -20,7 +20,7 @@ pub enum Acquired {
     Captured,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct SenderRef {
     pub chan: ChanId,
     /// Where the current holder got it: the primary span of a finding.
@@ -31,7 +31,7 @@ pub struct SenderRef {
 }
 
 /// A task handle (or a set of them) whose task ends only when `chan` ends.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Drain {
     pub chan: ChanId,
     /// Where the task waits for the end of the channel.
@@ -45,7 +45,7 @@ pub struct Drain {
 }
 
 /// What a value carries. `parts` keeps the elements of a tuple apart for destructuring.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Val {
     pub senders: Vec<SenderRef>,
     pub receivers: Vec<ChanId>,

@@ -296,6 +296,14 @@ impl<'a> Interp<'a> {
         ) {
             self.note_take_out(mc, at);
         }
+        // `self.shutdown()` in an impl calls the type's own method, even when a channel's or
+        // std's method has the same name.
+        if ident_of(&mc.receiver).is_some_and(|n| n == "self") {
+            if let Some(summary) = self.own_method(m) {
+                let seen = self.expr_borrowed_full(&mc.receiver);
+                return self.apply_method_summary(mc, summary, seen, at);
+            }
+        }
         match m {
             "clone" if mc.args.is_empty() => {
                 let val = self.expr_borrowed_full(&mc.receiver);
@@ -408,16 +416,7 @@ impl<'a> Interp<'a> {
             let seen = self.expr_borrowed_full(&mc.receiver);
             let args_carry = mc.args.iter().any(|a| !self.peek(strip(a)).is_empty());
             if let Some(summary) = self.summary_of_method(m, &seen, args_carry) {
-                if summary.takes_self {
-                    if let Some(idx) = self.target_of(&mc.receiver) {
-                        self.move_var(idx);
-                    }
-                }
-                let mut targets = vec![self.target_of(&mc.receiver)];
-                targets.extend(mc.args.iter().map(|a| self.target_of(a)));
-                let mut args = vec![seen];
-                args.extend(mc.args.iter().map(|a| self.call_arg(a)));
-                return self.apply_summary(summary, &args, &targets, at, false);
+                return self.apply_method_summary(mc, summary, seen, at);
             }
             if (!seen.is_empty() || args_carry) && self.facts.open_calls.is_some() {
                 self.note_open_call(&format!(".{m}"), true);
@@ -446,6 +445,25 @@ impl<'a> Interp<'a> {
         Val::default()
     }
 
+    fn apply_method_summary(
+        &mut self,
+        mc: &syn::ExprMethodCall,
+        summary: &Summary,
+        seen: Val,
+        at: Loc,
+    ) -> Val {
+        if summary.takes_self {
+            if let Some(idx) = self.target_of(&mc.receiver) {
+                self.move_var(idx);
+            }
+        }
+        let mut targets = vec![self.target_of(&mc.receiver)];
+        targets.extend(mc.args.iter().map(|a| self.target_of(a)));
+        let mut args = vec![seen];
+        args.extend(mc.args.iter().map(|a| self.call_arg(a)));
+        self.apply_summary(summary, &args, &targets, at, false)
+    }
+
     /// Evaluates a method's receiver: moved if the method consumes it, borrowed otherwise.
     fn receiver(&mut self, receiver: &Expr, method: &str) -> Val {
         let Some(idx) = ident_of(receiver).and_then(|n| self.lookup(&n)) else {
@@ -472,7 +490,9 @@ impl<'a> Interp<'a> {
             || (oneshot && method == "send")
             || self.shared.consuming.contains(method);
         let consumes = if self.holds_real_sender(&var.val) {
-            by_value || !catalogue::BORROWING_STD_METHODS.contains(&method)
+            by_value
+                || !(catalogue::BORROWING_STD_METHODS.contains(&method)
+                    || self.shared.borrowing.contains(method))
         } else {
             // Only a parameter's placeholders: keep what it carries unless surely consumed.
             !var.val.senders.is_empty() && by_value

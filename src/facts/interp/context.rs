@@ -8,12 +8,15 @@ use std::collections::HashSet;
 use proc_macro2::{Delimiter, Group, Spacing, TokenStream, TokenTree};
 use syn::Item;
 
-use super::{consuming_methods, leaks, local_functions, LocalFns};
+use super::{leaks, local_functions, methods_by_receiver, LocalFns};
 use crate::resolve::Imports;
 
 #[derive(Default)]
 pub struct FileContext {
     pub(super) consuming: HashSet<String>,
+    /// Names of the file's methods that take `&self` or `&mut self`, and that no method of
+    /// the file takes `self` by value under: calling one borrows its receiver.
+    pub(super) borrowing: HashSet<String>,
     pub(super) imports: Imports,
     pub(super) statics: HashSet<String>,
     pub(super) local_fns: LocalFns,
@@ -22,6 +25,13 @@ pub struct FileContext {
     /// For a big file: names that appear in a statement that may empty something; the statics
     /// among them count as cleared.
     maybe_cleared: HashSet<String>,
+    /// Fields that some struct of the file declares with a type that may be a receiver; the
+    /// others are `plain_fields`.
+    maybe_receiver_fields: HashSet<String>,
+    /// Fields that every struct of the file that has one declares with a type that is not a
+    /// receiver (a `Vec`, a `String`, a number..): iterating one drains no channel, even when
+    /// the value they belong to holds a receiver in another field.
+    pub(super) plain_fields: HashSet<String>,
 }
 
 impl FileContext {
@@ -29,11 +39,45 @@ impl FileContext {
         let mut context = FileContext::default();
         context.add_declarations(&file.items);
         context.cleared = leaks::cleared_statics(file, &context.statics);
+        context.settle();
         context
     }
 
+    fn add_fields(&mut self, items: &[Item]) {
+        for item in items {
+            match item {
+                Item::Struct(s) => {
+                    for field in &s.fields {
+                        let Some(name) = &field.ident else { continue };
+                        if never_a_receiver(&field.ty) {
+                            self.plain_fields.insert(name.to_string());
+                        } else {
+                            self.maybe_receiver_fields.insert(name.to_string());
+                        }
+                    }
+                }
+                Item::Mod(m) => {
+                    if let Some((_, items)) = &m.content {
+                        self.add_fields(items);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Once every item was read: a name with any receiver that may be a receiver, or with any
+    /// method that takes `self` by value, is not plain.
+    fn settle(&mut self) {
+        let maybe = std::mem::take(&mut self.maybe_receiver_fields);
+        self.plain_fields.retain(|name| !maybe.contains(name));
+        let consuming = &self.consuming;
+        self.borrowing.retain(|name| !consuming.contains(name));
+    }
+
     fn add_declarations(&mut self, items: &[Item]) {
-        self.consuming.extend(consuming_methods(items));
+        self.add_fields(items);
+        methods_by_receiver(items, &mut self.consuming, &mut self.borrowing);
         self.imports = self.imports.extended_with(items);
         self.statics.extend(leaks::file_statics(items));
         self.local_fns.extend(local_functions(items, &[]));
@@ -58,10 +102,14 @@ impl FileContext {
     /// the order of the file).
     pub fn join(&mut self, later: FileContext) {
         self.consuming.extend(later.consuming);
+        self.borrowing.extend(later.borrowing);
         self.imports = self.imports.followed_by(&later.imports);
         self.statics.extend(later.statics);
         self.local_fns.extend(later.local_fns.all);
         self.maybe_cleared.extend(later.maybe_cleared);
+        self.plain_fields.extend(later.plain_fields);
+        self.maybe_receiver_fields
+            .extend(later.maybe_receiver_fields);
     }
 
     /// Once every group was added.
@@ -72,8 +120,67 @@ impl FileContext {
             .cloned()
             .collect();
         self.maybe_cleared = HashSet::new();
+        self.settle();
     }
 }
+
+/// Whether iterating a value of this type surely drains no channel: a collection (whose
+/// items may be receivers, but iterating it yields them rather than waiting on them), text,
+/// a number. Anything else (a receiver, a stream, a type of the crate, a generic) may.
+fn never_a_receiver(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Reference(r) => never_a_receiver(&r.elem),
+        syn::Type::Array(_) | syn::Type::Slice(_) | syn::Type::Tuple(_) => true,
+        syn::Type::Path(p) if p.qself.is_none() => p
+            .path
+            .segments
+            .last()
+            .is_some_and(|last| PLAIN_TYPES.contains(&last.ident.to_string().as_str())),
+        _ => false,
+    }
+}
+
+/// Types that are not receivers and hold none that iterating would wait on.
+const PLAIN_TYPES: &[&str] = &[
+    "Vec",
+    "VecDeque",
+    "LinkedList",
+    "HashMap",
+    "BTreeMap",
+    "HashSet",
+    "BTreeSet",
+    "BinaryHeap",
+    "IndexMap",
+    "IndexSet",
+    "SmallVec",
+    "String",
+    "str",
+    "Option",
+    "Result",
+    "PathBuf",
+    "Path",
+    "OsString",
+    "Range",
+    "bool",
+    "char",
+    "u8",
+    "u16",
+    "u32",
+    "u64",
+    "u128",
+    "usize",
+    "i8",
+    "i16",
+    "i32",
+    "i64",
+    "i128",
+    "isize",
+    "f32",
+    "f64",
+    "Bytes",
+    "BytesMut",
+    "Cow",
+];
 
 /// The items with the block of every function emptied; the bodies of `impl`, `trait`, `mod`
 /// and `extern` blocks are kept, their functions emptied too.
@@ -190,9 +297,13 @@ mod tests {
             lazy_static! { static ref RX: u8 = 1; }\n\
             impl Worker { fn finish(self) { let x = { 1 }; } fn peek(&self) -> impl Fn() { || {} } }\n\
             mod inner { pub fn helper() {} }\n\
+            struct Pool { rx: Receiver<u8>, names: Vec<String>, ids: Vec<u8> }\n\
+            struct Other { ids: Inbox }\n\
             fn main() { let (tx, rx) = channel::<u8>(); }\n";
         let context = context(code);
         assert_eq!(context.consuming, HashSet::from(["finish".to_string()]));
+        assert_eq!(context.borrowing, HashSet::from(["peek".to_string()]));
+        assert_eq!(context.plain_fields, HashSet::from(["names".to_string()]));
         assert_eq!(
             context.statics,
             HashSet::from(["TX".to_string(), "RX".to_string()])
@@ -210,6 +321,8 @@ mod tests {
         assert!(context.cleared.is_empty(), "{:?}", context.cleared);
         let reference = FileContext::of(&syn::parse_file(code).unwrap());
         assert_eq!(context.consuming, reference.consuming);
+        assert_eq!(context.borrowing, reference.borrowing);
+        assert_eq!(context.plain_fields, reference.plain_fields);
         assert_eq!(context.statics, reference.statics);
         for written in ["channel", "mpsc::Sender"] {
             let path = syn::parse_str::<syn::Path>(written).unwrap();

@@ -195,6 +195,15 @@ impl<'a> Interp<'a> {
         self.shared.summaries.function(&segments, &self.module)
     }
 
+    /// The summary of a method of `self`'s own type, called on `self`.
+    pub(super) fn own_method(&self, name: &str) -> Option<&'a Summary> {
+        let path = [self.self_ty.clone()?, name.to_string()];
+        self.shared
+            .summaries
+            .function(&path, &self.module)
+            .filter(|s| s.has_self)
+    }
+
     /// A method call on a value that carries channels, to the one method of that name.
     pub(super) fn summary_of_method(
         &self,
@@ -259,6 +268,13 @@ impl<'a> Interp<'a> {
         // An `async fn` waits only when its future runs: the future carries the waits.
         let mut when_run = Vec::new();
         for wait in &summary.waits {
+            // A callee that also takes senders out of the argument may do so before it waits
+            // (`self.tx.take(); self.rx.iter().sum()`): the summary does not keep the order.
+            if let Slot::Param(index, Role::Receivers) = summary.slots[wait.slot] {
+                if summary.releases.contains(&index) {
+                    continue;
+                }
+            }
             match &summary.slots[wait.slot] {
                 Slot::Param(_, Role::Receivers) if summary.is_async => {
                     for &chan in &chans[wait.slot] {
