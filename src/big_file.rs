@@ -15,30 +15,41 @@ use rayon::prelude::*;
 
 use crate::facts::summary::Summary;
 use crate::facts::FileContext;
-use crate::{analyze_tree, catalogue, load, unanalyzed, Analyzed, TreeAnalysis};
+use crate::load::ParseError;
+use crate::{analyze_tree, catalogue, load, unanalyzed, Analyzed, CheckError, TreeAnalysis};
 
 /// Files larger than this are cut into groups of items.
 pub const GROUPED_ABOVE: usize = 4 << 20;
 /// About how much of the file one tree holds.
 const GROUP_BYTES: usize = 1 << 20;
+/// The largest file parsed whole when it cannot be cut: one tree of 8 MiB of source takes
+/// about 800 MB, and a 30 MiB one took 4 GB and a minute.
+const WHOLE_AT_MOST: usize = 8 << 20;
 
-/// The file's result, analysed group by group; `Err` gives the bytes back when the file cannot
-/// be cut (not UTF-8, nested too deep, no cut found, or a group that does not parse on its
-/// own): it is then parsed whole, which also reports what is wrong with it.
+/// Why a big file was not analysed in groups.
+pub enum NotGrouped {
+    /// Parse it whole, which also reports what is wrong with it.
+    Whole(Vec<u8>),
+    /// Too big to parse whole: this is the file's error.
+    Error(CheckError),
+}
+
+/// The file's result, analysed group by group, unless the file cannot be cut: not UTF-8,
+/// nested too deep, no place to cut, or a group that does not parse on its own.
 pub fn analyze(
     display: &str,
     bytes: Vec<u8>,
     external: &[Summary],
     may_make_channel: bool,
     catalogue: &catalogue::Catalogue,
-) -> Result<Analyzed, Vec<u8>> {
-    let text = String::from_utf8(bytes).map_err(|e| e.into_bytes())?;
+) -> Result<Analyzed, NotGrouped> {
+    let text = String::from_utf8(bytes).map_err(|e| NotGrouped::Whole(e.into_bytes()))?;
     let analysis = {
         let code = load::code_of(&text);
         Groups::cut(&code).and_then(|groups| {
             if !may_make_channel && external.is_empty() {
                 // Only parsed, for its syntax errors, as a small file would be.
-                return groups.parse_all().then_some(None);
+                return groups.parse_all().map(|()| None);
             }
             groups
                 .analyze(&text, display, external, may_make_channel, catalogue)
@@ -46,9 +57,15 @@ pub fn analyze(
         })
     };
     match analysis {
-        None => Err(text.into_bytes()),
-        Some(None) => Ok(unanalyzed(text)),
-        Some(Some(analysis)) => Ok(analysis.finish(text, display)),
+        Ok(None) => Ok(unanalyzed(text)),
+        Ok(Some(analysis)) => Ok(analysis.finish(text, display)),
+        Err(_) if text.len() <= WHOLE_AT_MOST => Err(NotGrouped::Whole(text.into_bytes())),
+        Err((line, column, message)) => Err(NotGrouped::Error(CheckError {
+            path: display.to_string(),
+            line,
+            column,
+            message,
+        })),
     }
 }
 
@@ -59,13 +76,22 @@ struct Groups<'a> {
 }
 
 impl<'a> Groups<'a> {
-    fn cut(code: &'a str) -> Option<Groups<'a>> {
-        if load::nesting_error(code).is_some() {
-            return None;
+    fn cut(code: &'a str) -> Result<Groups<'a>, ParseError> {
+        if let Some(error) = load::nesting_error(code) {
+            return Err(error);
         }
         let ranges = load::split::item_groups(code, GROUP_BYTES);
         if ranges.len() < 2 {
-            return None;
+            return Err((
+                None,
+                None,
+                format!(
+                    "no place to cut the file between top-level items (one item holds nearly \
+                     all of it), and a file over {} MiB is checked only in groups of items \
+                     (skip it with --exclude)",
+                    WHOLE_AT_MOST >> 20
+                ),
+            ));
         }
         let mut lines_before = Vec::with_capacity(ranges.len());
         let mut lines = 0;
@@ -73,19 +99,20 @@ impl<'a> Groups<'a> {
             lines_before.push(lines);
             lines += memchr::memchr_iter(b'\n', code[range.clone()].as_bytes()).count();
         }
-        Some(Groups {
+        Ok(Groups {
             code,
             ranges,
             lines_before,
         })
     }
 
-    /// Runs `work` on the tree of every group listed, in parallel; `None` if one does not parse.
+    /// Runs `work` on the tree of every group listed, in parallel; the first group's error if
+    /// one does not parse.
     fn each<T: Send>(
         &self,
         which: &[usize],
         work: impl Fn(usize, &syn::File) -> T + Sync,
-    ) -> Option<Vec<T>> {
+    ) -> Result<Vec<T>, ParseError> {
         which
             .par_iter()
             .map(|&g| {
@@ -100,7 +127,7 @@ impl<'a> Groups<'a> {
     }
 
     /// What the whole file declares, read from every group's tokens in parallel.
-    fn context(&self) -> Option<FileContext> {
+    fn context(&self) -> Result<FileContext, ParseError> {
         let statics = memchr::memmem::find(self.code.as_bytes(), b"static").is_some();
         let parts: Vec<FileContext> = (0..self.ranges.len())
             .into_par_iter()
@@ -109,20 +136,28 @@ impl<'a> Groups<'a> {
                 let mut part = FileContext::default();
                 let read = tokens.and_then(|tokens| part.add_tokens(tokens, statics));
                 proc_macro2::extra::invalidate_current_thread_spans();
-                read.map(|()| part)
+                // The full parse of the group says where it fails.
+                read.map(|()| part).ok_or(g)
             })
-            .collect::<Option<_>>()?;
+            .collect::<Result<_, usize>>()
+            .map_err(|g| {
+                self.each(&[g], |_, _| ()).err().unwrap_or((
+                    None,
+                    None,
+                    "cannot parse a group of items".into(),
+                ))
+            })?;
         let mut context = FileContext::default();
         for part in parts {
             context.join(part);
         }
         context.finish();
-        Some(context)
+        Ok(context)
     }
 
-    fn parse_all(&self) -> bool {
+    fn parse_all(&self) -> Result<(), ParseError> {
         let all: Vec<usize> = (0..self.ranges.len()).collect();
-        self.each(&all, |_, _| ()).is_some()
+        self.each(&all, |_, _| ()).map(drop)
     }
 
     /// Every group analysed; a group that calls into another is analysed again with the
@@ -134,7 +169,7 @@ impl<'a> Groups<'a> {
         external: &[Summary],
         follow_calls: bool,
         catalogue: &catalogue::Catalogue,
-    ) -> Option<TreeAnalysis> {
+    ) -> Result<TreeAnalysis, ParseError> {
         let context = self.context()?;
         let lines = crate::loc::LineIndex::new(text);
         let all: Vec<usize> = (0..self.ranges.len()).collect();
@@ -174,21 +209,29 @@ impl<'a> Groups<'a> {
         let again: Vec<usize> = all
             .into_iter()
             .filter(|&g| {
-                results[g].open_calls.iter().any(|(call, &carried)| {
-                    // `path::to::f` or `.method`: either way the function's name comes last.
-                    let name = call.rsplit([':', '.']).next().unwrap_or(call);
-                    by_name.get(name).is_some_and(|list| {
-                        list.iter()
-                            .any(|(h, s)| *h != g && s.explains(call, carried))
+                // Its methods see `self` as another group's constructors build it.
+                let built_elsewhere = siblings.iter().any(|(h, s)| {
+                    *h != g
+                        && s.constructs
+                            .as_ref()
+                            .is_some_and(|(ty, _)| results[g].impl_types.contains(ty))
+                });
+                built_elsewhere
+                    || results[g].open_calls.iter().any(|(call, &carried)| {
+                        // `path::to::f` or `.method`: either way the function's name comes last.
+                        let name = call.rsplit([':', '.']).next().unwrap_or(call);
+                        by_name.get(name).is_some_and(|list| {
+                            list.iter()
+                                .any(|(h, s)| *h != g && s.explains(call, carried))
+                        })
                     })
-                })
             })
             .collect();
         let redone = self.each(&again, |g, tree| analyze(&others(g), tree))?;
         for (g, result) in again.into_iter().zip(redone) {
             results[g] = result;
         }
-        Some(merge(results))
+        Ok(merge(results))
     }
 }
 
@@ -200,6 +243,7 @@ fn merge(results: Vec<TreeAnalysis>) -> TreeAnalysis {
         summaries: Vec::new(),
         open_calls: HashMap::new(),
         items: Vec::new(),
+        impl_types: Default::default(),
     };
     for result in results {
         whole.findings.extend(result.findings);

@@ -27,9 +27,7 @@ pub fn for_each_bracket<B>(
                 i = block_comment_end(code, i + 2);
                 continue;
             }
-            b'r' if matches!(code.get(i + 1), Some(b'"' | b'#'))
-                && (i == 0 || !is_ident_byte(code[i - 1])) =>
-            {
+            b'r' if matches!(code.get(i + 1), Some(b'"' | b'#')) && starts_raw_prefix(code, i) => {
                 let hashes = code[i + 1..].iter().take_while(|&&b| b == b'#').count();
                 if code.get(i + 1 + hashes) == Some(&b'"') {
                     match raw_string_end(code, i + 1) {
@@ -62,6 +60,16 @@ pub fn for_each_bracket<B>(
         i += 1;
     }
     None
+}
+
+/// Whether the `r` at `i` begins a raw string's prefix: `r`, `br` or `cr` at the start of a
+/// token (not the end of an identifier like `var`).
+fn starts_raw_prefix(code: &[u8], i: usize) -> bool {
+    let start = match i.checked_sub(1).map(|j| code[j]) {
+        Some(b'b' | b'c') => i - 1,
+        _ => i,
+    };
+    start == 0 || !is_ident_byte(code[start - 1])
 }
 
 pub fn is_ident_byte(b: u8) -> bool {

@@ -309,8 +309,8 @@ fn analyze_source(
     let bytes = if bytes.len() > big_file::GROUPED_ABOVE {
         match big_file::analyze(display, bytes, external, may_make_channel, catalogue) {
             Ok(analyzed) => return Ok(analyzed),
-            // Not cut into groups: parsed whole, which also says what is wrong with it.
-            Err(bytes) => bytes,
+            Err(big_file::NotGrouped::Error(error)) => return Err(error),
+            Err(big_file::NotGrouped::Whole(bytes)) => bytes,
         }
     } else {
         bytes
@@ -354,6 +354,8 @@ struct TreeAnalysis {
     open_calls: std::collections::HashMap<String, bool>,
     /// Items a suppression comment can cover (only looked for if the text has one).
     items: Vec<suppress::ItemRange>,
+    /// For a group of a big file: the types it implements methods for.
+    impl_types: std::collections::HashSet<String>,
 }
 
 /// `whole`: what the whole file declares and its lines, for a tree of only some of its items.
@@ -378,6 +380,10 @@ fn analyze_tree(
         Vec::new()
     };
     TreeAnalysis {
+        impl_types: match whole {
+            Some(_) => facts::impl_types(&file.items),
+            None => Default::default(),
+        },
         findings: rules::check_file(&facts, display),
         incomplete: facts
             .incomplete

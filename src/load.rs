@@ -69,7 +69,8 @@ pub fn load(bytes: Vec<u8>, display: &str) -> Result<Source, CheckError> {
     Ok(Source { text, file: parsed })
 }
 
-type ParseError = (Option<usize>, Option<usize>, String);
+/// Line, column (1-based, where known) and message.
+pub type ParseError = (Option<usize>, Option<usize>, String);
 
 pub fn parse(text: &str) -> Result<syn::File, ParseError> {
     let code = code_of(text);
@@ -124,21 +125,38 @@ pub fn nesting_error(code: &str) -> Option<ParseError> {
 }
 
 /// Parses the items of `code[range]` (see `split::item_groups`), `lines_before` being the
-/// number of lines before it, so that spans carry the lines of the whole file. `None` if the
-/// group does not parse on its own, or has inner attributes that only the file's start may
+/// number of lines before it, so that spans carry the lines of the whole file. An error if the
+/// group does not parse on its own, or has inner attributes, which only the file's start may
 /// have: the cut was wrong, or the file is.
 pub fn parse_group(
     code: &str,
     range: std::ops::Range<usize>,
     lines_before: usize,
-) -> Option<syn::File> {
+) -> Result<syn::File, ParseError> {
     let first = range.start == 0;
     let mut group = String::with_capacity(lines_before + range.len());
     // proc-macro2 counts lines from the start of the string it parses.
     group.extend(std::iter::repeat_n('\n', lines_before));
     group.push_str(&code[range]);
-    let file = syn::parse2::<syn::File>(tokenize(&group).ok()?).ok()?;
-    (first || file.attrs.is_empty()).then_some(file)
+    let file = syn::parse2::<syn::File>(tokenize(&group)?).map_err(|e| {
+        let start = e.span().start();
+        (
+            Some(start.line),
+            Some(start.column + 1),
+            format!("cannot parse: {e}"),
+        )
+    })?;
+    match file.attrs.first() {
+        Some(attribute) if !first => {
+            let start = syn::spanned::Spanned::span(attribute).start();
+            Err((
+                Some(start.line),
+                Some(start.column + 1),
+                "cannot parse: an inner attribute is allowed only at the start of the file".into(),
+            ))
+        }
+        _ => Ok(file),
+    }
 }
 
 /// The text with a leading BOM and shebang line replaced by spaces of the same width.

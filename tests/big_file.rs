@@ -154,3 +154,58 @@ fn a_big_file_has_the_findings_of_the_same_code_in_one_small_file() {
     let actual = std::thread::spawn(move || findings(big)).join().unwrap();
     assert_eq!(actual, expected);
 }
+
+/// Over 8 MiB, a file that cannot be cut is an error, never one tree of gigabytes: a syntax
+/// error is reported where it is; a file that is one item is refused.
+#[test]
+fn a_file_too_big_to_parse_whole_is_an_error_where_it_cannot_be_cut() {
+    let pad = padding(9 << 20);
+    let broken_line = HEADER.matches('\n').count() + pad.matches('\n').count() + 1;
+    let broken = format!("{HEADER}{pad}fn broken() {{ let = 1; }}\n");
+    let error = std::thread::spawn(move || chanlint::check_source("big.rs", broken.into_bytes()))
+        .join()
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(
+        (error.line, error.column),
+        (Some(broken_line), Some(19)),
+        "{error:?}"
+    );
+    assert!(error.message.starts_with("cannot parse"), "{error:?}");
+
+    let one_item = format!("{HEADER}pub mod generated {{\n    use super::*;\n{pad}}}\n");
+    let error = std::thread::spawn(move || chanlint::check_source("big.rs", one_item.into_bytes()))
+        .join()
+        .unwrap()
+        .unwrap_err();
+    assert!(error.message.contains("no place to cut"), "{error:?}");
+}
+
+/// What a group reads of the rest of the file must not invent a finding: a macro that empties
+/// a static in another group, and an impl whose header names `fn` (found by a review).
+#[test]
+fn reading_other_groups_invents_no_finding() {
+    let cleared_in_a_macro = [
+        "use std::sync::mpsc::{self, Sender};\nuse std::sync::Mutex;\nuse std::thread;\n\n\
+         macro_rules! guarded {\n    ($($body:tt)*) => {{ $($body)* }};\n}\n\n\
+         static LOG: Mutex<Option<Sender<String>>> = Mutex::new(None);\n\n\
+         fn log(line: &str) {\n    if let Some(tx) = LOG.lock().unwrap().as_ref() {\n        let _ = tx.send(line.to_string());\n    }\n}\n",
+        "fn shutdown() {\n    guarded! {\n        let mut slot = LOG.lock().unwrap();\n        slot.take();\n    }\n}\n",
+        "fn main() {\n    let (tx, rx) = mpsc::channel::<String>();\n    *LOG.lock().unwrap() = Some(tx);\n    let writer = thread::spawn(move || rx.into_iter().count());\n    log(\"start\");\n    shutdown();\n    println!(\"{} lines\", writer.join().unwrap());\n}\n",
+    ];
+    let fn_in_impl_header = [
+        "use std::sync::mpsc::{channel, Receiver};\n\n\
+         struct A { rx: Receiver<u32> }\nimpl A {\n    fn process(&self) { for _ in self.rx.iter() {} }\n}\n",
+        "struct B<F> { rx: Receiver<u32>, on_item: F }\nimpl B<fn(u32)> {\n    fn process(&self) { if let Ok(v) = self.rx.try_recv() { (self.on_item)(v) } }\n}\n",
+        "fn main() {\n    let (tx, rx) = channel();\n    let b: B<fn(u32)> = B { rx, on_item: |v| println!(\"{v}\") };\n    b.process();\n    tx.send(1).unwrap();\n    drop(tx);\n}\n",
+    ];
+    for parts in [cleared_in_a_macro, fn_in_impl_header] {
+        let small: String = parts.concat();
+        assert!(findings(small).is_empty(), "{parts:?}");
+        // Each part in a group of its own.
+        let pad = padding(GROUPED_ABOVE / 3);
+        let big = parts.join(&pad) + &pad;
+        let found = std::thread::spawn(move || findings(big)).join().unwrap();
+        assert!(found.is_empty(), "{found:?}");
+    }
+}

@@ -405,6 +405,24 @@ impl<'s> FnCx<'s> {
 }
 
 /// The last segment of a type's path: `Connection` for `crate::lsp::Connection<T>`.
+/// The types the items implement methods for (inline modules included): their methods see
+/// `self` as their constructors build it.
+pub fn impl_types(items: &[Item]) -> HashSet<String> {
+    let mut out = HashSet::new();
+    for item in items {
+        match item {
+            Item::Impl(imp) => out.extend(type_name(&imp.self_ty)),
+            Item::Mod(m) => {
+                if let Some((_, items)) = &m.content {
+                    out.extend(impl_types(items));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 fn type_name(ty: &syn::Type) -> Option<String> {
     match ty {
         syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),

@@ -11,7 +11,9 @@ use crate::catalogue::ChannelKind;
 use crate::loc::Loc;
 pub use value::{Acquired, ChanId};
 
-pub use interp::{analyze_file, analyze_file_in, analyze_file_with, analyze_items_in, FileContext};
+pub use interp::{
+    analyze_file, analyze_file_in, analyze_file_with, analyze_items_in, impl_types, FileContext,
+};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Channel {

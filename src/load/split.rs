@@ -101,6 +101,14 @@ mod tests {
     }
 
     #[test]
+    fn raw_byte_and_c_strings_are_strings() {
+        for prefix in ["br", "cr", "r"] {
+            let code = format!("const B: &[u8] = {prefix}\"\\\";\nfn a() {{\n}}\nfn b() {{}}\n");
+            assert_eq!(cut(&code, 1).len(), 2, "{code}");
+        }
+    }
+
+    #[test]
     fn never_cuts_inside_an_item_or_before_what_continues_it() {
         for code in [
             "mod m {\n    fn a() {}\n}",

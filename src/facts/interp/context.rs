@@ -189,21 +189,24 @@ fn without_bodies(tokens: TokenStream) -> TokenStream {
     enum Item {
         Other,
         Function,
+        /// `impl`, `trait`, `mod`: its braces hold items, whatever its header names
+        /// (`impl From<fn()> for X`).
         Container,
+        /// `extern`: a block of items, or the start of `extern "C" fn`.
+        Extern,
     }
     let mut out = Vec::new();
     let mut item = Item::Other;
     for tt in tokens {
         match tt {
-            TokenTree::Ident(ref word) if item != Item::Function => {
+            TokenTree::Ident(ref word) => {
                 let word = word.to_string();
-                if word == "fn" {
-                    item = Item::Function;
-                } else if item == Item::Other
-                    && matches!(word.as_str(), "impl" | "trait" | "mod" | "extern")
-                {
-                    item = Item::Container;
-                }
+                item = match (item, word.as_str()) {
+                    (Item::Other | Item::Extern, "fn") => Item::Function,
+                    (Item::Other, "impl" | "trait" | "mod") => Item::Container,
+                    (Item::Other, "extern") => Item::Extern,
+                    (item, _) => item,
+                };
                 out.push(tt);
             }
             TokenTree::Punct(ref p) if p.as_char() == ';' => {
@@ -213,7 +216,7 @@ fn without_bodies(tokens: TokenStream) -> TokenStream {
             TokenTree::Group(ref g) if g.delimiter() == Delimiter::Brace => {
                 let stream = match item {
                     Item::Function => TokenStream::new(),
-                    Item::Container => without_bodies(g.stream()),
+                    Item::Container | Item::Extern => without_bodies(g.stream()),
                     Item::Other => g.stream(),
                 };
                 let mut group = Group::new(Delimiter::Brace, stream);
@@ -249,8 +252,22 @@ struct Statement {
 
 impl Statement {
     fn read(&mut self, tokens: TokenStream, nested: bool, out: &mut HashSet<String>) {
+        let mut after_bang = false;
         for tt in tokens {
+            let macro_body = std::mem::take(&mut after_bang);
             match tt {
+                // A macro's body is one statement, as `leaks::cleared_statics` reads it:
+                // `guarded! { let s = LOG.lock(); s.take(); }` empties `LOG`. Those that
+                // declare statics (`lazy_static! { static ref .. }`) only fill them.
+                TokenTree::Group(g)
+                    if macro_body
+                        && !self
+                            .names
+                            .last()
+                            .is_some_and(|m| m == "lazy_static" || m == "thread_local") =>
+                {
+                    self.read(g.stream(), true, out)
+                }
                 TokenTree::Ident(word) => {
                     let word = word.to_string();
                     self.declaration |= self.names.is_empty() && word == "static";
@@ -260,6 +277,7 @@ impl Statement {
                 TokenTree::Punct(p) if p.as_char() == ';' && !nested => self.end(out),
                 TokenTree::Punct(p) if p.as_char() == '!' && p.spacing() == Spacing::Alone => {
                     self.clears |= !self.declaration;
+                    after_bang = true;
                 }
                 TokenTree::Group(g) if g.delimiter() == Delimiter::Brace && !nested => {
                     self.end(out);
@@ -296,6 +314,8 @@ mod tests {
             static TX: Mutex<Option<u8>> = Mutex::new(None);\n\
             lazy_static! { static ref RX: u8 = 1; }\n\
             impl Worker { fn finish(self) { let x = { 1 }; } fn peek(&self) -> impl Fn() { || {} } }\n\
+            impl From<fn()> for Pool { fn from(f: fn()) -> Self { todo!() } }\n\
+            extern \"C\" fn callback() { let y = { 2 }; }\n\
             mod inner { pub fn helper() {} }\n\
             struct Pool { rx: Receiver<u8>, names: Vec<String>, ids: Vec<u8> }\n\
             struct Other { ids: Inbox }\n\
@@ -316,7 +336,14 @@ mod tests {
             .collect();
         assert_eq!(
             keys,
-            ["Worker::finish", "Worker::peek", "inner::helper", "main"]
+            [
+                "Worker::finish",
+                "Worker::peek",
+                "Pool::from",
+                "callback",
+                "inner::helper",
+                "main"
+            ]
         );
         assert!(context.cleared.is_empty(), "{:?}", context.cleared);
         let reference = FileContext::of(&syn::parse_file(code).unwrap());
@@ -339,6 +366,10 @@ mod tests {
             ("fn f() { let a = 1; TX.lock().unwrap().take(); }", true),
             ("fn f() { *TX.lock().unwrap() = None; }", true),
             ("fn f() { TX.with(|t| { t.borrow_mut().take() }); }", true),
+            (
+                "fn f() { guarded! { let mut s = TX.lock().unwrap(); s.take(); } }",
+                true,
+            ),
             (
                 "fn f() { TX.lock().unwrap().send(1); let x = None::<u8>; }",
                 false,
