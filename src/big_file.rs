@@ -155,6 +155,40 @@ impl<'a> Groups<'a> {
         Ok(context)
     }
 
+    /// The groups that another group's summaries may change: a call they could not follow
+    /// names a function of another group, or another group constructs a type they implement
+    /// (their methods see `self` as built). The functions of the other groups are the file's
+    /// own: their summaries keep the file's positions, like those of the same tree.
+    fn to_redo(&self, results: &[TreeAnalysis]) -> Vec<usize> {
+        let mut by_name: HashMap<&str, Vec<(usize, &Summary)>> = HashMap::new();
+        for (g, result) in results.iter().enumerate() {
+            for summary in &result.summaries {
+                by_name.entry(&summary.name).or_default().push((g, summary));
+            }
+        }
+        (0..results.len())
+            .filter(|&g| {
+                let built_elsewhere = results.iter().enumerate().any(|(h, other)| {
+                    h != g
+                        && other.summaries.iter().any(|s| {
+                            s.constructs
+                                .as_ref()
+                                .is_some_and(|(ty, _)| results[g].impl_types.contains(ty))
+                        })
+                });
+                built_elsewhere
+                    || results[g].open_calls.iter().any(|(call, &carried)| {
+                        // `path::to::f` or `.method`: either way the function's name comes last.
+                        let name = call.rsplit([':', '.']).next().unwrap_or(call);
+                        by_name.get(name).is_some_and(|list| {
+                            list.iter()
+                                .any(|(h, s)| *h != g && s.explains(call, carried))
+                        })
+                    })
+            })
+            .collect()
+    }
+
     fn parse_all(&self) -> Result<(), ParseError> {
         let all: Vec<usize> = (0..self.ranges.len()).collect();
         self.each(&all, |_, _| ()).map(drop)
@@ -185,51 +219,37 @@ impl<'a> Groups<'a> {
             )
         };
         let mut results = self.each(&all, |_, tree| analyze(external, tree))?;
-        // The functions of the other groups are the file's own: their summaries keep the
-        // positions of the file, like those of a function of the same tree.
-        let siblings: Vec<(usize, &Summary)> = results
-            .iter()
-            .enumerate()
-            .flat_map(|(g, result)| result.summaries.iter().map(move |s| (g, s)))
-            .collect();
-        let others = |g: usize| {
-            let mut list = external.to_vec();
-            list.extend(
-                siblings
-                    .iter()
-                    .filter(|(h, _)| *h != g)
-                    .map(|(_, s)| (*s).clone()),
-            );
-            list
-        };
-        let mut by_name: HashMap<&str, Vec<(usize, &Summary)>> = HashMap::new();
-        for &(g, summary) in &siblings {
-            by_name.entry(&summary.name).or_default().push((g, summary));
-        }
-        let again: Vec<usize> = all
-            .into_iter()
-            .filter(|&g| {
-                // Its methods see `self` as another group's constructors build it.
-                let built_elsewhere = siblings.iter().any(|(h, s)| {
-                    *h != g
-                        && s.constructs
-                            .as_ref()
-                            .is_some_and(|(ty, _)| results[g].impl_types.contains(ty))
-                });
-                built_elsewhere
-                    || results[g].open_calls.iter().any(|(call, &carried)| {
-                        // `path::to::f` or `.method`: either way the function's name comes last.
-                        let name = call.rsplit([':', '.']).next().unwrap_or(call);
-                        by_name.get(name).is_some_and(|list| {
-                            list.iter()
-                                .any(|(h, s)| *h != g && s.explains(call, carried))
-                        })
-                    })
-            })
-            .collect();
-        let redone = self.each(&again, |g, tree| analyze(&others(g), tree))?;
-        for (g, result) in again.into_iter().zip(redone) {
-            results[g] = result;
+        // Two more rounds at most, while another group's summaries can change what a group
+        // finds: the second sees the summaries of groups that the first could not follow yet.
+        let mut redone_last: Vec<usize> = Vec::new();
+        for _ in 0..2 {
+            let mut again = self.to_redo(&results);
+            // Those that applied summaries which have changed since.
+            again.extend(redone_last);
+            again.sort_unstable();
+            again.dedup();
+            if again.is_empty() {
+                break;
+            }
+            let others = |g: usize| {
+                let mut list = external.to_vec();
+                for (h, result) in results.iter().enumerate() {
+                    if h != g {
+                        list.extend(result.summaries.iter().cloned());
+                    }
+                }
+                list
+            };
+            let redone = self.each(&again, |g, tree| analyze(&others(g), tree))?;
+            let mut changed = false;
+            for (&g, result) in again.iter().zip(redone) {
+                changed |= result.summaries != results[g].summaries;
+                results[g] = result;
+            }
+            if !changed {
+                break;
+            }
+            redone_last = again;
         }
         Ok(merge(results))
     }

@@ -209,3 +209,52 @@ fn reading_other_groups_invents_no_finding() {
         assert!(found.is_empty(), "{found:?}");
     }
 }
+
+/// Fixtures whose findings need what other items say (constructors, `Drop`, methods that
+/// release `self`, summaries of methods), each top-level item in a group of its own: the same
+/// findings as the fixture in one piece. (Not all fixtures: an actor whose `main` spawns its
+/// `run` from another group loses its finding, see docs/robustness.md.)
+#[test]
+fn fixtures_cut_into_groups_find_the_same() {
+    for name in [
+        "owner_method_takes_sender_first_ok",
+        "drop_impl_joins_writer_lingering",
+        "method_stores_clone_lingering",
+    ] {
+        let path = format!("{}/fixtures/src/bin/{name}.rs", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        let file = syn::parse_file(&text).unwrap();
+        let parts: Vec<String> = file
+            .items
+            .iter()
+            .map(|item| {
+                let span = syn::spanned::Spanned::span(item);
+                text[span.byte_range()].to_string() + "\n"
+            })
+            .collect();
+        let pad = padding((1 << 20) + 1000);
+        let pad_lines = pad.matches('\n').count();
+        let small: String = parts.concat();
+        let big = parts.join(&pad) + &pad;
+        // Item `i` moves down by `i` paddings.
+        let mut starts = Vec::new();
+        let mut line = 1;
+        for part in &parts {
+            starts.push(line);
+            line += part.matches('\n').count();
+        }
+        let shift =
+            |line: usize| line + pad_lines * (starts.iter().filter(|&&s| s <= line).count() - 1);
+        let expected: Vec<Spans> = findings(small)
+            .into_iter()
+            .map(|(rule, spans)| {
+                (
+                    rule,
+                    spans.into_iter().map(|(l, c)| (shift(l), c)).collect(),
+                )
+            })
+            .collect();
+        let actual = std::thread::spawn(move || findings(big)).join().unwrap();
+        assert_eq!(actual, expected, "{name}");
+    }
+}

@@ -557,6 +557,10 @@ impl<'a> Summaries<'a> {
         }
     }
 
+    fn has_local_method(&self, name: &str) -> bool {
+        self.local_named(name).any(|f| f.has_self)
+    }
+
     fn local_named(&self, name: &str) -> impl Iterator<Item = &'a LocalFn> + '_ {
         self.local.named(name)
     }

@@ -303,6 +303,10 @@ impl<'a> Interp<'a> {
                 let seen = self.expr_borrowed_full(&mc.receiver);
                 return self.apply_method_summary(mc, summary, seen, at);
             }
+            if self.shared.summaries.has_local_method(m) {
+                // Its summary may come from a later round, or from another group of items.
+                self.note_open_call(&format!(".{m}"), true);
+            }
         }
         match m {
             "clone" if mc.args.is_empty() => {
