@@ -1,7 +1,7 @@
 //! What methods and macros of std and common crates do to their receiver and arguments, one
-//! list per behaviour. A name may sit in several lists: `lock` only borrows its receiver
-//! (`BORROWING_STD_METHODS`) and its result is a view of it (`PASS_THROUGH`). Matched by name
-//! alone: a crate's own method of the same name is taken for the std one.
+//! list per behaviour. A name may have several behaviours: `lock` only borrows its receiver
+//! and its result is a view of it (`VIEWS`, in both `borrows_receiver` and `passes_through`).
+//! Matched by name alone: a crate's own method of the same name is taken for the std one.
 
 /// Methods that take their receiver by value (a holder called this way is consumed).
 pub const CONSUMING_STD_METHODS: &[&str] = &[
@@ -25,15 +25,8 @@ pub const CONSUMING_STD_METHODS: &[&str] = &[
     "disconnect",
 ];
 
-/// Methods that only borrow their receiver, whatever it holds.
-pub const BORROWING_STD_METHODS: &[&str] = &[
-    "lock",
-    "read",
-    "write",
-    "borrow",
-    "borrow_mut",
-    "as_ref",
-    "as_mut",
+/// Methods that only borrow their receiver, whatever it holds (besides `VIEWS`).
+const BORROWING_STD_METHODS: &[&str] = &[
     "iter",
     "iter_mut",
     "len",
@@ -95,13 +88,8 @@ pub const BORROWING_STD_METHODS: &[&str] = &[
     "send_all",
 ];
 
-/// Methods whose result is (a view of) their receiver: `tx.lock().unwrap()` is `tx`.
-pub const PASS_THROUGH: &[&str] = &[
-    "unwrap",
-    "expect",
-    "unwrap_or_default",
-    "unwrap_or_else",
-    "ok",
+/// Methods that borrow their receiver and return a view of it: `tx.lock().unwrap()` is `tx`.
+const VIEWS: &[&str] = &[
     "lock",
     "read",
     "write",
@@ -109,10 +97,29 @@ pub const PASS_THROUGH: &[&str] = &[
     "borrow_mut",
     "as_ref",
     "as_mut",
+];
+
+/// Methods whose result is their receiver, unwrapped (besides `VIEWS`).
+const UNWRAPPING: &[&str] = &[
+    "unwrap",
+    "expect",
+    "unwrap_or_default",
+    "unwrap_or_else",
+    "ok",
     "map_err",
     "context",
     "with_context",
 ];
+
+/// Whether a method only borrows its receiver, whatever it holds.
+pub fn borrows_receiver(method: &str) -> bool {
+    VIEWS.contains(&method) || BORROWING_STD_METHODS.contains(&method)
+}
+
+/// Whether a method's result is (a view of) its receiver.
+pub fn passes_through(method: &str) -> bool {
+    VIEWS.contains(&method) || UNWRAPPING.contains(&method)
+}
 
 /// Methods that put their argument into the value they are called on.
 pub const STORING_IN_PLACE: &[&str] = &[

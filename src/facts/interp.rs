@@ -1123,9 +1123,7 @@ impl<'a> Interp<'a> {
                 .map(|v| v.val.clone().flattened())
                 .unwrap_or_default(),
             Expr::Field(f) => self.peek(&f.base),
-            Expr::MethodCall(mc)
-                if catalogue::PASS_THROUGH.contains(&mc.method.to_string().as_str()) =>
-            {
+            Expr::MethodCall(mc) if catalogue::passes_through(&mc.method.to_string()) => {
                 self.peek(&mc.receiver)
             }
             Expr::Call(c) if c.args.len() == 1 => match &*c.func {
@@ -1656,9 +1654,7 @@ fn through_guards(mut expr: &Expr) -> &Expr {
     loop {
         expr = strip(expr);
         match expr {
-            Expr::MethodCall(mc)
-                if catalogue::PASS_THROUGH.contains(&mc.method.to_string().as_str()) =>
-            {
+            Expr::MethodCall(mc) if catalogue::passes_through(&mc.method.to_string()) => {
                 expr = &mc.receiver;
             }
             _ => return expr,

@@ -6,8 +6,8 @@ use super::*;
 /// Methods whose effect on channels is known from the catalogue or std.
 pub(super) fn is_known_method(name: &str) -> bool {
     catalogue::CONSUMING_STD_METHODS.contains(&name)
-        || catalogue::BORROWING_STD_METHODS.contains(&name)
-        || catalogue::PASS_THROUGH.contains(&name)
+        || catalogue::borrows_receiver(name)
+        || catalogue::passes_through(name)
         || catalogue::RECV_METHODS.contains(&name)
         || catalogue::JOIN_METHODS.contains(&name)
         || catalogue::DRAINING_ADAPTERS.contains(&name)
@@ -162,9 +162,7 @@ impl<'a> Interp<'a> {
     pub(super) fn expr_borrowed_full(&mut self, expr: &Expr) -> Val {
         match strip(expr) {
             e @ (Expr::Path(_) | Expr::Field(_)) => self.peek(e),
-            Expr::MethodCall(mc)
-                if catalogue::PASS_THROUGH.contains(&mc.method.to_string().as_str()) =>
-            {
+            Expr::MethodCall(mc) if catalogue::passes_through(&mc.method.to_string()) => {
                 self.expr_borrowed_full(&mc.receiver)
             }
             other => self.expr(other),
@@ -437,7 +435,7 @@ impl<'a> Interp<'a> {
                 }
             }
         }
-        if catalogue::PASS_THROUGH.contains(&m) {
+        if catalogue::passes_through(m) {
             return recv;
         }
         if catalogue::DRAINING_ADAPTERS.contains(&m) {
@@ -495,8 +493,7 @@ impl<'a> Interp<'a> {
             || self.shared.consuming.contains(method);
         let consumes = if self.holds_real_sender(&var.val) {
             by_value
-                || !(catalogue::BORROWING_STD_METHODS.contains(&method)
-                    || self.shared.borrowing.contains(method))
+                || !(catalogue::borrows_receiver(method) || self.shared.borrowing.contains(method))
         } else {
             // Only a parameter's placeholders: keep what it carries unless surely consumed.
             !var.val.senders.is_empty() && by_value

@@ -238,7 +238,7 @@ impl<'a> Interp<'a> {
         let mut base = strip(&mc.receiver);
         while let Expr::MethodCall(inner) = base {
             if !catalogue::DRAINING_ADAPTERS.contains(&inner.method.to_string().as_str())
-                && !catalogue::PASS_THROUGH.contains(&inner.method.to_string().as_str())
+                && !catalogue::passes_through(&inner.method.to_string())
             {
                 break;
             }
