@@ -212,12 +212,12 @@ fn reading_other_groups_invents_no_finding() {
 
 /// Fixtures whose findings need what other items say (constructors, `Drop`, methods that
 /// release `self`, summaries of methods), each top-level item in a group of its own: the same
-/// findings as the fixture in one piece. (Not all fixtures: an actor whose `main` spawns its
-/// `run` from another group loses its finding, see docs/robustness.md.)
+/// findings as the fixture in one piece.
 #[test]
 fn fixtures_cut_into_groups_find_the_same() {
     for name in [
         "owner_method_takes_sender_first_ok",
+        "actor_struct_self_sender_tokio",
         "drop_impl_joins_writer_lingering",
         "method_stores_clone_lingering",
     ] {

@@ -119,7 +119,10 @@ pub fn analyze_items_in(
             .iter()
             .any(|s| facts.open_calls.as_ref().is_some_and(|c| s.explains_any(c)));
         let stale = applied.as_ref().is_some_and(|applied| *applied != own);
-        if !followable && !stale {
+        // The methods of a type the file constructs see `self` as built only once the
+        // constructors' summaries are known.
+        let constructs = applied.is_none() && own.iter().any(|s| s.constructs.is_some());
+        if !followable && !stale && !constructs {
             break;
         }
         let mut known: Vec<Summary> = external.to_vec();
