@@ -16,6 +16,7 @@ use rayon::prelude::*;
 use crate::facts::summary::Summary;
 use crate::facts::FileContext;
 use crate::load::ParseError;
+use crate::loc::LineIndex;
 use crate::{analyze_tree, catalogue, load, unanalyzed, Analyzed, CheckError, TreeAnalysis};
 
 /// Files larger than this are cut into groups of items.
@@ -25,6 +26,14 @@ const GROUP_BYTES: usize = 1 << 20;
 /// The largest file parsed whole when it cannot be cut: one tree of 8 MiB of source takes
 /// about 800 MB, and a 30 MiB one took 4 GB and a minute.
 const WHOLE_AT_MOST: usize = 8 << 20;
+
+/// What every group's analysis needs of the whole file, found once.
+pub(crate) struct WholeFile<'a> {
+    pub context: FileContext,
+    pub lines: LineIndex<'a>,
+    /// Whether the text may hold a suppression comment (`suppress::mentions_chanlint`).
+    pub mentions_chanlint: bool,
+}
 
 /// Why a big file was not analysed in groups.
 pub enum NotGrouped {
@@ -161,21 +170,20 @@ impl<'a> Groups<'a> {
     /// own: their summaries keep the file's positions, like those of the same tree.
     fn to_redo(&self, results: &[TreeAnalysis]) -> Vec<usize> {
         let mut by_name: HashMap<&str, Vec<(usize, &Summary)>> = HashMap::new();
+        let mut constructed: Vec<(usize, &str)> = Vec::new();
         for (g, result) in results.iter().enumerate() {
             for summary in &result.summaries {
                 by_name.entry(&summary.name).or_default().push((g, summary));
+                if let Some((ty, _)) = &summary.constructs {
+                    constructed.push((g, ty));
+                }
             }
         }
         (0..results.len())
             .filter(|&g| {
-                let built_elsewhere = results.iter().enumerate().any(|(h, other)| {
-                    h != g
-                        && other.summaries.iter().any(|s| {
-                            s.constructs
-                                .as_ref()
-                                .is_some_and(|(ty, _)| results[g].impl_types.contains(ty))
-                        })
-                });
+                let built_elsewhere = constructed
+                    .iter()
+                    .any(|&(h, ty)| h != g && results[g].impl_types.contains(ty));
                 built_elsewhere
                     || results[g].open_calls.iter().any(|(call, &carried)| {
                         // `path::to::f` or `.method`: either way the function's name comes last.
@@ -204,13 +212,16 @@ impl<'a> Groups<'a> {
         follow_calls: bool,
         catalogue: &catalogue::Catalogue,
     ) -> Result<TreeAnalysis, ParseError> {
-        let context = self.context()?;
-        let lines = crate::loc::LineIndex::new(text);
+        let whole = WholeFile {
+            context: self.context()?,
+            lines: LineIndex::new(text),
+            mentions_chanlint: crate::suppress::mentions_chanlint(text),
+        };
         let all: Vec<usize> = (0..self.ranges.len()).collect();
         let analyze = |external: &[Summary], tree: &syn::File| {
             analyze_tree(
                 tree,
-                Some((&context, &lines)),
+                Some(&whole),
                 text,
                 display,
                 external,
@@ -257,14 +268,7 @@ impl<'a> Groups<'a> {
 
 /// One analysis of the whole file from those of its groups, in the order of the file.
 fn merge(results: Vec<TreeAnalysis>) -> TreeAnalysis {
-    let mut whole = TreeAnalysis {
-        findings: Vec::new(),
-        incomplete: Vec::new(),
-        summaries: Vec::new(),
-        open_calls: HashMap::new(),
-        items: Vec::new(),
-        impl_types: Default::default(),
-    };
+    let mut whole = TreeAnalysis::default();
     for result in results {
         whole.findings.extend(result.findings);
         whole.incomplete.extend(result.incomplete);

@@ -346,6 +346,7 @@ fn unanalyzed(text: String) -> Analyzed {
 
 /// What the analysis of one syntax tree found, before suppressions: a file's tree, or one of
 /// the trees of a big file's groups of items.
+#[derive(Default)]
 struct TreeAnalysis {
     findings: Vec<Finding>,
     incomplete: Vec<(usize, String)>,
@@ -358,10 +359,10 @@ struct TreeAnalysis {
     impl_types: std::collections::HashSet<String>,
 }
 
-/// `whole`: what the whole file declares and its lines, for a tree of only some of its items.
+/// `whole`: the file, for a tree of only some of its items.
 fn analyze_tree(
     file: &syn::File,
-    whole: Option<(&facts::FileContext, &loc::LineIndex)>,
+    whole: Option<&big_file::WholeFile>,
     text: &str,
     display: &str,
     external: &[facts::summary::Summary],
@@ -369,12 +370,21 @@ fn analyze_tree(
     catalogue: &catalogue::Catalogue,
 ) -> TreeAnalysis {
     let (mut facts, summaries) = match whole {
-        Some((context, lines)) => {
-            facts::analyze_items_in(file, context, lines, external, follow_calls, catalogue)
-        }
+        Some(whole) => facts::analyze_items_in(
+            file,
+            &whole.context,
+            &whole.lines,
+            external,
+            follow_calls,
+            catalogue,
+        ),
         None => facts::analyze_file_in(file, text, external, follow_calls, catalogue),
     };
-    let items = if suppress::mentions_chanlint(text) {
+    let suppressions = whole.map_or_else(
+        || suppress::mentions_chanlint(text),
+        |whole| whole.mentions_chanlint,
+    );
+    let items = if suppressions {
         suppress::item_ranges(file)
     } else {
         Vec::new()

@@ -78,6 +78,10 @@ pub fn parse(text: &str) -> Result<syn::File, ParseError> {
     if let Some(error) = nesting_error(&code) {
         return Err(error);
     }
+    parse_tokens(tokens)
+}
+
+fn parse_tokens(tokens: TokenStream) -> Result<syn::File, ParseError> {
     syn::parse2::<syn::File>(tokens).map_err(|e| {
         let start = e.span().start();
         (
@@ -138,14 +142,7 @@ pub fn parse_group(
     // proc-macro2 counts lines from the start of the string it parses.
     group.extend(std::iter::repeat_n('\n', lines_before));
     group.push_str(&code[range]);
-    let file = syn::parse2::<syn::File>(tokenize(&group)?).map_err(|e| {
-        let start = e.span().start();
-        (
-            Some(start.line),
-            Some(start.column + 1),
-            format!("cannot parse: {e}"),
-        )
-    })?;
+    let file = parse_tokens(tokenize(&group)?)?;
     match file.attrs.first() {
         Some(attribute) if !first => {
             let start = syn::spanned::Spanned::span(attribute).start();

@@ -34,9 +34,9 @@ pub fn analyze_file(file: &syn::File, source: &str) -> FileFacts {
 
 /// Computes the facts of one parsed file, with summaries of functions of other files of its
 /// crate, and returns the summaries of its own functions that matter to a caller (see
-/// `Summary::is_trivial`). `follow_calls`: record the calls the file cannot follow (`FileFacts::open_calls`) and follow
-/// its own functions' summaries; off for a file that cannot make a channel, where neither can
-/// matter.
+/// `Summary::is_trivial`). `follow_calls`: record the calls the file cannot follow
+/// (`FileFacts::open_calls`) and follow its own functions' summaries; off for a file that
+/// cannot make a channel, where neither can matter.
 pub fn analyze_file_with(
     file: &syn::File,
     source: &str,
@@ -407,7 +407,6 @@ impl<'s> FnCx<'s> {
     }
 }
 
-/// The last segment of a type's path: `Connection` for `crate::lsp::Connection<T>`.
 /// The types the items implement methods for (inline modules included): their methods see
 /// `self` as their constructors build it.
 pub fn impl_types(items: &[Item]) -> HashSet<String> {
@@ -426,6 +425,7 @@ pub fn impl_types(items: &[Item]) -> HashSet<String> {
     out
 }
 
+/// The last segment of a type's path: `Connection` for `crate::lsp::Connection<T>`.
 fn type_name(ty: &syn::Type) -> Option<String> {
     match ty {
         syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
@@ -561,11 +561,7 @@ impl<'a> Summaries<'a> {
     }
 
     fn has_local_method(&self, name: &str) -> bool {
-        self.local_named(name).any(|f| f.has_self)
-    }
-
-    fn local_named(&self, name: &str) -> impl Iterator<Item = &'a LocalFn> + '_ {
-        self.local.named(name)
+        self.local.named(name).any(|f| f.has_self)
     }
 
     fn named(&self, name: &str) -> impl Iterator<Item = &'a Summary> + '_ {
@@ -576,7 +572,8 @@ impl<'a> Summaries<'a> {
     /// that the path names wins (the one in `module` first), even when it matters to nobody.
     fn function(&self, path: &[String], module: &[String]) -> Option<&'a Summary> {
         let local: Vec<&LocalFn> = self
-            .local_named(path.last()?)
+            .local
+            .named(path.last()?)
             .filter(|f| super::summary::path_names(&f.key, path))
             .collect();
         let own = match local.as_slice() {
@@ -602,7 +599,7 @@ impl<'a> Summaries<'a> {
 
     /// The one method of that name: of this file if it has any, else of the crate.
     fn method(&self, name: &str) -> Option<&'a Summary> {
-        let local: Vec<&LocalFn> = self.local_named(name).filter(|f| f.has_self).collect();
+        let local: Vec<&LocalFn> = self.local.named(name).filter(|f| f.has_self).collect();
         match local.as_slice() {
             [] => {
                 let foreign: Vec<&Summary> = self.named(name).filter(|s| s.has_self).collect();
