@@ -5,7 +5,9 @@
 //! is adding a row here plus fixtures; the analysis never names a library itself.
 
 mod methods;
+mod models;
 pub use methods::*;
+pub use models::*;
 
 /// How a channel ends for its receiver.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

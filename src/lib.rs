@@ -206,7 +206,9 @@ fn check_file(
         },
         ..FileInfo::default()
     };
-    let candidate = may_create_channel(&bytes) || catalogue.mentions_added_constructor(&bytes);
+    let candidate = may_create_channel(&bytes)
+        || catalogue.mentions_added_constructor(&bytes)
+        || catalogue::mentions_model(&bytes);
     if scan && !candidate && std::str::from_utf8(&bytes).is_ok() {
         return (FileResult::Skipped, info);
     }

@@ -91,7 +91,7 @@ pub fn analyze_items_in(
             statics,
             plain_fields,
             borrowing,
-            summaries: Summaries::new(summaries, local_fns),
+            summaries: Summaries::new(summaries.iter().chain(super::models::builtin()), local_fns),
             catalogue,
         };
         let mut cx = FileCx {
@@ -104,6 +104,11 @@ pub fn analyze_items_in(
         facts
             .leaks
             .retain(|l| !matches!(&l.how, LeakHow::Static(name) if cleared.contains(name)));
+        for summary in &mut out {
+            summary
+                .leaks
+                .retain(|(_, _, how)| !matches!(how, LeakHow::Static(name) if cleared.contains(name)));
+        }
         // A function that does nothing a caller could see needs no summary.
         out.retain(|s| !s.is_trivial());
         (facts, out)
@@ -219,18 +224,23 @@ impl FileCx<'_, '_> {
             let mut interp =
                 Interp::new(self.shared, self.facts, &mut self.chans, imports, &cx, view);
             let first_wait = interp.facts.waits.len();
+            let first_leak = interp.facts.leaks.len();
             interp.bind_params(cx.sig, Loc::of(block.brace_token.span.open()));
             let tail = interp.block(block);
             add_return(&mut interp.returns, tail);
             interp.finish_leaks();
             forbid_drop_of_later_uses(block, &mut interp.facts.waits[first_wait..]);
+            let param_leaks = interp.param_leaks(first_leak);
             if let Some(reason) = interp.gave_up.take() {
                 let at = Loc::of(block.brace_token.span.open());
                 interp.facts.incomplete.push((at, reason));
             } else if let Some((stores, releases)) =
                 Some((interp.stored_into_params(), interp.released_params())).filter(
                     |(stores, releases)| {
-                        !stores.is_empty() || !releases.is_empty() || interp.summary_has_effects()
+                        !stores.is_empty()
+                            || !releases.is_empty()
+                            || !param_leaks.is_empty()
+                            || interp.summary_has_effects()
                     },
                 )
             {
@@ -252,6 +262,7 @@ impl FileCx<'_, '_> {
                         stores: &stores,
                         endless: &interp.endless_params,
                         releases: &releases,
+                        leaks: &param_leaks,
                     },
                 ));
             }
@@ -537,7 +548,7 @@ pub(super) fn local_functions(items: &[Item], path: &[String]) -> Vec<LocalFn> {
 }
 
 impl<'a> Summaries<'a> {
-    fn new(all: &'a [Summary], local: &'a LocalFns) -> Summaries<'a> {
+    fn new(all: impl Iterator<Item = &'a Summary>, local: &'a LocalFns) -> Summaries<'a> {
         let mut by_name: HashMap<&str, Vec<&Summary>> = HashMap::new();
         let mut constructors: HashMap<&str, Vec<&Summary>> = HashMap::new();
         let mut releasing = std::collections::HashSet::new();

@@ -3,6 +3,7 @@
 //! which senders of it are still certainly held by the waiting code.
 
 mod interp;
+mod models;
 pub mod summary;
 mod syntax;
 pub mod value;
@@ -132,6 +133,12 @@ pub enum LeakHow {
     BoxLeak,
     /// Wrapped in `ManuallyDrop` and never dropped by hand.
     ManuallyDrop,
+    /// Handed to a function that keeps it for the rest of the process (`log::set_boxed_logger`,
+    /// `std::panic::set_hook`): the function's path and what it keeps.
+    Global {
+        setter: &'static str,
+        keeps: &'static str,
+    },
 }
 
 /// A sender that is never dropped: the program keeps it to the end.

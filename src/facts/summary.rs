@@ -43,6 +43,8 @@ pub struct Observed<'a> {
     pub stores: &'a [(usize, Val)],
     pub endless: &'a [(ChanId, Loc)],
     pub releases: &'a [usize],
+    /// Leaks of a parameter's senders (its placeholder channel), where and how.
+    pub leaks: &'a [(ChanId, Loc, super::LeakHow)],
 }
 
 /// A wait inside the function for the end of a channel its caller passed in.
@@ -80,8 +82,15 @@ pub struct Summary {
     /// Parameters whose senders the function takes out or overwrites (`p.tx.take()`,
     /// `p.tx = other`): after the call the argument no longer certainly holds what it held.
     pub releases: Vec<usize>,
-    /// The file the function is in, when the summary is applied in another file.
+    /// The file the function is in, when the summary is applied in another file (for a
+    /// catalogue model, the library's crate).
     pub origin: Option<String>,
+    /// A catalogue model of a library function (`facts::models`): only its whole resolved
+    /// path names it, so a type of the checked code with the same name is not taken for it.
+    pub model: bool,
+    /// Senders of an argument the function keeps for the life of the program (stored in a
+    /// static or handed to a process-wide global): slot, where, how.
+    pub leaks: Vec<(ChanId, Loc, super::LeakHow)>,
 }
 
 impl Summary {
@@ -89,6 +98,7 @@ impl Summary {
     pub fn is_trivial(&self) -> bool {
         self.returns.is_empty()
             && self.waits.is_empty()
+            && self.leaks.is_empty()
             && self.stores.is_empty()
             && self.endless.is_empty()
             && self.releases.is_empty()
@@ -140,6 +150,11 @@ impl Summary {
             .iter()
             .map(|&(chan, at)| ((slot_of.borrow_mut())(chan), at))
             .collect();
+        let leaks = seen
+            .leaks
+            .iter()
+            .map(|(chan, at, how)| ((slot_of.borrow_mut())(*chan), *at, how.clone()))
+            .collect();
         let waits = seen
             .waits
             .iter()
@@ -165,6 +180,8 @@ impl Summary {
             has_self: sig.receiver().is_some(),
             releases: seen.releases.to_vec(),
             origin: None,
+            model: false,
+            leaks,
         }
     }
 
@@ -191,6 +208,9 @@ impl Summary {
     /// Whether a written path (`connect`, `Connection::new`, `crate::io::spawn_writer`) names
     /// this function: its segments, without `crate`/`self`/`super`, end the summary's key.
     pub fn matches(&self, path: &[String]) -> bool {
+        if self.model {
+            return self.key == path;
+        }
         path_names(&self.key, path)
     }
 }

@@ -84,6 +84,11 @@ fn finding(facts: &FileFacts, leak: &Leak, wait_labels: Vec<Label>, path: &str) 
             "the sender is leaked here and never dropped".to_string(),
             "keep the sender in an owned value that is dropped when no more messages will come".to_string(),
         ),
+        LeakHow::Global { setter, keeps } => (
+            format!("a sender is handed to `{setter}`, which keeps it in {keeps} for the rest of the process, so its channel never ends"),
+            format!("`{setter}` keeps the sender here, in {keeps}"),
+            format!("keep only a weak sender (or an `Option` taken out before the wait) in {keeps}, or remove it from there before waiting for the channel's end"),
+        ),
         LeakHow::ManuallyDrop => (
             "a sender in `ManuallyDrop` is never dropped, so its channel never ends".to_string(),
             "the sender is wrapped here and never dropped by hand".to_string(),

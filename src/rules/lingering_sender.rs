@@ -126,10 +126,18 @@ fn finding(facts: &FileFacts, wait: &Wait, held: &Held, path: &str) -> Finding {
         });
     }
     if let Some(origin) = &channel.origin {
-        notes.push(format!(
-            "the channel is created inside `{}`, at {}:{}:{}",
-            origin.function, origin.path, origin.line, origin.column
-        ));
+        notes.push(if origin.line == 0 {
+            // A catalogue model: the library makes the channel.
+            format!(
+                "the channel is created inside `{}` of the `{}` crate",
+                origin.function, origin.path
+            )
+        } else {
+            format!(
+                "the channel is created inside `{}`, at {}:{}:{}",
+                origin.function, origin.path, origin.line, origin.column
+            )
+        });
     }
     if wait.in_drop {
         notes.push(format!(

@@ -76,7 +76,12 @@ impl<'a> Interp<'a> {
         c: &syn::ExprCall,
         at: Loc,
     ) -> Option<Val> {
-        let how = if resolved.ends_with("mem::forget") {
+        let how = if let Some(global) = catalogue::global_setter(resolved) {
+            LeakHow::Global {
+                setter: global.path,
+                keeps: global.keeps,
+            }
+        } else if resolved.ends_with("mem::forget") {
             LeakHow::Forget
         } else if resolved.ends_with("Box::leak") {
             LeakHow::BoxLeak
@@ -115,6 +120,24 @@ impl<'a> Interp<'a> {
             }
         }
         Some(Val::default())
+    }
+
+    /// The leaks recorded since `first` of what the function's parameters carry: its summary
+    /// tells callers that their argument's senders are kept forever.
+    pub(super) fn param_leaks(&self, first: usize) -> Vec<(ChanId, Loc, LeakHow)> {
+        if self.self_view != SelfView::Placeholder {
+            return Vec::new();
+        }
+        self.facts.leaks[first..]
+            .iter()
+            .filter(|l| {
+                matches!(
+                    self.facts.channels[l.chan].param,
+                    Some((_, Role::Senders))
+                )
+            })
+            .map(|l| (l.chan, l.at, l.how.clone()))
+            .collect()
     }
 
     /// At the end of a function: its `ManuallyDrop` wrappers leak unless it drops one by hand.

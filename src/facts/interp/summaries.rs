@@ -348,6 +348,27 @@ impl<'a> Interp<'a> {
                 .collect();
             self.call_never_returns(held, relocate(loop_at));
         }
+        // What the callee keeps for the rest of the program (a static, a process-wide global).
+        for (slot, leak_at, how) in &summary.leaks {
+            let Slot::Param(index, Role::Senders) = summary.slots[*slot] else {
+                continue;
+            };
+            if !self.recording || self.env.is_none() {
+                break;
+            }
+            let senders = args
+                .get(index)
+                .map(|a| a.clone().flattened().senders)
+                .unwrap_or_default();
+            for sender in senders {
+                self.facts.leaks.push(crate::facts::Leak {
+                    chan: sender.chan,
+                    at: relocate(*leak_at),
+                    how: how.clone(),
+                    acquired: sender.at,
+                });
+            }
+        }
         // What the callee took out of or overwrote in an argument is no longer certainly held.
         for &index in &summary.releases {
             if let Some(Some(target)) = targets.get(index) {
