@@ -328,11 +328,20 @@ impl FileCx<'_, '_> {
             .channels
             .extend(scratch.channels.drain(first_new..));
         self.chans = chans;
+        let owned = first_new..owned_end;
         self.facts.waits.extend(
             scratch
                 .waits
                 .into_iter()
-                .filter(|w| (first_new..owned_end).contains(&w.chan)),
+                .filter(|w| owned.contains(&w.chan)),
+        );
+        // What building `self` leaked (a sender its constructor put in a static), now that
+        // the method waits on the channels that came with `self`.
+        self.facts.leaks.extend(
+            scratch
+                .leaks
+                .into_iter()
+                .filter(|l| owned.contains(&l.chan)),
         );
     }
 }

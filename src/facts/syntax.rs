@@ -173,30 +173,61 @@ pub fn token_idents(tokens: &TokenStream, out: &mut HashSet<String>) {
 }
 
 /// The names a closure or async block body mentions: what a `move` captures.
-pub fn mentioned_names(expr: &Expr) -> HashSet<String> {
-    let mut names = Names(HashSet::new());
-    names.visit_expr(expr);
-    names.0
+/// What a `move` closure or `async move` block captures of each name it mentions: `None`
+/// for the whole binding, or the fields it names (`self.conn`), when it only ever uses the
+/// binding through them. Since Rust 2021 such a body captures those fields alone, and the
+/// rest of the binding stays with the code around it.
+pub type Captures = std::collections::HashMap<String, Option<HashSet<String>>>;
+
+pub fn captures(expr: &Expr) -> Captures {
+    let mut captures = Capture(Captures::new());
+    captures.visit_expr(expr);
+    captures.0
 }
 
-pub fn block_mentioned_names(block: &syn::Block) -> HashSet<String> {
-    let mut names = Names(HashSet::new());
-    names.visit_block(block);
-    names.0
+pub fn block_captures(block: &syn::Block) -> Captures {
+    let mut captures = Capture(Captures::new());
+    captures.visit_block(block);
+    captures.0
 }
 
-struct Names(HashSet<String>);
+struct Capture(Captures);
 
-impl<'ast> Visit<'ast> for Names {
+impl Capture {
+    fn whole(&mut self, name: String) {
+        self.0.insert(name, None);
+    }
+}
+
+impl<'ast> Visit<'ast> for Capture {
+    fn visit_expr_field(&mut self, f: &'ast syn::ExprField) {
+        let Expr::Path(p) = &*f.base else {
+            return syn::visit::visit_expr_field(self, f);
+        };
+        let Some(ident) = p.path.get_ident().filter(|_| p.qself.is_none()) else {
+            return;
+        };
+        let field = match &f.member {
+            syn::Member::Named(n) => n.to_string(),
+            syn::Member::Unnamed(i) => i.index.to_string(),
+        };
+        if let Some(fields) = self.0.entry(ident.to_string()).or_insert(Some(HashSet::new())) {
+            fields.insert(field);
+        }
+    }
     fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
         if p.qself.is_none() {
             if let Some(ident) = p.path.get_ident() {
-                self.0.insert(ident.to_string());
+                self.whole(ident.to_string());
             }
         }
     }
     fn visit_macro(&mut self, mac: &'ast Macro) {
-        token_idents(&mac.tokens, &mut self.0);
+        let mut names = HashSet::new();
+        token_idents(&mac.tokens, &mut names);
+        for name in names {
+            self.whole(name);
+        }
     }
     fn visit_item(&mut self, _: &'ast syn::Item) {}
 }

@@ -584,7 +584,7 @@ impl<'a> Interp<'a> {
                 }
                 this.expr(body)
             },
-            || syntax::mentioned_names(body),
+            || syntax::captures(body),
         )
     }
 
@@ -597,19 +597,20 @@ impl<'a> Interp<'a> {
             kind,
             a.capture.is_some(),
             |this| this.block(block),
-            || syntax::block_mentioned_names(block),
+            || syntax::block_captures(block),
         )
     }
 
-    /// Runs `body` in a new frame. A `move` body first takes every local it mentions; any
-    /// body that moves a local of the enclosing frame captures it by value.
+    /// Runs `body` in a new frame. A `move` body first takes every local it mentions (only
+    /// the fields it names, when it uses a local only through them); any body that moves a
+    /// local of the enclosing frame captures it by value.
     fn frame_body(
         &mut self,
         at: Loc,
         kind: FrameKind,
         is_move: bool,
         body: impl FnOnce(&mut Self) -> Val,
-        mentioned: impl FnOnce() -> HashSet<String>,
+        mentioned: impl FnOnce() -> syntax::Captures,
     ) -> Val {
         if self.env.is_none() {
             return Val::default();
@@ -628,10 +629,18 @@ impl<'a> Interp<'a> {
                     .as_ref()
                     .map(|e| e.vars[idx].name.clone())
                     .unwrap_or_default();
-                if !names.contains(&name) || !seen.insert(name) {
+                let Some(fields) = names.get(&name) else {
+                    continue;
+                };
+                if !seen.insert(name) {
                     continue;
                 }
-                let val = self.move_var(idx);
+                let val = match fields {
+                    Some(fields) => self
+                        .capture_fields(idx, fields)
+                        .unwrap_or_else(|| self.move_var(idx)),
+                    None => self.move_var(idx),
+                };
                 if val.is_empty() {
                     continue;
                 }
@@ -748,6 +757,26 @@ impl<'a> Interp<'a> {
         syntax::token_idents(&mac.tokens, &mut names);
         self.forget_names(&names);
         Val::default()
+    }
+}
+
+impl Interp<'_> {
+    /// A `move` body that names only some fields of a local takes those fields: their
+    /// senders and task handles move in, the rest stays. `None` when the local's senders are
+    /// not all known by field (then the body takes the whole local).
+    fn capture_fields(&mut self, idx: usize, fields: &HashSet<String>) -> Option<Val> {
+        let var = self.var(idx).filter(|v| !v.moved)?;
+        if var.val.senders.iter().any(|s| s.field.is_none()) {
+            return None;
+        }
+        let mut taken = Val {
+            receivers: var.val.clone().flattened().receivers,
+            ..Val::default()
+        };
+        for field in fields {
+            taken.absorb(take_field(&mut var.val, Some(field)));
+        }
+        Some(taken)
     }
 }
 

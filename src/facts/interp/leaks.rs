@@ -122,19 +122,24 @@ impl<'a> Interp<'a> {
         Some(Val::default())
     }
 
-    /// The leaks recorded since `first` of what the function's parameters carry: its summary
-    /// tells callers that their argument's senders are kept forever.
+    /// The leaks recorded since `first` that a caller can see: of what the function's
+    /// parameters carry (their senders are kept forever), or of a channel it makes and
+    /// returns (`Server::new` returns the connection whose sender it put in a static).
     pub(super) fn param_leaks(&self, first: usize) -> Vec<(ChanId, Loc, LeakHow)> {
         if self.self_view != SelfView::Placeholder {
             return Vec::new();
         }
+        let returned = self.returns.clone().flattened();
+        let is_returned = |chan: ChanId| {
+            returned.senders.iter().any(|s| s.chan == chan)
+                || returned.receivers.contains(&chan)
+                || returned.drains.iter().any(|d| d.chan == chan)
+        };
         self.facts.leaks[first..]
             .iter()
-            .filter(|l| {
-                matches!(
-                    self.facts.channels[l.chan].param,
-                    Some((_, Role::Senders))
-                )
+            .filter(|l| match self.facts.channels[l.chan].param {
+                Some((_, role)) => role == Role::Senders,
+                None => is_returned(l.chan),
             })
             .map(|l| (l.chan, l.at, l.how.clone()))
             .collect()

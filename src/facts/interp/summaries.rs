@@ -350,22 +350,30 @@ impl<'a> Interp<'a> {
         }
         // What the callee keeps for the rest of the program (a static, a process-wide global).
         for (slot, leak_at, how) in &summary.leaks {
-            let Slot::Param(index, Role::Senders) = summary.slots[*slot] else {
-                continue;
-            };
             if !self.recording || self.env.is_none() {
                 break;
             }
-            let senders = args
-                .get(index)
-                .map(|a| a.clone().flattened().senders)
-                .unwrap_or_default();
-            for sender in senders {
+            // Each leaked channel, and where the leaked sender came from.
+            let leaked: Vec<(ChanId, Loc)> = match &summary.slots[*slot] {
+                Slot::Param(index, Role::Senders) => args
+                    .get(*index)
+                    .map(|a| a.clone().flattened().senders)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|s| (s.chan, s.at))
+                    .collect(),
+                Slot::Fresh(_) => chans[*slot]
+                    .iter()
+                    .map(|&c| (c, relocate(*leak_at)))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            for (chan, acquired) in leaked {
                 self.facts.leaks.push(crate::facts::Leak {
-                    chan: sender.chan,
+                    chan,
                     at: relocate(*leak_at),
                     how: how.clone(),
-                    acquired: sender.at,
+                    acquired,
                 });
             }
         }
