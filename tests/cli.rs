@@ -43,6 +43,33 @@ fn exit_statuses() {
     chanlint().assert().code(2);
 }
 
+/// README's first command, verbatim: the demo language server has one real finding.
+#[test]
+fn the_readme_first_command_finds_the_demo_hang() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let first = readme
+        .lines()
+        .find(|l| l.trim_start().starts_with("cargo run"))
+        .unwrap();
+    let args: Vec<&str> = first
+        .split('#')
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .skip_while(|a| *a != "--")
+        .skip(1)
+        .collect();
+    assert_eq!(args, ["check", "demo/language-server"], "{first}");
+    let mut cmd = chanlint();
+    let (code, out, _) = stdout(cmd.args(&args).args(["--format", "short"]));
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("demo/language-server/src/main.rs:12:10: error[lingering-sender]"),
+        "{out}"
+    );
+    assert_eq!(out.matches("[lingering-sender]").count(), 1, "{out}");
+}
+
 #[test]
 fn a_missing_path_is_an_error_naming_it() {
     let (code, out, _) =

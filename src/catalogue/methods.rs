@@ -3,6 +3,10 @@
 //! and its result is a view of it (`VIEWS`, in both `borrows_receiver` and `passes_through`).
 //! Matched by name alone: a crate's own method of the same name is taken for the std one.
 
+/// Methods that return another handle to the same value (`Dupe::dupe` is gazebo's cheap
+/// clone): a sender's clone keeps the channel open like the original.
+pub const CLONING_METHODS: &[&str] = &["clone", "dupe"];
+
 /// Methods that take their receiver by value (a holder called this way is consumed).
 pub const CONSUMING_STD_METHODS: &[&str] = &[
     "unwrap",

@@ -15,7 +15,7 @@ use syn::{Block, Expr, Item, Pat, Stmt, Token};
 use super::summary::{Observed, Part, Role, Summary};
 use super::syntax::{self, ident_of, leaves_loop, macro_name, place_root, strip};
 use super::value::{join, Acquired, ChanId, Drain, Env, SenderRef, Val, Var};
-use super::{Bridge, Channel, FileFacts, Held, LeakHow, Wait, WaitForm};
+use super::{Bridge, Channel, FileFacts, Held, HeldSender, LeakHow, Wait, WaitForm};
 use crate::catalogue::{self, Catalogue, ChannelKind};
 use crate::loc::{LineIndex, Loc};
 use crate::resolve::Imports;
@@ -395,6 +395,7 @@ impl<'a> Interp<'a> {
             self_view,
             returns: Val::default(),
             param_waits: Vec::new(),
+            callee_holds: Vec::new(),
             bridges: Vec::new(),
             param_vars: Vec::new(),
             endless_params: Vec::new(),
@@ -797,7 +798,9 @@ struct Interp<'a> {
     /// What the function returns, for its summary.
     returns: Val,
     /// Waits for the end of channels that came in through parameters, for its summary.
-    param_waits: Vec<(ChanId, Loc)>,
+    param_waits: Vec<(ChanId, Loc, Vec<(usize, Loc, String)>)>,
+    /// While a callee's wait is applied: the senders of the arguments it still holds then.
+    callee_holds: Vec<(String, HeldSender)>,
     /// Tasks started so far that drain one channel while they hold a sender of another.
     bridges: Vec<Bridge>,
     /// The binding of each parameter bound to a single name: (parameter index, binding).
@@ -941,6 +944,25 @@ impl<'a> Interp<'a> {
             .any(|s| self.facts.channels[s.chan].param.is_none())
     }
 
+    /// The parameters whose senders the function still certainly holds here (by the binding
+    /// that holds them): index, where the binding got them, its name.
+    fn params_held(&self) -> Vec<(usize, Loc, String)> {
+        let Some(env) = &self.env else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for var in env.vars.iter().filter(|v| !v.moved && v.frame == 0) {
+            for sender in &var.val.senders {
+                if let Some((index, Role::Senders)) = self.facts.channels[sender.chan].param {
+                    if !out.iter().any(|(i, _, _)| *i == index) {
+                        out.push((index, sender.at, var.name.clone()));
+                    }
+                }
+            }
+        }
+        out
+    }
+
     fn kind(&self, chan: ChanId) -> ChannelKind {
         self.facts.channels[chan].kind
     }
@@ -966,12 +988,32 @@ impl<'a> Interp<'a> {
             });
         }
         if self.facts.channels[chan].param.is_some() {
-            if owner == 0 && !self.param_waits.iter().any(|&(c, _)| c == chan) {
-                self.param_waits.push((chan, at));
+            if owner == 0 && !self.param_waits.iter().any(|(c, _, _)| *c == chan) {
+                let holding = self.params_held();
+                self.param_waits.push((chan, at, holding));
             }
             return;
         }
         let mut held = self.held_senders(chan, owner, &form, None);
+        if held.is_empty() {
+            // The caller gave the senders away to the function whose wait this is, which
+            // still holds them while it waits.
+            held = self
+                .callee_holds
+                .iter()
+                .filter(|(_, h)| h.chan == chan)
+                .map(|(callee, h)| Held {
+                    holder: h.holder.clone(),
+                    at: h.at,
+                    how: h.how,
+                    captured: false,
+                    let_underscore: None,
+                    droppable: false,
+                    via: None,
+                    in_callee: Some(callee.clone()),
+                })
+                .collect();
+        }
         let parked = self.parked_senders(chan, owner);
         for bridge in self.bridges_into(chan) {
             held.extend(self.held_senders(bridge.from, owner, &form, Some(bridge)));
@@ -1041,6 +1083,7 @@ impl<'a> Interp<'a> {
                         && var.loop_depth == self.loop_depth - usize::from(self.at_loop_head)
                         && !matches!(form, WaitForm::ScopeEnd { .. }),
                     via: via.clone(),
+                    in_callee: None,
                 });
             }
         }
@@ -1072,6 +1115,7 @@ impl<'a> Interp<'a> {
                         let_underscore: None,
                         droppable: false,
                         via: None,
+                        in_callee: None,
                     })
             })
             .collect()

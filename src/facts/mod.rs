@@ -74,6 +74,9 @@ pub struct Held {
     /// The sender is of another channel, whose end a task waits for before it drops its
     /// sender of the waited-on channel.
     pub via: Option<Bridge>,
+    /// The holder is a binding of the called function whose wait this is (the caller gave
+    /// it the sender): that function's name.
+    pub in_callee: Option<String>,
 }
 
 /// A task that drains channel `from` while it holds a sender of channel `to`: `to` cannot

@@ -56,6 +56,7 @@ fn summaries(model: &OwnerModel) -> Vec<Summary> {
             waits: vec![SummaryWait {
                 slot: 0,
                 at: Loc::default(),
+                holding: Vec::new(),
             }],
             takes_self: true,
             ..function(model, model.handle, name, true)

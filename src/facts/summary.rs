@@ -39,7 +39,7 @@ pub enum Slot {
 /// What the analysis of one body saw at the function's boundary.
 pub struct Observed<'a> {
     pub returns: &'a Val,
-    pub waits: &'a [(ChanId, Loc)],
+    pub waits: &'a [(ChanId, Loc, Vec<(usize, Loc, String)>)],
     pub stores: &'a [(usize, Val)],
     pub endless: &'a [(ChanId, Loc)],
     pub releases: &'a [usize],
@@ -52,6 +52,9 @@ pub struct Observed<'a> {
 pub struct SummaryWait {
     pub slot: ChanId,
     pub at: Loc,
+    /// Parameters whose senders the function still holds while it waits (a value the caller
+    /// gave it, kept to the end): index, where its binding got them, the binding's name.
+    pub holding: Vec<(usize, Loc, String)>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -158,9 +161,10 @@ impl Summary {
         let waits = seen
             .waits
             .iter()
-            .map(|&(chan, at)| SummaryWait {
-                slot: (slot_of.borrow_mut())(chan),
-                at,
+            .map(|(chan, at, holding)| SummaryWait {
+                slot: (slot_of.borrow_mut())(*chan),
+                at: *at,
+                holding: holding.clone(),
             })
             .collect();
         Summary {

@@ -184,7 +184,15 @@ fn finding(facts: &FileFacts, wait: &Wait, held: &Held, path: &str) -> Finding {
         "a receiver sees the end of a channel only once every sender, clones included, is dropped"
             .into(),
     );
+    if let Some(callee) = &held.in_callee {
+        notes.push(format!(
+            "`{h}` is a binding of `{callee}`, which was given the sender and keeps it while it waits"
+        ));
+    }
     let help = match held.how {
+        _ if held.in_callee.is_some() => {
+            format!("drop `{h}` (and every value holding a clone of it) before the wait, or pass it where it is dropped first")
+        }
         Acquired::Stored | Acquired::Captured => {
             format!("drop `{h}` (or take the sender out of it) before the wait")
         }

@@ -126,10 +126,16 @@ impl<'a> Interp<'a> {
             .get_ident()
             .and_then(|i| self.lookup(&i.to_string()))
         {
-            let drains = self
-                .env
-                .as_ref()
-                .map(|e| e.vars[idx].val.drains_when_run.clone());
+            // A closure parameter called here runs here too: whatever its caller passes in
+            // waits now (its placeholder handle).
+            let drains = self.env.as_ref().map(|e| {
+                let val = &e.vars[idx].val;
+                let mut drains = val.drains_when_run.clone();
+                drains.extend(val.drains.iter().cloned().filter(|d| {
+                    self.facts.channels[d.chan].param.is_some_and(|(_, r)| r == Role::Drains)
+                }));
+                drains
+            });
             for arg in &c.args {
                 self.expr(arg);
             }
@@ -307,7 +313,7 @@ impl<'a> Interp<'a> {
             }
         }
         match m {
-            "clone" if mc.args.is_empty() => {
+            _ if catalogue::CLONING_METHODS.contains(&m) && mc.args.is_empty() => {
                 let val = self.expr_borrowed_full(&mc.receiver);
                 let mut val = val.held_at(at, Acquired::Cloned, None);
                 val.drains.clear();

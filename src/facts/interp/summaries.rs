@@ -244,7 +244,13 @@ impl<'a> Interp<'a> {
                     (arg(*i).senders.iter().map(|s| s.chan).collect(), None)
                 }
                 Slot::Param(i, Role::Receivers) => (arg(*i).receivers, None),
-                Slot::Param(i, Role::Drains) => (Vec::new(), Some(arg(*i).drains)),
+                Slot::Param(i, Role::Drains) => {
+                    // A closure or future argument waits when the callee runs it.
+                    let arg = arg(*i);
+                    let mut handles = arg.drains;
+                    handles.extend(arg.drains_when_run);
+                    (Vec::new(), Some(handles))
+                }
                 Slot::Fresh(channel) => {
                     let key = (channel.created, at);
                     let mut channel = channel.clone();
@@ -275,6 +281,26 @@ impl<'a> Interp<'a> {
                     continue;
                 }
             }
+            // What the callee still holds of its arguments while it waits.
+            self.callee_holds = wait
+                .holding
+                .iter()
+                .flat_map(|(index, held_at, name)| {
+                    let senders = args
+                        .get(*index)
+                        .map(|a| a.clone().flattened().senders)
+                        .unwrap_or_default();
+                    senders.into_iter().map(move |s| {
+                        let held = HeldSender {
+                            chan: s.chan,
+                            holder: name.clone(),
+                            at: relocate(*held_at),
+                            how: Acquired::Bound,
+                        };
+                        (summary.name.clone(), held)
+                    })
+                })
+                .collect();
             match &summary.slots[wait.slot] {
                 Slot::Param(_, Role::Receivers) if summary.is_async => {
                     for &chan in &chans[wait.slot] {
@@ -300,12 +326,22 @@ impl<'a> Interp<'a> {
                     let handles = drains[wait.slot].clone().unwrap_or_default();
                     if summary.is_async {
                         when_run.extend(handles);
+                    } else if !self.callee_holds.is_empty() {
+                        // The story is the callee's: it waits there, holding the senders.
+                        let form = WaitForm::Call {
+                            function: summary.name.clone(),
+                            drain: (!foreign).then_some(wait.at),
+                        };
+                        for handle in handles {
+                            self.record_wait(handle.chan, at, form.clone());
+                        }
                     } else {
                         self.wait_on_drains(&handles, at);
                     }
                 }
                 _ => {}
             }
+            self.callee_holds.clear();
         }
         let mut val = map_val(
             &summary.returns,
