@@ -55,42 +55,58 @@ pub struct GlobalSetter {
     pub path: &'static str,
     /// What the process keeps, for messages.
     pub keeps: &'static str,
+    /// Functions that take the value back out (and drop it, unless the caller keeps it).
+    pub released_by: &'static [&'static str],
 }
 
 pub const GLOBAL_SETTERS: &[GlobalSetter] = &[
     GlobalSetter {
         path: "log::set_boxed_logger",
         keeps: "the process-wide logger",
+        released_by: &[],
     },
     GlobalSetter {
         path: "log::set_logger",
         keeps: "the process-wide logger",
+        released_by: &[],
     },
     GlobalSetter {
         path: "log::set_logger_racy",
         keeps: "the process-wide logger",
+        released_by: &[],
     },
     GlobalSetter {
         path: "tracing::subscriber::set_global_default",
         keeps: "the process-wide tracing subscriber",
+        released_by: &[],
     },
     GlobalSetter {
         path: "tracing::dispatcher::set_global_default",
         keeps: "the process-wide tracing dispatcher",
+        released_by: &[],
     },
     GlobalSetter {
         path: "tracing_core::dispatcher::set_global_default",
         keeps: "the process-wide tracing dispatcher",
+        released_by: &[],
     },
     GlobalSetter {
         path: "std::panic::set_hook",
         keeps: "the panic hook",
+        released_by: &["std::panic::take_hook"],
     },
 ];
 
 /// The global a resolved call path sets, if it is one of `GLOBAL_SETTERS`.
 pub fn global_setter(resolved: &str) -> Option<&'static GlobalSetter> {
     GLOBAL_SETTERS.iter().find(|g| g.path == resolved)
+}
+
+/// The global setters whose value a resolved call path takes back out.
+pub fn released_globals(resolved: &str) -> impl Iterator<Item = &'static GlobalSetter> + '_ {
+    GLOBAL_SETTERS
+        .iter()
+        .filter(move |g| g.released_by.contains(&resolved))
 }
 
 /// Whether a file's bytes name a model's crate: only then can it call into the model (the

@@ -88,6 +88,12 @@ impl<'a> Interp<'a> {
         } else if resolved.ends_with("ManuallyDrop::new") {
             LeakHow::ManuallyDrop
         } else {
+            // `panic::take_hook()` drops the hook set before it (and what it captured).
+            for global in catalogue::released_globals(resolved) {
+                self.facts.leaks.retain(
+                    |l| !matches!(&l.how, LeakHow::Global { setter, .. } if *setter == global.path),
+                );
+            }
             if [
                 "ManuallyDrop::drop",
                 "ManuallyDrop::into_inner",
