@@ -1,5 +1,5 @@
 //! Every name the catalogue knows (constructors, spawn, scope, block-on, join and drop functions,
-//! wrappers, methods, macros), called with no argument, too many, or arguments of the wrong
+//! wrappers, methods, macros, library models, global setters), called with no argument, too many, or arguments of the wrong
 //! kind: the analysis must neither panic nor fail the file. `ReceiverStream::new()` (no
 //! argument) once panicked on the missing argument.
 
@@ -36,6 +36,22 @@ fn functions() -> Vec<String> {
         out.extend(table.iter().map(|f| f.to_string()));
     }
     out.extend(c::RECEIVER_WRAPPERS.iter().map(|w| format!("{w}::new")));
+    for model in c::OWNER_MODELS {
+        let of = |ty: &str, names: &[&str]| -> Vec<String> {
+            names
+                .iter()
+                .map(|f| format!("{}::{ty}::{f}", model.krate))
+                .collect()
+        };
+        out.extend(of(model.holder, model.with_drain));
+        out.extend(of(model.holder, model.cross_wired));
+        out.extend(of(model.holder, model.borrowing));
+        out.extend(of(model.handle, model.handle_joins));
+    }
+    for global in c::GLOBAL_SETTERS {
+        out.push(global.path.to_string());
+        out.extend(global.released_by.iter().map(|f| f.to_string()));
+    }
     out.push("Clone::clone".into());
     out
 }
@@ -53,7 +69,15 @@ fn methods() -> Vec<&'static str> {
         c::DOWNGRADE_METHODS,
         c::JOIN_METHODS,
         c::ASYNC_JOIN_METHODS,
+        c::CLONING_METHODS,
     ]
+    .into_iter()
+    .chain(
+        c::OWNER_MODELS
+            .iter()
+            .flat_map(|m| [m.borrowing, m.handle_joins]),
+    )
+    .collect::<Vec<_>>()
     .concat()
 }
 

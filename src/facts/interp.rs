@@ -373,7 +373,7 @@ impl<'a> Interp<'a> {
         self_view: SelfView,
     ) -> Interp<'a> {
         Interp {
-            leak_state: leaks::LeakState::default(),
+            leak_state: leaks::LeakState::starting_at(facts.leaks.len()),
             next_bound: HashSet::new(),
             imports: imports.clone(),
             shared,

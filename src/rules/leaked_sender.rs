@@ -56,14 +56,14 @@ pub const RULE: Rule = Rule {
 
 fn check(facts: &FileFacts, path: &str) -> Vec<Finding> {
     let mut seen = HashSet::new();
+    // One finding a place: the methods of a type each see `self` built anew, so the same
+    // leak in its constructor comes with a channel of its own for each of them.
     facts
         .leaks
         .iter()
-        .filter(|leak| seen.insert((leak.at, leak.chan)))
-        .filter_map(|leak| {
-            let wait = story::first_wait(facts, leak.chan)?;
-            Some(finding(facts, leak, story::wait_labels(wait), path))
-        })
+        .filter_map(|leak| Some((leak, story::first_wait(facts, leak.chan)?)))
+        .filter(|(leak, _)| seen.insert(leak.at))
+        .map(|(leak, wait)| finding(facts, leak, story::wait_labels(wait), path))
         .collect()
 }
 

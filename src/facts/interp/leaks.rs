@@ -13,6 +13,18 @@ pub(super) struct LeakState {
     /// `ManuallyDrop` wrappers of this function, kept unless it also drops one by hand.
     manual: Vec<Leak>,
     manual_release: bool,
+    /// The first of the file's leaks that this function recorded.
+    first: usize,
+}
+
+impl LeakState {
+    /// The state of a function whose first leak will be the file's `first`.
+    pub(super) fn starting_at(first: usize) -> LeakState {
+        LeakState {
+            first,
+            ..LeakState::default()
+        }
+    }
 }
 
 impl<'a> Interp<'a> {
@@ -88,11 +100,16 @@ impl<'a> Interp<'a> {
         } else if resolved.ends_with("ManuallyDrop::new") {
             LeakHow::ManuallyDrop
         } else {
-            // `panic::take_hook()` drops the hook set before it (and what it captured).
+            // `panic::take_hook()` drops the hook this function set before it (and what the
+            // hook captured).
             for global in catalogue::released_globals(resolved) {
-                self.facts.leaks.retain(
-                    |l| !matches!(&l.how, LeakHow::Global { setter, .. } if *setter == global.path),
-                );
+                let first = self.leak_state.first.min(self.facts.leaks.len());
+                let mut index = 0;
+                self.facts.leaks.retain(|l| {
+                    index += 1;
+                    index <= first
+                        || !matches!(&l.how, LeakHow::Global { setter, .. } if *setter == global.path)
+                });
             }
             if [
                 "ManuallyDrop::drop",
@@ -141,6 +158,7 @@ impl<'a> Interp<'a> {
                 || returned.receivers.contains(&chan)
                 || returned.drains.iter().any(|d| d.chan == chan)
         };
+        let first = first.min(self.facts.leaks.len());
         self.facts.leaks[first..]
             .iter()
             .filter(|l| match self.facts.channels[l.chan].param {
