@@ -1669,4 +1669,6 @@ mod done;
 mod endless;
 mod flow;
 mod leaks;
+mod macros;
+mod select;
 mod summaries;

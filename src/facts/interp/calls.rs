@@ -693,62 +693,6 @@ impl<'a> Interp<'a> {
         }
         val
     }
-
-    pub(super) fn mac(&mut self, mac: &syn::Macro) -> Val {
-        let name = macro_name(mac);
-        let at = span_loc(
-            mac.path
-                .segments
-                .first()
-                .map_or(mac.bang_token.span, |s| s.ident.span()),
-        )
-        .to(span_loc(mac.delimiter.span().close()));
-        let args = || Punctuated::<Expr, Token![,]>::parse_terminated.parse2(mac.tokens.clone());
-        if matches!(name.as_str(), "bail" | "ensure") {
-            self.note_error_exit(at, None);
-        }
-        if catalogue::borrows_arguments(&name) {
-            if let Ok(args) = args() {
-                for arg in args.iter() {
-                    self.expr_borrowed(arg);
-                }
-                if matches!(
-                    name.as_str(),
-                    "panic" | "unreachable" | "todo" | "unimplemented"
-                ) {
-                    self.env = None;
-                }
-                return Val::default();
-            }
-        }
-        match name.as_str() {
-            "vec" => {
-                if let Ok(args) = args() {
-                    let mut val = Val::default();
-                    for arg in args.iter() {
-                        val.absorb(self.stored(arg));
-                    }
-                    return val;
-                }
-            }
-            "join" | "try_join" => {
-                if let Ok(args) = args() {
-                    for arg in args.iter() {
-                        let val = self.expr(arg);
-                        self.wait_on_drains(&val.drains, at);
-                        self.wait_on_drains(&val.drains_when_run, at);
-                    }
-                    return Val::default();
-                }
-            }
-            _ => {}
-        }
-        // A macro the analysis cannot read may move any local it names.
-        let mut names = HashSet::new();
-        syntax::token_idents(&mac.tokens, &mut names);
-        self.forget_names(&names);
-        Val::default()
-    }
 }
 
 /// `x.take()` / `x.field.take()`: what the place holds (under that field) moves out.
