@@ -181,10 +181,18 @@ impl<'a> Interp<'a> {
         };
         let at = span_loc(syntax::first_span(&c.func)).to(span_loc(c.paren_token.span.close()));
         self.released.insert(idx);
+        // `mem::replace(&mut self.rx, ..)` touches that field only.
+        let field = field_under_root(strip(target));
         match self.var(idx) {
-            Some(var) if !var.moved => {
-                std::mem::replace(&mut var.val, new.held_at(at, Acquired::Stored, None))
-            }
+            Some(var) if !var.moved => match field {
+                Some(field) => {
+                    let old = take_field(&mut var.val, Some(&field));
+                    var.val
+                        .absorb(new.held_at(at, Acquired::Stored, Some(&field)));
+                    old
+                }
+                None => std::mem::replace(&mut var.val, new.held_at(at, Acquired::Stored, None)),
+            },
             _ => Val::default(),
         }
     }
@@ -692,6 +700,21 @@ impl<'a> Interp<'a> {
             val.absorb(result);
         }
         val
+    }
+}
+
+/// The field right under a place's root: `tx` for `holder.tx` and `holder.tx.inner`.
+fn field_under_root(mut expr: &Expr) -> Option<String> {
+    let mut field = None;
+    loop {
+        match strip(expr) {
+            Expr::Field(f) => {
+                field = Some(member_name(&f.member));
+                expr = &f.base;
+            }
+            Expr::Path(_) => return field,
+            _ => return None,
+        }
     }
 }
 

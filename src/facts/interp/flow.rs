@@ -139,6 +139,7 @@ impl<'a> Interp<'a> {
     pub(super) fn loop_expr(&mut self, l: &syn::ExprLoop) -> Val {
         let label = l.label.as_ref().map(|l| l.name.ident.to_string());
         let waits = self.match_recv_loop_channels(&l.body);
+        let waits = self.waits_of_any_of(waits);
         let at = span_loc(l.loop_token.span);
         self.run_loop(label, false, |this| {
             this.note_endless_loop(l);

@@ -250,3 +250,48 @@ fn mac_expr(mac: &syn::Macro) -> Expr {
         mac: mac.clone(),
     })
 }
+
+impl<'a> Interp<'a> {
+    /// Whether bindings of frame `owner` and deeper certainly hold a sender of `chan`.
+    fn frame_holds_sender(&self, owner: usize, chan: ChanId) -> bool {
+        self.env.iter().flat_map(|e| &e.vars).any(|var| {
+            !var.moved && var.frame >= owner && var.val.senders.iter().any(|s| s.chan == chan)
+        })
+    }
+
+    /// A loop that ends when any of several channels ends (a `select!` with a receiving arm
+    /// for each): a channel whose sender the waiting code holds itself never ends, so the
+    /// loop's end is up to the others, and it is no wait for that channel's end.
+    pub(super) fn waits_of_any_of(&self, mut chans: Vec<ChanId>) -> Vec<ChanId> {
+        chans.sort_unstable();
+        chans.dedup();
+        if chans.len() < 2 {
+            return chans;
+        }
+        let owner = self.owner_frame();
+        let held: Vec<bool> = chans
+            .iter()
+            .map(|&c| self.frame_holds_sender(owner, c))
+            .collect();
+        if held.iter().all(|&h| h) {
+            return chans;
+        }
+        chans
+            .into_iter()
+            .zip(held)
+            .filter(|&(_, h)| !h)
+            .map(|(c, _)| c)
+            .collect()
+    }
+
+    /// `waits_of_any_of` for the waits of a called function's summary: waits at the same
+    /// loop are one loop's channels. Whether the wait on `chans` (one slot) is kept.
+    pub(super) fn keeps_any_of_wait(&self, group: &[&[ChanId]], chans: &[ChanId]) -> bool {
+        if group.len() < 2 {
+            return true;
+        }
+        let owner = self.owner_frame();
+        let held = |cs: &[ChanId]| !cs.is_empty() && cs.iter().all(|&c| self.frame_holds_sender(owner, c));
+        !held(chans) || group.iter().all(|cs| held(cs))
+    }
+}

@@ -268,6 +268,16 @@ impl<'a> Interp<'a> {
         // An `async fn` waits only when its future runs: the future carries the waits.
         let mut when_run = Vec::new();
         for wait in &summary.waits {
+            // One loop that ends with whichever of its channels ends first (`select!`).
+            let group: Vec<&[ChanId]> = summary
+                .waits
+                .iter()
+                .filter(|w| w.at == wait.at)
+                .map(|w| chans[w.slot].as_slice())
+                .collect();
+            if !self.keeps_any_of_wait(&group, &chans[wait.slot]) {
+                continue;
+            }
             // A callee that also takes senders out of the argument may do so before it waits
             // (`self.tx.take(); self.rx.iter().sum()`): the summary does not keep the order.
             if let Slot::Param(index, Role::Receivers) = summary.slots[wait.slot] {
