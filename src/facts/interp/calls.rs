@@ -611,7 +611,7 @@ impl<'a> Interp<'a> {
 
     /// Runs `body` in a new frame. A `move` body first takes every local it mentions; any
     /// body that moves a local of the enclosing frame captures it by value.
-    fn frame_body(
+    pub(super) fn frame_body(
         &mut self,
         at: Loc,
         kind: FrameKind,

@@ -48,14 +48,29 @@ impl<'a> Interp<'a> {
             }
             Reading::Select(select) => self.select(&select),
             Reading::Exprs(args) => {
-                for arg in &args {
-                    if let Some(idx) = ident_of(arg).and_then(|n| self.lookup(&n)) {
-                        // Passed bare: the macro may move it.
-                        self.move_var(idx);
-                    } else {
-                        self.expr(arg);
-                    }
-                }
+                // The macro may run its arguments here, later (`stream! { .. }`) or never:
+                // they are read as a body that runs later, whose waits are not waits here.
+                // What they move, or what is passed bare, the macro may keep: it counts as
+                // moved, and the macro's value is not followed.
+                self.frame_body(
+                    at,
+                    FrameKind::Deferred,
+                    false,
+                    |this| {
+                        for arg in &args {
+                            match ident_of(arg).and_then(|n| this.lookup(&n)) {
+                                Some(idx) => {
+                                    this.move_var(idx);
+                                }
+                                None => {
+                                    this.expr(arg);
+                                }
+                            }
+                        }
+                        Val::default()
+                    },
+                    HashSet::new,
+                );
                 Val::default()
             }
             Reading::Opaque => {
