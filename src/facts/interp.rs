@@ -299,7 +299,7 @@ impl FileCx<'_, '_> {
         };
         let mut chans = self.chans.clone();
         let first_new = scratch.channels.len();
-        let owned_end = {
+        let owned = {
             let mut interp = Interp::new(
                 self.shared,
                 &mut scratch,
@@ -309,9 +309,9 @@ impl FileCx<'_, '_> {
                 SelfView::Owning,
             );
             interp.bind_params(cx.sig, Loc::of(block.brace_token.span.open()));
-            let owned_end = interp.facts.channels.len();
+            let owned = interp.channels_of_self();
             interp.block(block);
-            owned_end
+            owned
         };
         self.facts
             .channels
@@ -321,7 +321,14 @@ impl FileCx<'_, '_> {
             scratch
                 .waits
                 .into_iter()
-                .filter(|w| (first_new..owned_end).contains(&w.chan)),
+                .filter(|w| owned.contains(&w.chan)),
+        );
+        // A method that leaks a sender of its own channels (`forget(self.tx.clone())`).
+        self.facts.leaks.extend(
+            scratch
+                .leaks
+                .into_iter()
+                .filter(|l| owned.contains(&l.chan)),
         );
     }
 }
@@ -1179,6 +1186,7 @@ impl<'a> Interp<'a> {
                 if semi.is_none() && last {
                     val
                 } else {
+                    self.detach(&val);
                     Val::default()
                 }
             }
@@ -1665,6 +1673,7 @@ fn through_guards(mut expr: &Expr) -> &Expr {
 mod calls;
 mod closes;
 mod context;
+mod detached;
 mod done;
 mod endless;
 mod flow;

@@ -177,6 +177,22 @@ impl<'a> Interp<'a> {
         val
     }
 
+    /// The channels `self` carries (senders, receivers, task handles), once bound.
+    pub(super) fn channels_of_self(&self) -> Vec<ChanId> {
+        let Some(val) = self
+            .lookup("self")
+            .and_then(|i| self.env.as_ref().map(|e| e.vars[i].val.clone().flattened()))
+        else {
+            return Vec::new();
+        };
+        let mut out: Vec<ChanId> = val.senders.iter().map(|s| s.chan).collect();
+        out.extend(val.receivers.iter().copied());
+        out.extend(val.drains.iter().map(|d| d.chan));
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     /// An argument as the called function sees it: `&x` lends everything `x` carries (the
     /// function may clone a sender out of it), anything else is moved in.
     pub(super) fn call_arg(&mut self, arg: &Expr) -> Val {
@@ -246,7 +262,13 @@ impl<'a> Interp<'a> {
                 Slot::Param(i, Role::Receivers) => (arg(*i).receivers, None),
                 Slot::Param(i, Role::Drains) => (Vec::new(), Some(arg(*i).drains)),
                 Slot::Fresh(channel) => {
-                    let key = (channel.created, at);
+                    // `self` as this file's constructors build it is the one value they
+                    // build: its channels are the ones their own analysis made.
+                    let key = if keep_locs && !foreign {
+                        (channel.created, Loc::default())
+                    } else {
+                        (channel.created, at)
+                    };
                     let mut channel = channel.clone();
                     if let Some(path) = &summary.origin {
                         channel.origin = Some(Origin {
