@@ -1532,7 +1532,9 @@ impl<'a> Interp<'a> {
 
     fn assign(&mut self, left: &Expr, right: &Expr) {
         let val = self.expr(right);
-        if self.static_store_assign(left, &val, syntax::expr_loc(right)) {
+        if self.static_store_assign(left, &val, syntax::expr_loc(right))
+            || self.store_through_guard(left, &val, syntax::expr_loc(right))
+        {
             return;
         }
         match strip(left) {
@@ -1677,6 +1679,7 @@ mod detached;
 mod done;
 mod endless;
 mod flow;
+mod guards;
 mod leaks;
 mod macros;
 mod select;

@@ -347,6 +347,9 @@ impl<'a> Interp<'a> {
         if let Some(val) = self.static_store_method(mc, at) {
             return val;
         }
+        if let Some(val) = self.take_through_guard(mc) {
+            return val;
+        }
         if catalogue::ABORT_METHODS.contains(&m) {
             if let Some(idx) = place_root(strip(&mc.receiver)).and_then(|n| self.lookup(&n)) {
                 if let Some(var) = self.var(idx) {
@@ -424,7 +427,7 @@ impl<'a> Interp<'a> {
         let place = matches!(strip(&mc.receiver), Expr::Path(_) | Expr::Field(_));
         if place {
             let seen = self.expr_borrowed_full(&mc.receiver);
-            let args_carry = mc.args.iter().any(|a| !self.peek(strip(a)).is_empty());
+            let args_carry = mc.args.iter().any(|a| !self.peek(without_clone(a)).is_empty());
             if let Some(summary) = self.summary_of_method(m, &seen, args_carry) {
                 return self.apply_method_summary(mc, summary, seen, at);
             }
@@ -700,6 +703,14 @@ impl<'a> Interp<'a> {
             val.absorb(result);
         }
         val
+    }
+}
+
+/// `tx.clone()` as an argument carries what `tx` carries.
+fn without_clone(expr: &Expr) -> &Expr {
+    match strip(expr) {
+        Expr::MethodCall(mc) if mc.method == "clone" && mc.args.is_empty() => strip(&mc.receiver),
+        other => other,
     }
 }
 
