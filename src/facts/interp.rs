@@ -77,6 +77,7 @@ pub fn analyze_items_in(
         cleared,
         plain_fields,
         borrowing,
+        macro_rules,
         ..
     } = context;
     let run = |summaries: &[Summary]| {
@@ -91,6 +92,7 @@ pub fn analyze_items_in(
             statics,
             plain_fields,
             borrowing,
+            macro_rules,
             summaries: Summaries::new(summaries, local_fns),
             catalogue,
         };
@@ -641,6 +643,8 @@ struct Shared<'a> {
     plain_fields: &'a HashSet<String>,
     /// See `FileContext::borrowing`.
     borrowing: &'a HashSet<String>,
+    /// See `FileContext::macro_rules`.
+    macro_rules: &'a macro_rules::FileMacros,
     summaries: Summaries<'a>,
     catalogue: &'a Catalogue,
 }
@@ -1681,6 +1685,7 @@ mod endless;
 mod flow;
 mod guards;
 mod leaks;
+mod macro_rules;
 mod macros;
 mod select;
 mod summaries;

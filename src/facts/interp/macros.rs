@@ -19,6 +19,9 @@ impl<'a> Interp<'a> {
         if matches!(name.as_str(), "bail" | "ensure") {
             self.note_error_exit(at, None);
         }
+        if let Some(expanded) = self.shared.macro_rules.expand(mac) {
+            return self.expr(&expanded);
+        }
         if name == "vec" {
             if let Ok(args) = Punctuated::<Expr, Token![,]>::parse_terminated.parse2(mac.tokens.clone()) {
                 let mut val = Val::default();
