@@ -185,6 +185,13 @@ pub const FORMATTING_MACROS: &[&str] = &[
     "warn",
     "error",
     "log",
+    "event",
+    "span",
+    "trace_span",
+    "debug_span",
+    "info_span",
+    "warn_span",
+    "error_span",
 ];
 
 /// Macros that may panic and otherwise only borrow their arguments.
@@ -210,9 +217,17 @@ pub const RETURNING_MACROS: &[&str] = &[
     "ensure",
     "try",
     "return_err",
-    "select",
-    "select_biased",
 ];
+
+/// Macros that wait on several operations and run the arm of the first one ready
+/// (tokio, futures, crossbeam-channel): read arm by arm (`facts::macros`).
+pub const SELECT_MACROS: &[&str] = &["select", "select_biased"];
+
+/// Macros that run every future given to them to its end (tokio, futures).
+pub const JOIN_MACROS: &[&str] = &["join", "try_join"];
+
+/// Macros that only test their first argument against a pattern.
+pub const MATCHING_MACROS: &[&str] = &["matches", "assert_matches", "debug_assert_matches"];
 
 /// Whether a macro's arguments are only borrowed (formatting and assertions).
 pub fn borrows_arguments(name: &str) -> bool {

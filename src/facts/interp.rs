@@ -77,6 +77,7 @@ pub fn analyze_items_in(
         cleared,
         plain_fields,
         borrowing,
+        macro_rules,
         ..
     } = context;
     let run = |summaries: &[Summary]| {
@@ -91,6 +92,7 @@ pub fn analyze_items_in(
             statics,
             plain_fields,
             borrowing,
+            macro_rules,
             summaries: Summaries::new(summaries.iter().chain(super::models::builtin()), local_fns),
             catalogue,
         };
@@ -310,7 +312,7 @@ impl FileCx<'_, '_> {
         };
         let mut chans = self.chans.clone();
         let first_new = scratch.channels.len();
-        let owned_end = {
+        let owned = {
             let mut interp = Interp::new(
                 self.shared,
                 &mut scratch,
@@ -320,9 +322,9 @@ impl FileCx<'_, '_> {
                 SelfView::Owning,
             );
             interp.bind_params(cx.sig, Loc::of(block.brace_token.span.open()));
-            let owned_end = interp.facts.channels.len();
+            let owned = interp.channels_of_self();
             interp.block(block);
-            owned_end
+            owned
         };
         self.facts
             .channels
@@ -655,6 +657,8 @@ struct Shared<'a> {
     plain_fields: &'a HashSet<String>,
     /// See `FileContext::borrowing`.
     borrowing: &'a HashSet<String>,
+    /// See `FileContext::macro_rules`.
+    macro_rules: &'a macro_rules::FileMacros,
     summaries: Summaries<'a>,
     catalogue: &'a Catalogue,
 }
@@ -1243,6 +1247,7 @@ impl<'a> Interp<'a> {
                 if semi.is_none() && last {
                     val
                 } else {
+                    self.detach(&val);
                     Val::default()
                 }
             }
@@ -1588,7 +1593,9 @@ impl<'a> Interp<'a> {
 
     fn assign(&mut self, left: &Expr, right: &Expr) {
         let val = self.expr(right);
-        if self.static_store_assign(left, &val, syntax::expr_loc(right)) {
+        if self.static_store_assign(left, &val, syntax::expr_loc(right))
+            || self.store_through_guard(left, &val, syntax::expr_loc(right))
+        {
             return;
         }
         match strip(left) {
@@ -1729,8 +1736,13 @@ fn through_guards(mut expr: &Expr) -> &Expr {
 mod calls;
 mod closes;
 mod context;
+mod detached;
 mod done;
 mod endless;
 mod flow;
+mod guards;
 mod leaks;
+mod macro_rules;
+mod macros;
+mod select;
 mod summaries;

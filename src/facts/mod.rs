@@ -3,6 +3,7 @@
 //! which senders of it are still certainly held by the waiting code.
 
 mod interp;
+mod macros;
 mod models;
 pub mod summary;
 mod syntax;

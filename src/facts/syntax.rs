@@ -59,26 +59,57 @@ pub fn leaves_loop(body: &syn::Block) -> bool {
     finder.found
 }
 
-/// Whether one expression of a loop body can leave the loop.
-pub fn expr_leaves_loop(expr: &Expr) -> bool {
-    let mut finder = ExitFinder::default();
+/// Whether a loop body can leave the loop other than by its condition or an error exit
+/// (`?`, `return Err(..)`, `bail!`): a drain loop with error exits still waits for the
+/// channel's end on its success path.
+pub fn leaves_loop_on_success(body: &syn::Block) -> bool {
+    let mut finder = ExitFinder::success_path();
+    finder.visit_block(body);
+    finder.found
+}
+
+/// `expr_leaves_loop`, error exits apart.
+pub fn expr_leaves_loop_on_success(expr: &Expr) -> bool {
+    let mut finder = ExitFinder::success_path();
     finder.visit_expr(expr);
     finder.found
 }
 
-/// Whether one statement of a loop body can leave the loop.
-pub fn stmt_leaves_loop(stmt: &syn::Stmt) -> bool {
-    let mut finder = ExitFinder::default();
+/// `stmt_leaves_loop`, error exits apart.
+pub fn stmt_leaves_loop_on_success(stmt: &syn::Stmt) -> bool {
+    let mut finder = ExitFinder::success_path();
     finder.visit_stmt(stmt);
     finder.found
 }
 
-#[derive(Default)]
 struct ExitFinder {
+    /// Error exits (`?`, `return Err(..)`, `bail!`) count as leaving the loop. Off for the
+    /// question "does this loop wait for a channel's end": on its success path it does.
+    errors_bound: bool,
     /// Labels of loops and blocks nested inside the body: a `break` to them stays inside.
     inner_labels: Vec<String>,
     nested_loops: usize,
     found: bool,
+}
+
+impl Default for ExitFinder {
+    fn default() -> ExitFinder {
+        ExitFinder {
+            errors_bound: true,
+            inner_labels: Vec::new(),
+            nested_loops: 0,
+            found: false,
+        }
+    }
+}
+
+impl ExitFinder {
+    fn success_path() -> ExitFinder {
+        ExitFinder {
+            errors_bound: false,
+            ..ExitFinder::default()
+        }
+    }
 }
 
 impl ExitFinder {
@@ -103,12 +134,6 @@ impl<'ast> Visit<'ast> for ExitFinder {
         }
         visit::visit_expr_break(self, b);
     }
-    fn visit_expr_return(&mut self, _: &'ast syn::ExprReturn) {
-        self.found = true;
-    }
-    fn visit_expr_try(&mut self, _: &'ast syn::ExprTry) {
-        self.found = true;
-    }
     fn visit_expr_loop(&mut self, e: &'ast syn::ExprLoop) {
         self.nested(e.label.as_ref(), |f| visit::visit_expr_loop(f, e));
     }
@@ -131,13 +156,46 @@ impl<'ast> Visit<'ast> for ExitFinder {
     fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
     fn visit_expr_async(&mut self, _: &'ast syn::ExprAsync) {}
     fn visit_item(&mut self, _: &'ast syn::Item) {}
-    fn visit_macro(&mut self, mac: &'ast Macro) {
-        if crate::catalogue::RETURNING_MACROS.contains(&macro_name(mac).as_str())
-            || tokens_leave(&mac.tokens)
-        {
+    fn visit_expr_try(&mut self, e: &'ast syn::ExprTry) {
+        // An error exit: a drain loop still waits for the end on its success path.
+        if self.errors_bound {
+            self.found = true;
+        } else {
+            visit::visit_expr_try(self, e);
+        }
+    }
+    fn visit_expr_return(&mut self, r: &'ast syn::ExprReturn) {
+        if self.errors_bound || !returns_err(r) {
             self.found = true;
         }
     }
+    fn visit_macro(&mut self, mac: &'ast Macro) {
+        let name = macro_name(mac);
+        if crate::catalogue::RETURNING_MACROS.contains(&name.as_str()) {
+            self.found |= self.errors_bound || !matches!(name.as_str(), "bail" | "ensure");
+            return;
+        }
+        let select = crate::catalogue::SELECT_MACROS.contains(&name.as_str());
+        if !select && !tokens_leave(&mac.tokens) {
+            return;
+        }
+        // Read what the macro says: tracing's `?field` is no `?`, a `select!` arm's `break`
+        // leaves the loop around it.
+        let reading = super::macros::read(mac);
+        if matches!(reading, super::macros::Reading::Opaque) {
+            self.found = true;
+            return;
+        }
+        for expr in super::macros::expressions(&reading) {
+            self.visit_expr(expr);
+        }
+    }
+}
+
+/// `return Err(..)`.
+fn returns_err(r: &syn::ExprReturn) -> bool {
+    matches!(r.expr.as_deref(), Some(Expr::Call(c))
+        if matches!(&*c.func, Expr::Path(p) if p.path.is_ident("Err")))
 }
 
 /// Whether a macro's tokens contain `break`, `return` or `?`.

@@ -187,10 +187,18 @@ impl<'a> Interp<'a> {
         };
         let at = span_loc(syntax::first_span(&c.func)).to(span_loc(c.paren_token.span.close()));
         self.released.insert(idx);
+        // `mem::replace(&mut self.rx, ..)` touches that field only.
+        let field = field_under_root(strip(target));
         match self.var(idx) {
-            Some(var) if !var.moved => {
-                std::mem::replace(&mut var.val, new.held_at(at, Acquired::Stored, None))
-            }
+            Some(var) if !var.moved => match field {
+                Some(field) => {
+                    let old = take_field(&mut var.val, Some(&field));
+                    var.val
+                        .absorb(new.held_at(at, Acquired::Stored, Some(&field)));
+                    old
+                }
+                None => std::mem::replace(&mut var.val, new.held_at(at, Acquired::Stored, None)),
+            },
             _ => Val::default(),
         }
     }
@@ -345,6 +353,9 @@ impl<'a> Interp<'a> {
         if let Some(val) = self.static_store_method(mc, at) {
             return val;
         }
+        if let Some(val) = self.take_through_guard(mc) {
+            return val;
+        }
         if catalogue::ABORT_METHODS.contains(&m) {
             if let Some(idx) = place_root(strip(&mc.receiver)).and_then(|n| self.lookup(&n)) {
                 if let Some(var) = self.var(idx) {
@@ -422,7 +433,7 @@ impl<'a> Interp<'a> {
         let place = matches!(strip(&mc.receiver), Expr::Path(_) | Expr::Field(_));
         if place {
             let seen = self.expr_borrowed_full(&mc.receiver);
-            let args_carry = mc.args.iter().any(|a| !self.peek(strip(a)).is_empty());
+            let args_carry = mc.args.iter().any(|a| !self.peek(without_clone(a)).is_empty());
             if let Some(summary) = self.summary_of_method(m, &seen, args_carry) {
                 return self.apply_method_summary(mc, summary, seen, at);
             }
@@ -610,7 +621,7 @@ impl<'a> Interp<'a> {
     /// Runs `body` in a new frame. A `move` body first takes every local it mentions (only
     /// the fields it names, when it uses a local only through them); any body that moves a
     /// local of the enclosing frame captures it by value.
-    fn frame_body(
+    pub(super) fn frame_body(
         &mut self,
         at: Loc,
         kind: FrameKind,
@@ -708,61 +719,28 @@ impl<'a> Interp<'a> {
         }
         val
     }
+}
 
-    pub(super) fn mac(&mut self, mac: &syn::Macro) -> Val {
-        let name = macro_name(mac);
-        let at = span_loc(
-            mac.path
-                .segments
-                .first()
-                .map_or(mac.bang_token.span, |s| s.ident.span()),
-        )
-        .to(span_loc(mac.delimiter.span().close()));
-        let args = || Punctuated::<Expr, Token![,]>::parse_terminated.parse2(mac.tokens.clone());
-        if matches!(name.as_str(), "bail" | "ensure") {
-            self.note_error_exit(at, None);
-        }
-        if catalogue::borrows_arguments(&name) {
-            if let Ok(args) = args() {
-                for arg in args.iter() {
-                    self.expr_borrowed(arg);
-                }
-                if matches!(
-                    name.as_str(),
-                    "panic" | "unreachable" | "todo" | "unimplemented"
-                ) {
-                    self.env = None;
-                }
-                return Val::default();
+/// `tx.clone()` as an argument carries what `tx` carries.
+fn without_clone(expr: &Expr) -> &Expr {
+    match strip(expr) {
+        Expr::MethodCall(mc) if mc.method == "clone" && mc.args.is_empty() => strip(&mc.receiver),
+        other => other,
+    }
+}
+
+/// The field right under a place's root: `tx` for `holder.tx` and `holder.tx.inner`.
+fn field_under_root(mut expr: &Expr) -> Option<String> {
+    let mut field = None;
+    loop {
+        match strip(expr) {
+            Expr::Field(f) => {
+                field = Some(member_name(&f.member));
+                expr = &f.base;
             }
+            Expr::Path(_) => return field,
+            _ => return None,
         }
-        match name.as_str() {
-            "vec" => {
-                if let Ok(args) = args() {
-                    let mut val = Val::default();
-                    for arg in args.iter() {
-                        val.absorb(self.stored(arg));
-                    }
-                    return val;
-                }
-            }
-            "join" | "try_join" => {
-                if let Ok(args) = args() {
-                    for arg in args.iter() {
-                        let val = self.expr(arg);
-                        self.wait_on_drains(&val.drains, at);
-                        self.wait_on_drains(&val.drains_when_run, at);
-                    }
-                    return Val::default();
-                }
-            }
-            _ => {}
-        }
-        // A macro the analysis cannot read may move any local it names.
-        let mut names = HashSet::new();
-        syntax::token_idents(&mac.tokens, &mut names);
-        self.forget_names(&names);
-        Val::default()
     }
 }
 

@@ -32,6 +32,8 @@ pub struct FileContext {
     /// receiver (a `Vec`, a `String`, a number..): iterating one drains no channel, even when
     /// the value they belong to holds a receiver in another field.
     pub(super) plain_fields: HashSet<String>,
+    /// The file's `macro_rules!` macros, expanded where simple.
+    pub(super) macro_rules: super::macro_rules::FileMacros,
 }
 
 impl FileContext {
@@ -81,6 +83,7 @@ impl FileContext {
         self.imports = self.imports.extended_with(items);
         self.statics.extend(leaks::file_statics(items));
         self.local_fns.extend(local_functions(items, &[]));
+        self.macro_rules.add(items);
     }
 
     /// Adds what a run of whole items declares, from their tokens: they are parsed with every
@@ -108,6 +111,7 @@ impl FileContext {
         self.local_fns.extend(later.local_fns.all);
         self.maybe_cleared.extend(later.maybe_cleared);
         self.plain_fields.extend(later.plain_fields);
+        self.macro_rules.join(later.macro_rules);
         self.maybe_receiver_fields
             .extend(later.maybe_receiver_fields);
     }

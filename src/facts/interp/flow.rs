@@ -1,6 +1,7 @@
 //! Branches and loops: states are joined where paths meet, loop bodies are run twice (once to
 //! learn what an iteration moves), and loops that run until a channel ends are waits.
 
+use super::select::{arms_exit, select_macro, ArmExit};
 use super::*;
 use syn::Local;
 
@@ -91,7 +92,7 @@ impl<'a> Interp<'a> {
     }
 
     pub(super) fn for_loop(&mut self, f: &syn::ExprForLoop) -> Val {
-        let waits = if leaves_loop(&f.body) {
+        let waits = if syntax::leaves_loop_on_success(&f.body) {
             Vec::new()
         } else {
             self.draining_chain(&f.expr)
@@ -116,7 +117,7 @@ impl<'a> Interp<'a> {
     }
 
     pub(super) fn while_loop(&mut self, w: &syn::ExprWhile) -> Val {
-        let waits = if leaves_loop(&w.body) {
+        let waits = if syntax::leaves_loop_on_success(&w.body) {
             Vec::new()
         } else {
             self.recv_loop_channels(&w.cond)
@@ -138,6 +139,7 @@ impl<'a> Interp<'a> {
     pub(super) fn loop_expr(&mut self, l: &syn::ExprLoop) -> Val {
         let label = l.label.as_ref().map(|l| l.name.ident.to_string());
         let waits = self.match_recv_loop_channels(&l.body);
+        let waits = self.waits_of_any_of(waits);
         let at = span_loc(l.loop_token.span);
         self.run_loop(label, false, |this| {
             this.note_endless_loop(l);
@@ -222,7 +224,7 @@ impl<'a> Interp<'a> {
     }
 
     /// The channels a `rx.recv()`-like call (optionally awaited) receives from.
-    fn recv_call_channels(&self, expr: &Expr) -> Vec<ChanId> {
+    pub(super) fn recv_call_channels(&self, expr: &Expr) -> Vec<ChanId> {
         let call = match strip(expr) {
             Expr::Await(a) => strip(&a.base),
             other => other,
@@ -259,6 +261,17 @@ impl<'a> Interp<'a> {
         // `let message = rx.recv();` then `match message { .. }`.
         let mut received: Vec<(String, Vec<ChanId>)> = Vec::new();
         for stmt in &body.stmts {
+            if let Some(mac) = select_macro(stmt) {
+                let (ends, other) = self.select_loop_channels(mac);
+                chans.extend(ends);
+                other_exits |= other;
+                continue;
+            }
+            if let Some((ends, other)) = self.if_let_recv_channels(stmt) {
+                chans.extend(ends);
+                other_exits |= other;
+                continue;
+            }
             if let Stmt::Local(Local {
                 pat: Pat::Ident(p),
                 init: Some(init),
@@ -280,14 +293,14 @@ impl<'a> Interp<'a> {
                         (Expr::Match(m), None) => (&*m.expr, Some(&m.arms), None),
                         (e, Some((_, div))) => (e, None, Some((&local.pat, &**div))),
                         _ => {
-                            other_exits |= syntax::stmt_leaves_loop(stmt);
+                            other_exits |= syntax::stmt_leaves_loop_on_success(stmt);
                             continue;
                         }
                     },
                     None => continue,
                 },
                 _ => {
-                    other_exits |= syntax::stmt_leaves_loop(stmt);
+                    other_exits |= syntax::stmt_leaves_loop_on_success(stmt);
                     continue;
                 }
             };
@@ -300,17 +313,14 @@ impl<'a> Interp<'a> {
                 None => self.recv_call_channels(scrutinee),
             };
             if recv.is_empty() {
-                other_exits |= syntax::stmt_leaves_loop(stmt);
+                other_exits |= syntax::stmt_leaves_loop_on_success(stmt);
                 continue;
             }
             if let Some(arms) = arms {
-                for arm in arms {
-                    let leaves = syntax::expr_leaves_loop(&arm.body);
-                    if leaves && (success_pattern(&arm.pat) || matches!(arm.pat, Pat::Guard(_))) {
-                        other_exits = true;
-                    } else if leaves {
-                        chans.extend(recv.iter().copied());
-                    }
+                match arms_exit(arms) {
+                    ArmExit::Never => {}
+                    ArmExit::OnEnd => chans.extend(recv.iter().copied()),
+                    ArmExit::Other => other_exits = true,
                 }
             }
             if let Some((pat, _)) = diverge_pat {
@@ -329,7 +339,7 @@ impl<'a> Interp<'a> {
 
 /// `Ok(v)` or `Some(v)`: the pattern a receive matches for every value while the channel
 /// is open (`Some(Msg::Data(v))` also stops on other messages: not a wait for the end).
-fn success_pattern(pat: &Pat) -> bool {
+pub(super) fn success_pattern(pat: &Pat) -> bool {
     match pat {
         Pat::TupleStruct(t) => {
             t.path
@@ -354,9 +364,23 @@ fn strip_ref_expr_pat(pat: &Pat) -> &Pat {
     }
 }
 
-/// Patterns that match any value of their type.
+/// Patterns that match any value of their type. A struct or tuple struct named by one
+/// segment (`Job { id, .. }`, `Job(x)`) is taken for a struct, not an enum variant.
 fn irrefutable(pat: &Pat) -> bool {
     match pat {
+        Pat::Struct(s) => {
+            s.path.segments.len() == 1
+                && !s.path.is_ident("Self")
+                && s.fields.iter().all(|f| irrefutable(&f.pat))
+        }
+        Pat::TupleStruct(t) => {
+            t.path.segments.len() == 1
+                && !matches!(
+                    t.path.segments[0].ident.to_string().as_str(),
+                    "Some" | "Ok" | "Err" | "None"
+                )
+                && t.elems.iter().all(irrefutable)
+        }
         Pat::Ident(p) => p.subpat.as_ref().is_none_or(|(_, sub)| irrefutable(sub)),
         Pat::Wild(_) | Pat::Rest(_) => true,
         Pat::Tuple(t) => t.elems.iter().all(irrefutable),

@@ -177,6 +177,22 @@ impl<'a> Interp<'a> {
         val
     }
 
+    /// The channels `self` carries (senders, receivers, task handles), once bound.
+    pub(super) fn channels_of_self(&self) -> Vec<ChanId> {
+        let Some(val) = self
+            .lookup("self")
+            .and_then(|i| self.env.as_ref().map(|e| e.vars[i].val.clone().flattened()))
+        else {
+            return Vec::new();
+        };
+        let mut out: Vec<ChanId> = val.senders.iter().map(|s| s.chan).collect();
+        out.extend(val.receivers.iter().copied());
+        out.extend(val.drains.iter().map(|d| d.chan));
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     /// An argument as the called function sees it: `&x` lends everything `x` carries (the
     /// function may clone a sender out of it), anything else is moved in.
     pub(super) fn call_arg(&mut self, arg: &Expr) -> Val {
@@ -252,7 +268,13 @@ impl<'a> Interp<'a> {
                     (Vec::new(), Some(handles))
                 }
                 Slot::Fresh(channel) => {
-                    let key = (channel.created, at);
+                    // `self` as this file's constructors build it is the one value they
+                    // build: its channels are the ones their own analysis made.
+                    let key = if keep_locs && !foreign {
+                        (channel.created, Loc::default())
+                    } else {
+                        (channel.created, at)
+                    };
                     let mut channel = channel.clone();
                     if let Some(path) = &summary.origin {
                         channel.origin = Some(Origin {
@@ -274,6 +296,16 @@ impl<'a> Interp<'a> {
         // An `async fn` waits only when its future runs: the future carries the waits.
         let mut when_run = Vec::new();
         for wait in &summary.waits {
+            // One loop that ends with whichever of its channels ends first (`select!`).
+            let group: Vec<&[ChanId]> = summary
+                .waits
+                .iter()
+                .filter(|w| w.at == wait.at)
+                .map(|w| chans[w.slot].as_slice())
+                .collect();
+            if !self.keeps_any_of_wait(&group, &chans[wait.slot]) {
+                continue;
+            }
             // A callee that also takes senders out of the argument may do so before it waits
             // (`self.tx.take(); self.rx.iter().sum()`): the summary does not keep the order.
             if let Slot::Param(index, Role::Receivers) = summary.slots[wait.slot] {

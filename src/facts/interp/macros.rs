@@ -1,0 +1,88 @@
+//! Macro calls, as `facts::macros` reads them: formatting and logging borrow their
+//! arguments, `join!` waits for its futures, `select!` runs one arm, and any other macro's
+//! arguments are evaluated as the expressions they parse as. A name passed bare to a macro
+//! the analysis does not know may be moved by it; a method call on it inside is a method call.
+
+use super::*;
+use crate::facts::macros::{self, Reading};
+
+impl<'a> Interp<'a> {
+    pub(super) fn mac(&mut self, mac: &syn::Macro) -> Val {
+        let name = macro_name(mac);
+        let at = span_loc(
+            mac.path
+                .segments
+                .first()
+                .map_or(mac.bang_token.span, |s| s.ident.span()),
+        )
+        .to(span_loc(mac.delimiter.span().close()));
+        if matches!(name.as_str(), "bail" | "ensure") {
+            self.note_error_exit(at, None);
+        }
+        if let Some(expanded) = self.shared.macro_rules.expand(mac) {
+            return self.expr(&expanded);
+        }
+        if name == "vec" {
+            if let Ok(args) = Punctuated::<Expr, Token![,]>::parse_terminated.parse2(mac.tokens.clone()) {
+                let mut val = Val::default();
+                for arg in args.iter() {
+                    val.absorb(self.stored(arg));
+                }
+                return val;
+            }
+        }
+        match macros::read(mac) {
+            Reading::Borrowing { args, panics } => {
+                for arg in &args {
+                    self.expr_borrowed(arg);
+                }
+                if panics {
+                    self.env = None;
+                }
+                Val::default()
+            }
+            Reading::Join(args) => {
+                for arg in &args {
+                    let val = self.expr(arg);
+                    self.wait_on_drains(&val.drains, at);
+                    self.wait_on_drains(&val.drains_when_run, at);
+                }
+                Val::default()
+            }
+            Reading::Select(select) => self.select(&select),
+            Reading::Exprs(args) => {
+                // The macro may run its arguments here, later (`stream! { .. }`) or never:
+                // they are read as a body that runs later, whose waits are not waits here.
+                // What they move, or what is passed bare, the macro may keep: it counts as
+                // moved, and the macro's value is not followed.
+                self.frame_body(
+                    at,
+                    FrameKind::Deferred,
+                    false,
+                    |this| {
+                        for arg in &args {
+                            match ident_of(arg).and_then(|n| this.lookup(&n)) {
+                                Some(idx) => {
+                                    this.move_var(idx);
+                                }
+                                None => {
+                                    this.expr(arg);
+                                }
+                            }
+                        }
+                        Val::default()
+                    },
+                    HashSet::new,
+                );
+                Val::default()
+            }
+            Reading::Opaque => {
+                // A macro the analysis cannot read may move any local it names.
+                let mut names = HashSet::new();
+                syntax::token_idents(&mac.tokens, &mut names);
+                self.forget_names(&names);
+                Val::default()
+            }
+        }
+    }
+}
