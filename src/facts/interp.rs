@@ -330,7 +330,6 @@ impl FileCx<'_, '_> {
             .channels
             .extend(scratch.channels.drain(first_new..));
         self.chans = chans;
-        let owned = first_new..owned_end;
         self.facts.waits.extend(
             scratch
                 .waits

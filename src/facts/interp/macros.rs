@@ -72,7 +72,7 @@ impl<'a> Interp<'a> {
                         }
                         Val::default()
                     },
-                    HashSet::new,
+                    syntax::Captures::new,
                 );
                 Val::default()
             }
