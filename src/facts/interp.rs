@@ -101,6 +101,8 @@ pub fn analyze_items_in(
             summaries: &mut out,
         };
         cx.items(&file.items, imports, &[], 0);
+        super::reply_maps::find(&file.items, imports, &mut facts.stranded_replies);
+        super::reply_maps::reply_polls(&file.items, imports, &mut facts.reply_polls);
         facts
             .leaks
             .retain(|l| !matches!(&l.how, LeakHow::Static(name) if cleared.contains(name)));
@@ -1669,4 +1671,5 @@ mod done;
 mod endless;
 mod flow;
 mod leaks;
+mod messages;
 mod summaries;

@@ -287,6 +287,7 @@ impl<'a> Interp<'a> {
             span_loc(syntax::first_span(&mc.receiver)).to(span_loc(mc.paren_token.span.close()));
         if catalogue::PLAIN_SENDS.contains(&m) {
             self.note_message_send(mc, at);
+            self.note_reply_send(mc, at);
         }
         if matches!(
             m,
