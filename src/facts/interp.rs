@@ -77,6 +77,7 @@ pub fn analyze_items_in(
         cleared,
         plain_fields,
         borrowing,
+        readers,
         ..
     } = context;
     let run = |summaries: &[Summary]| {
@@ -91,6 +92,7 @@ pub fn analyze_items_in(
             statics,
             plain_fields,
             borrowing,
+            readers,
             summaries: Summaries::new(summaries, local_fns),
             catalogue,
         };
@@ -636,6 +638,8 @@ struct Shared<'a> {
     plain_fields: &'a HashSet<String>,
     /// See `FileContext::borrowing`.
     borrowing: &'a HashSet<String>,
+    /// See `FileContext::readers`.
+    readers: &'a HashSet<String>,
     summaries: Summaries<'a>,
     catalogue: &'a Catalogue,
 }
@@ -1117,6 +1121,9 @@ impl<'a> Interp<'a> {
 
     /// What a place or simple expression carries, without evaluating it.
     fn peek(&self, expr: &Expr) -> Val {
+        if let Some(read) = self.peek_read(expr) {
+            return read;
+        }
         match strip(expr) {
             Expr::Path(_) => ident_of(expr)
                 .and_then(|n| self.lookup(&n))
@@ -1376,6 +1383,7 @@ impl<'a> Interp<'a> {
                     self.expr_borrowed(rest);
                 }
                 self.note_field_stores(&s.path, &val);
+                self.note_reader(&s.path, &mut val);
                 val
             }
             Expr::Tuple(t) => {
@@ -1672,4 +1680,5 @@ mod endless;
 mod flow;
 mod leaks;
 mod messages;
+mod readers;
 mod summaries;

@@ -229,9 +229,11 @@ pub fn map_val(
             })
             .collect(),
         receivers: val.receivers.iter().flat_map(|&r| chans(r)).collect(),
+        readers: val.readers.iter().flat_map(|&r| chans(r)).collect(),
         drains: val.drains.iter().flat_map(&mut *drains).collect(),
         drains_when_run: val.drains_when_run.iter().flat_map(&mut *drains).collect(),
         scope_handle: val.scope_handle,
+        once: val.once,
         parts: val.parts.as_ref().map(|parts| {
             parts
                 .iter()

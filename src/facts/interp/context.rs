@@ -32,6 +32,8 @@ pub struct FileContext {
     /// receiver (a `Vec`, a `String`, a number..): iterating one drains no channel, even when
     /// the value they belong to holds a receiver in another field.
     pub(super) plain_fields: HashSet<String>,
+    /// Types whose `io::Read`/`BufRead` impl receives from a channel field (see `readers`).
+    pub(super) readers: HashSet<String>,
 }
 
 impl FileContext {
@@ -77,6 +79,7 @@ impl FileContext {
 
     fn add_declarations(&mut self, items: &[Item]) {
         self.add_fields(items);
+        super::readers::reader_types(items, &mut self.readers);
         methods_by_receiver(items, &mut self.consuming, &mut self.borrowing);
         self.imports = self.imports.extended_with(items);
         self.statics.extend(leaks::file_statics(items));
