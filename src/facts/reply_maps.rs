@@ -170,9 +170,10 @@ impl<'ast> Visit<'ast> for PollCall {
     fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
         if let Expr::Path(p) = &*c.func {
             if self.0.is_none() && p.path.segments.last().is_some_and(|s| s.ident == "poll") {
-                self.0 = Some(Loc::of(p.path.segments[0].ident.span()).to(Loc::of(
-                    c.paren_token.span.close(),
-                )));
+                self.0 = Some(
+                    Loc::of(p.path.segments[0].ident.span())
+                        .to(Loc::of(c.paren_token.span.close())),
+                );
             }
         }
         syn::visit::visit_expr_call(self, c);
@@ -420,12 +421,10 @@ fn calls_in(block: &syn::Block) -> Vec<Call<'_>> {
     let last = block.stmts.len().saturating_sub(1);
     for (i, stmt) in block.stmts.iter().enumerate() {
         let (expr, outcome) = match stmt {
-            syn::Stmt::Local(l) if matches!(&l.pat, syn::Pat::Wild(_)) => {
-                match l.init.as_ref() {
-                    Some(init) => (&*init.expr, Outcome::Dropped),
-                    None => continue,
-                }
-            }
+            syn::Stmt::Local(l) if matches!(&l.pat, syn::Pat::Wild(_)) => match l.init.as_ref() {
+                Some(init) => (&*init.expr, Outcome::Dropped),
+                None => continue,
+            },
             syn::Stmt::Expr(e, Some(_)) => (e, Outcome::Dropped),
             syn::Stmt::Expr(e, None) if i == last => (e, Outcome::Propagated),
             _ => {
@@ -458,12 +457,18 @@ fn classify(expr: &Expr, outcome: Outcome) -> Option<Call<'_>> {
         Expr::MethodCall(mc) if mc.method == "map_err" => classify(&mc.receiver, outcome),
         Expr::Call(c) => {
             let Expr::Path(p) = &*c.func else { return None };
-            let segs: Vec<String> = p.path.segments.iter().map(|s| s.ident.to_string()).collect();
+            let segs: Vec<String> = p
+                .path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect();
             let own = segs.len() == 1 || (segs.len() == 2 && segs[0] == "Self");
             own.then(|| Call {
                 name: segs.last().cloned().unwrap_or_default(),
                 args: c.args.iter().collect(),
-                at: Loc::of(p.path.segments[0].ident.span()).to(Loc::of(c.paren_token.span.close())),
+                at: Loc::of(p.path.segments[0].ident.span())
+                    .to(Loc::of(c.paren_token.span.close())),
                 result: outcome,
             })
         }
@@ -485,14 +490,13 @@ fn collect_nested<'e>(stmt: &'e syn::Stmt, out: &mut Vec<Call<'e>>) {
         fn visit_block(&mut self, b: &'e syn::Block) {
             let inner = calls_in(b);
             // A block's tail is its value, not the function's: only its dropped calls count.
-            self.0
-                .extend(inner.into_iter().map(|c| match c.result {
-                    Outcome::Propagated => Call {
-                        result: Outcome::Other,
-                        ..c
-                    },
-                    _ => c,
-                }));
+            self.0.extend(inner.into_iter().map(|c| match c.result {
+                Outcome::Propagated => Call {
+                    result: Outcome::Other,
+                    ..c
+                },
+                _ => c,
+            }));
         }
         fn visit_expr_closure(&mut self, _: &'e syn::ExprClosure) {}
         fn visit_item(&mut self, _: &'e Item) {}
@@ -504,7 +508,11 @@ fn nested_calls<'e>(expr: &'e Expr, out: &mut Vec<Call<'e>>) {
     struct Blocks<'e, 'o>(&'o mut Vec<Call<'e>>);
     impl<'e> Visit<'e> for Blocks<'e, '_> {
         fn visit_block(&mut self, b: &'e syn::Block) {
-            self.0.extend(calls_in(b).into_iter().filter(|c| c.result == Outcome::Dropped));
+            self.0.extend(
+                calls_in(b)
+                    .into_iter()
+                    .filter(|c| c.result == Outcome::Dropped),
+            );
         }
         fn visit_expr_closure(&mut self, _: &'e syn::ExprClosure) {}
         fn visit_item(&mut self, _: &'e Item) {}

@@ -313,14 +313,11 @@ fn stranded_finding(
         },
         Label {
             loc: stranded.swallowed,
-            message: format!(
-                "the error is dropped here, and `{m}` lives on with the sender in it"
-            ),
+            message: format!("the error is dropped here, and `{m}` lives on with the sender in it"),
         },
         Label {
             loc: send.at,
-            message: "reply senders travel inside messages to the task that keeps the map"
-                .into(),
+            message: "reply senders travel inside messages to the task that keeps the map".into(),
         },
         Label {
             loc: wait,
