@@ -17,6 +17,8 @@ pub enum Role {
     Receivers,
     /// The handles of draining tasks the argument carries.
     Drains,
+    /// The channels the argument reads through an `io::Read` impl (see `Val::readers`).
+    Readers,
 }
 
 /// Where a constructor's value is in its result.

@@ -116,16 +116,9 @@ impl<'a> Interp<'a> {
         }
     }
 
-    /// The channels a value reads from: its readers, and the receivers a parameter carries
-    /// (the caller's argument decides: a reader's receivers are its readers).
+    /// The channels a value reads from (a parameter's are placeholders for the caller's).
     fn read_channels(&self, val: &Val) -> Vec<ChanId> {
-        let mut chans = val.readers.clone();
-        for &r in &val.receivers {
-            if self.facts.channels[r].param.is_some() && !chans.contains(&r) {
-                chans.push(r);
-            }
-        }
-        chans
+        val.readers.clone()
     }
 
     /// `reader.read_to_end(..)`: waits for the end of the channels the reader reads.
