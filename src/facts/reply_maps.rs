@@ -307,7 +307,8 @@ fn names_oneshot(ty: &syn::Type, imports: &Imports, kind: &str) -> Option<&'stat
 
 /// Error exits of the body's statements before the one that takes a sender out of `map`,
 /// each with that take-out. A statement that binds a name the key mentions is where the key
-/// comes from: its exits mean there is no entry to take out.
+/// comes from, and one that names the map is a guard on it (`if !map.contains_key(&id) {
+/// return Err(..) }`): their exits mean there is no entry to take out.
 fn direct_skips(block: &syn::Block, map: &str) -> Vec<(Loc, Loc)> {
     let key = key_names_of_later(block, map);
     let mut exits = Vec::new();
@@ -324,6 +325,11 @@ fn direct_skips(block: &syn::Block, map: &str) -> Vec<(Loc, Loc)> {
                 continue;
             }
         }
+        let mut names = Names(HashSet::new());
+        names.visit_stmt(stmt);
+        if names.0.contains(map) {
+            continue;
+        }
         let mut finder = Exits(Vec::new());
         finder.visit_stmt(stmt);
         exits.extend(finder.0);
@@ -336,6 +342,17 @@ fn key_names_of_later(block: &syn::Block, map: &str) -> HashSet<String> {
     let mut take = TakeOut { map, found: None };
     take.visit_block(block);
     take.found.map(|(_, key)| key).unwrap_or_default()
+}
+
+/// The single-identifier paths a statement names.
+struct Names(HashSet<String>);
+
+impl<'ast> Visit<'ast> for Names {
+    fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
+        if let Some(ident) = p.path.get_ident() {
+            self.0.insert(ident.to_string());
+        }
+    }
 }
 
 fn pat_names(pat: &syn::Pat, out: &mut HashSet<String>) {
@@ -526,5 +543,98 @@ fn map_name(arg: &Expr) -> Option<String> {
         Expr::Reference(r) => map_name(&r.expr),
         Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => map_name(&u.expr),
         other => ident_of(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stranded(src: &str) -> Vec<(usize, usize, usize)> {
+        let file = syn::parse_file(src).unwrap();
+        let imports = Imports::default().extended_with(&file.items);
+        let mut out = Vec::new();
+        find(&file.items, &imports, &mut out);
+        out.iter()
+            .map(|s| (s.exit.line, s.take.line, s.swallowed.line))
+            .collect()
+    }
+
+    const HEAD: &str =
+        "use std::collections::HashMap;\nuse tokio::sync::oneshot;\ntype R = Result<(), ()>;\n";
+
+    #[test]
+    fn an_exit_before_the_remove_whose_error_is_dropped_strands_the_sender() {
+        let src = format!(
+            "{HEAD}fn out(p: &mut HashMap<u64, oneshot::Sender<u8>>, id: u64, v: Option<u8>) -> R {{
+                let v = v.ok_or(())?;
+                let tx = p.remove(&id).ok_or(())?;
+                tx.send(v).map_err(|_| ())
+            }}
+            fn serve(p: &mut HashMap<u64, oneshot::Sender<u8>>) {{
+                let _ = out(p, 1, None);
+            }}"
+        );
+        assert_eq!(stranded(&src), vec![(5, 6, 10)]);
+    }
+
+    #[test]
+    fn the_skip_travels_through_a_propagating_caller_to_the_one_that_drops_it() {
+        let src = format!(
+            "{HEAD}fn out(p: &mut HashMap<u64, oneshot::Sender<u8>>, v: Option<u8>) -> R {{
+                let v = v.ok_or(())?;
+                let _ = p.remove(&1);
+                Ok(())
+            }}
+            fn all(p: &mut HashMap<u64, oneshot::Sender<u8>>) -> R {{
+                out(p, None)?;
+                Ok(())
+            }}
+            fn serve(mut p: HashMap<u64, oneshot::Sender<u8>>) {{
+                loop {{
+                    if all(&mut p).is_err() {{ continue; }}
+                    all(&mut p).ok();
+                }}
+            }}"
+        );
+        assert_eq!(stranded(&src), vec![(5, 6, 16)]);
+    }
+
+    #[test]
+    fn exits_that_compute_the_key_or_guard_the_map_are_not_skips() {
+        let src = format!(
+            "{HEAD}enum Id {{ Num(u64), Text }}
+            fn out(p: &mut HashMap<u64, oneshot::Sender<u8>>, id: Id) -> R {{
+                let id = match id {{ Id::Num(n) => n, Id::Text => return Err(()) }};
+                if !p.contains_key(&id) {{ return Err(()); }}
+                let tx = p.remove(&id).ok_or(())?;
+                tx.send(0).map_err(|_| ())
+            }}
+            fn serve(p: &mut HashMap<u64, oneshot::Sender<u8>>) {{
+                let _ = out(p, Id::Text);
+            }}"
+        );
+        assert!(stranded(&src).is_empty());
+    }
+
+    #[test]
+    fn a_map_of_other_values_or_an_owned_map_is_not_followed() {
+        let src = format!(
+            "{HEAD}fn out(p: &mut HashMap<u64, u8>, v: Option<u8>) -> R {{
+                v.ok_or(())?;
+                p.remove(&1);
+                Ok(())
+            }}
+            fn owned(mut p: HashMap<u64, oneshot::Sender<u8>>, v: Option<u8>) -> R {{
+                v.ok_or(())?;
+                p.remove(&1);
+                Ok(())
+            }}
+            fn serve(p: &mut HashMap<u64, u8>, q: HashMap<u64, oneshot::Sender<u8>>) {{
+                let _ = out(p, None);
+                let _ = owned(q, None);
+            }}"
+        );
+        assert!(stranded(&src).is_empty());
     }
 }
