@@ -57,6 +57,9 @@ pub fn find(items: &[Item], imports: &Imports, stranded: &mut Vec<StrandedReply>
             }
         }
     }
+    if skips.is_empty() {
+        return;
+    }
     // Skips travel up through callers that propagate the error with their own map parameter,
     // and are stranded where a caller drops the error.
     let mut out: Vec<StrandedReply> = Vec::new();
