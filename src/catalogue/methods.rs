@@ -31,6 +31,16 @@ pub const CONSUMING_STD_METHODS: &[&str] = &[
 
 /// Methods that only borrow their receiver, whatever it holds (besides `VIEWS`).
 const BORROWING_STD_METHODS: &[&str] = &[
+    // `io::Write` and `io::Read` take `&mut self`.
+    "write",
+    "write_all",
+    "write_fmt",
+    "flush",
+    "read",
+    "read_exact",
+    "read_line",
+    "read_to_end",
+    "read_to_string",
     "iter",
     "iter_mut",
     "len",

@@ -78,6 +78,7 @@ pub fn analyze_items_in(
         plain_fields,
         borrowing,
         macro_rules,
+        readers,
         ..
     } = context;
     let run = |summaries: &[Summary]| {
@@ -93,6 +94,7 @@ pub fn analyze_items_in(
             plain_fields,
             borrowing,
             macro_rules,
+            readers,
             summaries: Summaries::new(summaries.iter().chain(super::models::builtin()), local_fns),
             catalogue,
         };
@@ -103,6 +105,8 @@ pub fn analyze_items_in(
             summaries: &mut out,
         };
         cx.items(&file.items, imports, &[], 0);
+        super::reply_maps::find(&file.items, imports, &mut facts.stranded_replies);
+        super::reply_maps::reply_polls(&file.items, imports, &mut facts.reply_polls);
         facts
             .leaks
             .retain(|l| !matches!(&l.how, LeakHow::Static(name) if cleared.contains(name)));
@@ -658,6 +662,8 @@ struct Shared<'a> {
     borrowing: &'a HashSet<String>,
     /// See `FileContext::macro_rules`.
     macro_rules: &'a macro_rules::FileMacros,
+    /// See `FileContext::readers`.
+    readers: &'a HashSet<String>,
     summaries: Summaries<'a>,
     catalogue: &'a Catalogue,
 }
@@ -1182,6 +1188,9 @@ impl<'a> Interp<'a> {
 
     /// What a place or simple expression carries, without evaluating it.
     fn peek(&self, expr: &Expr) -> Val {
+        if let Some(read) = self.peek_read(expr) {
+            return read;
+        }
         match strip(expr) {
             Expr::Path(_) => ident_of(expr)
                 .and_then(|n| self.lookup(&n))
@@ -1442,6 +1451,7 @@ impl<'a> Interp<'a> {
                     self.expr_borrowed(rest);
                 }
                 self.note_field_stores(&s.path, &val);
+                self.note_reader(&s.path, &mut val);
                 val
             }
             Expr::Tuple(t) => {
@@ -1744,4 +1754,6 @@ mod leaks;
 mod macro_rules;
 mod macros;
 mod select;
+mod messages;
+mod readers;
 mod summaries;

@@ -5,6 +5,7 @@
 mod interp;
 mod macros;
 mod models;
+pub mod reply_maps;
 pub mod summary;
 mod syntax;
 pub mod value;
@@ -206,6 +207,14 @@ pub struct TakeOut {
     pub exits: Vec<Loc>,
 }
 
+/// A oneshot reply sender sent inside a message through another channel
+/// (`tx.send(Msg::Req(id, reply_tx))`): the task receiving the messages holds it.
+#[derive(Clone, Debug)]
+pub struct ReplySend {
+    pub chan: ChanId,
+    pub at: Loc,
+}
+
 /// A loop that counts messages of one variant instead of waiting for the channel's end
 /// (`while done < n { match rx.recv() { .. Msg::Done => done += 1 } }`), and the senders the
 /// counting code holds meanwhile: they keep `recv()` blocking when a message never comes.
@@ -228,6 +237,9 @@ pub struct FileFacts {
     pub done_sends: Vec<DoneSend>,
     pub counted_receives: Vec<CountedReceive>,
     pub take_outs: Vec<TakeOut>,
+    pub stranded_replies: Vec<reply_maps::StrandedReply>,
+    pub reply_polls: Vec<reply_maps::ReplyPoll>,
+    pub reply_sends: Vec<ReplySend>,
     /// Functions whose analysis was cut short (budget or depth), with the reason.
     pub incomplete: Vec<(Loc, String)>,
     /// Names of calls the file could not follow, and whether an argument (or the receiver)

@@ -17,6 +17,8 @@ pub enum Role {
     Receivers,
     /// The handles of draining tasks the argument carries.
     Drains,
+    /// The channels the argument reads through an `io::Read` impl (see `Val::readers`).
+    Readers,
 }
 
 /// Where a constructor's value is in its result.
@@ -253,9 +255,11 @@ pub fn map_val(
             })
             .collect(),
         receivers: val.receivers.iter().flat_map(|&r| chans(r)).collect(),
+        readers: val.readers.iter().flat_map(|&r| chans(r)).collect(),
         drains: val.drains.iter().flat_map(&mut *drains).collect(),
         drains_when_run: val.drains_when_run.iter().flat_map(&mut *drains).collect(),
         scope_handle: val.scope_handle,
+        once: val.once,
         parts: val.parts.as_ref().map(|parts| {
             parts
                 .iter()

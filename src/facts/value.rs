@@ -49,12 +49,18 @@ pub struct Drain {
 pub struct Val {
     pub senders: Vec<SenderRef>,
     pub receivers: Vec<ChanId>,
+    /// Receivers the value reads from through an `io::Read`/`BufRead` impl of the checked code
+    /// that receives from a channel field: reading it to the end drains them.
+    pub readers: Vec<ChanId>,
     /// Task handles that end only when a channel ends; joining or awaiting them waits for it.
     pub drains: Vec<Drain>,
     /// A closure or future that, when run, waits for these channels to end.
     pub drains_when_run: Vec<Drain>,
     /// The scope handle of `thread::scope(|s| ..)`: `s.spawn` starts a scoped task.
     pub scope_handle: bool,
+    /// A `move` closure whose body gives up something it captured (`drop(tx)`): it is
+    /// `FnOnce`, and calling it consumes it with its captures.
+    pub once: bool,
     pub parts: Option<Vec<Val>>,
 }
 
@@ -62,6 +68,7 @@ impl Val {
     pub fn is_empty(&self) -> bool {
         self.senders.is_empty()
             && self.receivers.is_empty()
+            && self.readers.is_empty()
             && self.drains.is_empty()
             && self.drains_when_run.is_empty()
             && !self.scope_handle
@@ -96,9 +103,11 @@ impl Val {
         let other = other.flattened();
         self.senders.extend(other.senders);
         self.receivers.extend(other.receivers);
+        self.readers.extend(other.readers);
         self.drains.extend(other.drains);
         self.drains_when_run.extend(other.drains_when_run);
         self.scope_handle |= other.scope_handle;
+        self.once |= other.once;
     }
 
     pub fn union(mut self, other: Val) -> Val {

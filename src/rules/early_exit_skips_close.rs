@@ -44,12 +44,24 @@
 //! the send is reported. So is an error exit before a reply sender is taken out of a shared
 //! pending-request map (`pending.lock().unwrap().remove(&id)`) while the code awaiting the
 //! reply still holds the map: the sender is never sent nor dropped.
+//!
+//! Reply senders that travel inside messages (`tx.send(Msg::Req(id, reply_tx))`) to a server
+//! task are parked in its pending map: an error exit in a helper that borrows the map
+//! (`fn respond(pending: &mut HashMap<u64, oneshot::Sender<T>>, ..)`) before its `remove`,
+//! whose error a caller drops (`let _ = respond(&mut pending, ..)`), leaves the sender in
+//! the map while the task goes on; the code awaiting the reply (`.await`, or a `Future` impl
+//! polling the receiver) waits forever. An exit in the statement that computes the key is
+//! not reported: without a key there is no entry to take out. The map's contents are known
+//! from its parameter type and from reply senders of the same library sent in messages, not
+//! yet followed from the message to the map.
 
 use std::collections::HashSet;
 
 use super::{story, Rule};
+use crate::facts::reply_maps::StrandedReply;
 use crate::facts::{
-    CountedReceive, DoneSend, FileFacts, Place, SkippedClose, Store, TakeOut, Wait, WaitForm,
+    CountedReceive, DoneSend, FileFacts, Place, ReplySend, SkippedClose, Store, TakeOut, Wait,
+    WaitForm,
 };
 use crate::finding::{Finding, Label, Severity};
 use crate::loc::Loc;
@@ -86,6 +98,13 @@ fn check(facts: &FileFacts, path: &str) -> Vec<Finding> {
         for &exit in &take.exits {
             if seen.insert(exit) {
                 findings.push(take_out_finding(facts, take, exit, waiting, path));
+            }
+        }
+    }
+    for stranded in &facts.stranded_replies {
+        if let Some((send, wait)) = reply_path(facts, stranded) {
+            if seen.insert(stranded.exit) {
+                findings.push(stranded_finding(facts, stranded, send, wait, path));
             }
         }
     }
@@ -247,6 +266,83 @@ fn take_out_finding(
             "take the sender out of the map on every path (or clear the map when the task fails), so the waiting side sees it dropped"
                 .into(),
         ),
+        fix: None,
+    }
+}
+
+/// A reply sender of the stranded library sent inside a message, and where a reply of that
+/// library is waited on (an await of that channel, or a `Future` impl polling a receiver).
+fn reply_path<'f>(facts: &'f FileFacts, stranded: &StrandedReply) -> Option<(&'f ReplySend, Loc)> {
+    let library = |chan: usize| facts.channels[chan].library;
+    let sends = facts
+        .reply_sends
+        .iter()
+        .filter(|s| library(s.chan) == stranded.library);
+    let mut by_library = None;
+    for send in sends {
+        let awaited = facts
+            .waits
+            .iter()
+            .find(|w| w.chan == send.chan && w.form == WaitForm::Oneshot);
+        if let Some(wait) = awaited {
+            return Some((send, wait.at));
+        }
+        let polled = facts
+            .reply_polls
+            .iter()
+            .find(|p| p.library == stranded.library);
+        by_library = by_library.or(polled.map(|p| (send, p.at)));
+    }
+    by_library
+}
+
+/// An exit in a helper that borrows a server's pending map skips taking a reply sender out,
+/// and a caller drops the error while the map lives on.
+fn stranded_finding(
+    facts: &FileFacts,
+    stranded: &StrandedReply,
+    send: &ReplySend,
+    wait: Loc,
+    path: &str,
+) -> Finding {
+    let m = &stranded.map;
+    let labels = vec![
+        Label {
+            loc: stranded.take,
+            message: format!("the reply sender would be taken out of `{m}` here"),
+        },
+        Label {
+            loc: stranded.swallowed,
+            message: format!("the error is dropped here, and `{m}` lives on with the sender in it"),
+        },
+        Label {
+            loc: send.at,
+            message: "reply senders travel inside messages to the task that keeps the map".into(),
+        },
+        Label {
+            loc: wait,
+            message: "this waits for the reply until the sender sends or is dropped".into(),
+        },
+        story::created(facts, send.chan),
+    ];
+    Finding {
+        rule: RULE.id,
+        severity: RULE.severity,
+        message: format!(
+            "this exit leaves the reply sender in `{m}`, so the wait for the reply never ends"
+        ),
+        path: path.to_string(),
+        primary: Label {
+            loc: stranded.exit,
+            message: "the helper can leave here, before it takes the reply sender out".into(),
+        },
+        labels: story::dedup(labels, stranded.exit),
+        notes: vec![format!(
+            "`{m}` is borrowed: the task that owns it goes on running and keeps the sender, neither sent nor dropped"
+        )],
+        help: Some(format!(
+            "take the sender out of `{m}` before the first exit (`let tx = {m}.remove(&id);`), or send the error to the waiting side through it"
+        )),
         fix: None,
     }
 }

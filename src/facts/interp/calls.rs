@@ -45,6 +45,7 @@ impl<'a> Interp<'a> {
             };
             return Val::tuple(vec![sender, receiver]);
         }
+        self.note_reading_call(&resolved, c, at);
         if let Some(val) = self.leaking_call(&resolved, c, at) {
             return val;
         }
@@ -138,6 +139,10 @@ impl<'a> Interp<'a> {
             });
             for arg in &c.args {
                 self.expr(arg);
+            }
+            // Calling an `FnOnce` closure moves it, and what it captured goes with it.
+            if self.env.as_ref().is_some_and(|e| e.vars[idx].val.once) {
+                self.move_var(idx);
             }
             self.wait_on_drains(&drains.unwrap_or_default(), at);
             return Val::default();
@@ -301,7 +306,9 @@ impl<'a> Interp<'a> {
             span_loc(syntax::first_span(&mc.receiver)).to(span_loc(mc.paren_token.span.close()));
         if catalogue::PLAIN_SENDS.contains(&m) {
             self.note_message_send(mc, at);
+            self.note_reply_send(mc, at);
         }
+        self.note_read_to_end(mc, at);
         if matches!(
             m,
             "remove" | "remove_entry" | "swap_remove" | "shift_remove"
@@ -710,9 +717,20 @@ impl<'a> Interp<'a> {
         } else {
             after
         };
+        // A body that moves one of its captures out can run once only.
+        let once = is_move
+            && kind != FrameKind::Inline
+            && end.as_ref().is_some_and(|end| {
+                end.vars
+                    .iter()
+                    .skip(outer_len)
+                    .any(|v| v.frame == frame && v.captured && v.moved)
+            });
         let mut val = captured.held_at(at, Acquired::Captured, None);
+        val.once = once;
         // A closure that captured a receiver is not itself a receiver.
         val.receivers.clear();
+        val.readers.clear();
         val.drains_when_run = finished.drains;
         if kind == FrameKind::Inline {
             val.absorb(result);

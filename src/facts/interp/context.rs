@@ -34,6 +34,8 @@ pub struct FileContext {
     pub(super) plain_fields: HashSet<String>,
     /// The file's `macro_rules!` macros, expanded where simple.
     pub(super) macro_rules: super::macro_rules::FileMacros,
+    /// Types whose `io::Read`/`BufRead` impl receives from a channel field (see `readers`).
+    pub(super) readers: HashSet<String>,
 }
 
 impl FileContext {
@@ -79,6 +81,7 @@ impl FileContext {
 
     fn add_declarations(&mut self, items: &[Item]) {
         self.add_fields(items);
+        super::readers::reader_types(items, &mut self.readers);
         methods_by_receiver(items, &mut self.consuming, &mut self.borrowing);
         self.imports = self.imports.extended_with(items);
         self.statics.extend(leaks::file_statics(items));

@@ -135,6 +135,7 @@ impl<'a> Interp<'a> {
         let senders = chan(self, Role::Senders, 0);
         let receivers = chan(self, Role::Receivers, 1);
         let drains = chan(self, Role::Drains, 2);
+        let readers = chan(self, Role::Readers, 3);
         Val {
             senders: vec![SenderRef {
                 chan: senders,
@@ -143,6 +144,7 @@ impl<'a> Interp<'a> {
                 field: None,
             }],
             receivers: vec![receivers],
+            readers: vec![readers],
             drains: vec![Drain {
                 chan: drains,
                 wait: at,
@@ -260,6 +262,7 @@ impl<'a> Interp<'a> {
                     (arg(*i).senders.iter().map(|s| s.chan).collect(), None)
                 }
                 Slot::Param(i, Role::Receivers) => (arg(*i).receivers, None),
+                Slot::Param(i, Role::Readers) => (arg(*i).readers, None),
                 Slot::Param(i, Role::Drains) => {
                     // A closure or future argument waits when the callee runs it.
                     let arg = arg(*i);
@@ -308,7 +311,7 @@ impl<'a> Interp<'a> {
             }
             // A callee that also takes senders out of the argument may do so before it waits
             // (`self.tx.take(); self.rx.iter().sum()`): the summary does not keep the order.
-            if let Slot::Param(index, Role::Receivers) = summary.slots[wait.slot] {
+            if let Slot::Param(index, Role::Receivers | Role::Readers) = summary.slots[wait.slot] {
                 if summary.releases.contains(&index) {
                     continue;
                 }
@@ -334,7 +337,7 @@ impl<'a> Interp<'a> {
                 })
                 .collect();
             match &summary.slots[wait.slot] {
-                Slot::Param(_, Role::Receivers) if summary.is_async => {
+                Slot::Param(_, Role::Receivers | Role::Readers) if summary.is_async => {
                     for &chan in &chans[wait.slot] {
                         when_run.push(Drain {
                             chan,
@@ -345,7 +348,7 @@ impl<'a> Interp<'a> {
                         });
                     }
                 }
-                Slot::Param(_, Role::Receivers) => {
+                Slot::Param(_, Role::Receivers | Role::Readers) => {
                     let form = WaitForm::Call {
                         function: summary.name.clone(),
                         drain: (!foreign).then_some(wait.at),
