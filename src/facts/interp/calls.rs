@@ -131,9 +131,16 @@ impl<'a> Interp<'a> {
             let drains = self.env.as_ref().map(|e| {
                 let val = &e.vars[idx].val;
                 let mut drains = val.drains_when_run.clone();
-                drains.extend(val.drains.iter().cloned().filter(|d| {
-                    self.facts.channels[d.chan].param.is_some_and(|(_, r)| r == Role::Drains)
-                }));
+                drains.extend(
+                    val.drains
+                        .iter()
+                        .filter(|d| {
+                            self.facts.channels[d.chan]
+                                .param
+                                .is_some_and(|(_, r)| r == Role::Drains)
+                        })
+                        .cloned(),
+                );
                 drains
             });
             for arg in &c.args {
