@@ -28,6 +28,9 @@ pub struct Library {
     pub sender_types: &'static [&'static str],
     /// Whether its senders can be downgraded to weak ones, which do not keep it open.
     pub weak_senders: bool,
+    /// Methods of a sender that return a new receiver of its channel (`broadcast::Sender::
+    /// subscribe`).
+    pub subscribe_methods: &'static [&'static str],
 }
 
 pub const LIBRARIES: &[Library] = &[
@@ -38,6 +41,7 @@ pub const LIBRARIES: &[Library] = &[
         kind: ChannelKind::Stream,
         sender_types: &["Sender", "SyncSender"],
         weak_senders: false,
+        subscribe_methods: &[],
     },
     Library {
         name: "crossbeam-channel",
@@ -46,6 +50,7 @@ pub const LIBRARIES: &[Library] = &[
         kind: ChannelKind::Stream,
         sender_types: &["Sender"],
         weak_senders: false,
+        subscribe_methods: &[],
     },
     Library {
         name: "flume",
@@ -54,6 +59,7 @@ pub const LIBRARIES: &[Library] = &[
         kind: ChannelKind::Stream,
         sender_types: &["Sender"],
         weak_senders: true,
+        subscribe_methods: &[],
     },
     Library {
         name: "tokio::sync::mpsc",
@@ -62,6 +68,16 @@ pub const LIBRARIES: &[Library] = &[
         kind: ChannelKind::Stream,
         sender_types: &["Sender", "UnboundedSender"],
         weak_senders: true,
+        subscribe_methods: &[],
+    },
+    Library {
+        name: "tokio::sync::broadcast",
+        modules: &["tokio::sync::broadcast"],
+        constructors: &["channel"],
+        kind: ChannelKind::Stream,
+        sender_types: &["Sender"],
+        weak_senders: true,
+        subscribe_methods: &["subscribe"],
     },
     Library {
         name: "tokio::sync::oneshot",
@@ -70,6 +86,7 @@ pub const LIBRARIES: &[Library] = &[
         kind: ChannelKind::Oneshot,
         sender_types: &["Sender"],
         weak_senders: false,
+        subscribe_methods: &[],
     },
     Library {
         name: "futures::channel::mpsc",
@@ -78,6 +95,7 @@ pub const LIBRARIES: &[Library] = &[
         kind: ChannelKind::Stream,
         sender_types: &["Sender", "UnboundedSender"],
         weak_senders: false,
+        subscribe_methods: &[],
     },
     Library {
         name: "futures::channel::oneshot",
@@ -86,6 +104,7 @@ pub const LIBRARIES: &[Library] = &[
         kind: ChannelKind::Oneshot,
         sender_types: &["Sender"],
         weak_senders: false,
+        subscribe_methods: &[],
     },
     Library {
         name: "async-channel",
@@ -94,6 +113,7 @@ pub const LIBRARIES: &[Library] = &[
         kind: ChannelKind::Stream,
         sender_types: &["Sender"],
         weak_senders: true,
+        subscribe_methods: &[],
     },
     Library {
         name: "kanal",
@@ -102,6 +122,7 @@ pub const LIBRARIES: &[Library] = &[
         kind: ChannelKind::Stream,
         sender_types: &["Sender", "AsyncSender"],
         weak_senders: false,
+        subscribe_methods: &[],
     },
 ];
 
@@ -403,7 +424,11 @@ mod tests {
             constructor("crossbeam::channel::bounded").unwrap().name,
             "crossbeam-channel"
         );
-        assert!(constructor("tokio::sync::broadcast::channel").is_none());
+        assert_eq!(
+            constructor("tokio::sync::broadcast::channel").unwrap().name,
+            "tokio::sync::broadcast"
+        );
+        assert!(constructor("tokio::sync::watch::channel").is_none());
         assert!(constructor("channel").is_none());
     }
 

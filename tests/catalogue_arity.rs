@@ -77,6 +77,7 @@ fn methods() -> Vec<&'static str> {
             .iter()
             .flat_map(|m| [m.borrowing, m.handle_joins]),
     )
+    .chain(c::LIBRARIES.iter().map(|lib| lib.subscribe_methods))
     .collect::<Vec<_>>()
     .concat()
 }

@@ -111,9 +111,9 @@ pub fn analyze_items_in(
             .leaks
             .retain(|l| !matches!(&l.how, LeakHow::Static(name) if cleared.contains(name)));
         for summary in &mut out {
-            summary
-                .leaks
-                .retain(|(_, _, how)| !matches!(how, LeakHow::Static(name) if cleared.contains(name)));
+            summary.leaks.retain(
+                |(_, _, how)| !matches!(how, LeakHow::Static(name) if cleared.contains(name)),
+            );
         }
         // A function that does nothing a caller could see needs no summary.
         out.retain(|s| !s.is_trivial());
@@ -807,7 +807,7 @@ struct Interp<'a> {
     /// What the function returns, for its summary.
     returns: Val,
     /// Waits for the end of channels that came in through parameters, for its summary.
-    param_waits: Vec<(ChanId, Loc, Vec<(usize, Loc, String)>)>,
+    param_waits: Vec<super::summary::ParamWait>,
     /// While a callee's wait is applied: the senders of the arguments it still holds then.
     callee_holds: Vec<(String, HeldSender)>,
     /// Tasks started so far that drain one channel while they hold a sender of another.
@@ -955,7 +955,7 @@ impl<'a> Interp<'a> {
 
     /// The parameters whose senders the function still certainly holds here (by the binding
     /// that holds them): index, where the binding got them, its name.
-    fn params_held(&self) -> Vec<(usize, Loc, String)> {
+    fn params_held(&self) -> Vec<super::summary::HeldParam> {
         let Some(env) = &self.env else {
             return Vec::new();
         };
@@ -963,8 +963,15 @@ impl<'a> Interp<'a> {
         for var in env.vars.iter().filter(|v| !v.moved && v.frame == 0) {
             for sender in &var.val.senders {
                 if let Some((index, Role::Senders)) = self.facts.channels[sender.chan].param {
-                    if !out.iter().any(|(i, _, _)| *i == index) {
-                        out.push((index, sender.at, var.name.clone()));
+                    if !out
+                        .iter()
+                        .any(|h: &super::summary::HeldParam| h.index == index)
+                    {
+                        out.push(super::summary::HeldParam {
+                            index,
+                            at: sender.at,
+                            binding: var.name.clone(),
+                        });
                     }
                 }
             }

@@ -41,7 +41,7 @@ pub enum Slot {
 /// What the analysis of one body saw at the function's boundary.
 pub struct Observed<'a> {
     pub returns: &'a Val,
-    pub waits: &'a [(ChanId, Loc, Vec<(usize, Loc, String)>)],
+    pub waits: &'a [ParamWait],
     pub stores: &'a [(usize, Val)],
     pub endless: &'a [(ChanId, Loc)],
     pub releases: &'a [usize],
@@ -55,9 +55,23 @@ pub struct SummaryWait {
     pub slot: ChanId,
     pub at: Loc,
     /// Parameters whose senders the function still holds while it waits (a value the caller
-    /// gave it, kept to the end): index, where its binding got them, the binding's name.
-    pub holding: Vec<(usize, Loc, String)>,
+    /// gave it, kept to the end).
+    pub holding: Vec<HeldParam>,
 }
+
+/// A parameter whose senders a function still holds at one of its waits.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HeldParam {
+    pub index: usize,
+    /// Where the binding that holds them got them.
+    pub at: Loc,
+    /// The binding's name.
+    pub binding: String,
+}
+
+/// A wait of a function on what a parameter carries (its placeholder channel), where, and
+/// the parameters whose senders it still holds there.
+pub type ParamWait = (ChanId, Loc, Vec<HeldParam>);
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Summary {

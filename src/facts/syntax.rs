@@ -269,7 +269,11 @@ impl<'ast> Visit<'ast> for Capture {
             syn::Member::Named(n) => n.to_string(),
             syn::Member::Unnamed(i) => i.index.to_string(),
         };
-        if let Some(fields) = self.0.entry(ident.to_string()).or_insert(Some(HashSet::new())) {
+        if let Some(fields) = self
+            .0
+            .entry(ident.to_string())
+            .or_insert(Some(HashSet::new()))
+        {
             fields.insert(field);
         }
     }

@@ -132,9 +132,16 @@ impl<'a> Interp<'a> {
             let drains = self.env.as_ref().map(|e| {
                 let val = &e.vars[idx].val;
                 let mut drains = val.drains_when_run.clone();
-                drains.extend(val.drains.iter().cloned().filter(|d| {
-                    self.facts.channels[d.chan].param.is_some_and(|(_, r)| r == Role::Drains)
-                }));
+                drains.extend(
+                    val.drains
+                        .iter()
+                        .filter(|d| {
+                            self.facts.channels[d.chan]
+                                .param
+                                .is_some_and(|(_, r)| r == Role::Drains)
+                        })
+                        .cloned(),
+                );
                 drains
             });
             for arg in &c.args {
@@ -356,6 +363,9 @@ impl<'a> Interp<'a> {
                 }
             }
             _ => {}
+        }
+        if let Some(val) = self.subscribe(mc, m) {
+            return val;
         }
         if let Some(val) = self.static_store_method(mc, at) {
             return val;
@@ -763,6 +773,32 @@ fn field_under_root(mut expr: &Expr) -> Option<String> {
 }
 
 impl Interp<'_> {
+    /// `tx.subscribe()` on a sender of a library that makes receivers from senders: a new
+    /// receiver of the same channel (the sender is only borrowed).
+    fn subscribe(&mut self, mc: &syn::ExprMethodCall, method: &str) -> Option<Val> {
+        if !mc.args.is_empty() {
+            return None;
+        }
+        let seen = self.peek(&mc.receiver);
+        let receivers: Vec<ChanId> = seen
+            .senders
+            .iter()
+            .map(|s| s.chan)
+            .filter(|&chan| {
+                catalogue::library(self.facts.channels[chan].library)
+                    .is_some_and(|lib| lib.subscribe_methods.contains(&method))
+            })
+            .collect();
+        if receivers.is_empty() {
+            return None;
+        }
+        self.expr_borrowed(&mc.receiver);
+        Some(Val {
+            receivers,
+            ..Val::default()
+        })
+    }
+
     /// A `move` body that names only some fields of a local takes those fields: their
     /// senders and task handles move in, the rest stays. `None` when the local's senders are
     /// not all known by field (then the body takes the whole local).

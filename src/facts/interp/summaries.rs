@@ -320,16 +320,16 @@ impl<'a> Interp<'a> {
             self.callee_holds = wait
                 .holding
                 .iter()
-                .flat_map(|(index, held_at, name)| {
+                .flat_map(|held| {
                     let senders = args
-                        .get(*index)
+                        .get(held.index)
                         .map(|a| a.clone().flattened().senders)
                         .unwrap_or_default();
                     senders.into_iter().map(move |s| {
                         let held = HeldSender {
                             chan: s.chan,
-                            holder: name.clone(),
-                            at: relocate(*held_at),
+                            holder: held.binding.clone(),
+                            at: relocate(held.at),
                             how: Acquired::Bound,
                         };
                         (summary.name.clone(), held)
