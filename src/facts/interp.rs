@@ -252,6 +252,7 @@ impl FileCx<'_, '_> {
                         stores: &stores,
                         endless: &interp.endless_params,
                         releases: &releases,
+                        self_feeds: &interp.self_feeds,
                     },
                 ));
             }
@@ -341,7 +342,10 @@ enum SelfView {
 impl<'a> Interp<'a> {
     /// Whether the function does anything a caller must know beyond stores into parameters.
     fn summary_has_effects(&self) -> bool {
-        !self.returns.is_empty() || !self.param_waits.is_empty() || !self.endless_params.is_empty()
+        !self.returns.is_empty()
+            || !self.param_waits.is_empty()
+            || !self.endless_params.is_empty()
+            || !self.self_feeds.is_empty()
     }
 
     fn new(
@@ -375,6 +379,8 @@ impl<'a> Interp<'a> {
             self_view,
             returns: Val::default(),
             param_waits: Vec::new(),
+            self_feeds: Vec::new(),
+            message_exit: false,
             bridges: Vec::new(),
             param_vars: Vec::new(),
             endless_params: Vec::new(),
@@ -778,6 +784,11 @@ struct Interp<'a> {
     returns: Val,
     /// Waits for the end of channels that came in through parameters, for its summary.
     param_waits: Vec<(ChanId, Loc)>,
+    /// Tasks that drain a parameter's channel while holding a parameter's sender (see
+    /// `self_feeds`), in this body's channel numbering.
+    self_feeds: Vec<super::summary::SelfFeed>,
+    /// Recording the wait of a drain loop that also ends on a message (see `message_exit`).
+    message_exit: bool,
     /// Tasks started so far that drain one channel while they hold a sender of another.
     bridges: Vec<Bridge>,
     /// The binding of each parameter bound to a single name: (parameter index, binding).
@@ -930,6 +941,10 @@ impl<'a> Interp<'a> {
             return;
         }
         let owner = self.owner_frame();
+        if self.message_exit {
+            self.record_self_held_only(chan, owner, at, form);
+            return;
+        }
         if owner > 0 {
             let drain = match &form {
                 WaitForm::Join { drain, .. } | WaitForm::ScopeEnd { drain, .. } => *drain,
@@ -949,6 +964,7 @@ impl<'a> Interp<'a> {
             if owner == 0 && !self.param_waits.iter().any(|&(c, _)| c == chan) {
                 self.param_waits.push((chan, at));
             }
+            self.note_self_feeds(chan, owner, at);
             return;
         }
         let mut held = self.held_senders(chan, owner, &form, None);
@@ -1669,4 +1685,5 @@ mod done;
 mod endless;
 mod flow;
 mod leaks;
+mod self_feeds;
 mod summaries;

@@ -3,6 +3,7 @@
 //! which senders of it are still certainly held by the waiting code.
 
 mod interp;
+mod message_exit;
 pub mod summary;
 mod syntax;
 pub mod value;

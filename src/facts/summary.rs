@@ -43,6 +43,22 @@ pub struct Observed<'a> {
     pub stores: &'a [(usize, Val)],
     pub endless: &'a [(ChanId, Loc)],
     pub releases: &'a [usize],
+    pub self_feeds: &'a [SelfFeed],
+}
+
+/// A task the function starts that drains the channel in slot `drained` while it holds a
+/// strong sender of the channel in slot `sender` (in the body's own numbering while it is
+/// analysed, in slots once summarized).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SelfFeed {
+    pub drained: ChanId,
+    pub sender: ChanId,
+    /// How the task names the sender (`ctx.tx`).
+    pub holder: String,
+    pub held_at: Loc,
+    pub how: super::value::Acquired,
+    /// Where the task waits for the end.
+    pub wait: Loc,
 }
 
 /// A wait inside the function for the end of a channel its caller passed in.
@@ -82,6 +98,8 @@ pub struct Summary {
     pub releases: Vec<usize>,
     /// The file the function is in, when the summary is applied in another file.
     pub origin: Option<String>,
+    /// Tasks it starts that drain an argument's channel while holding an argument's sender.
+    pub self_feeds: Vec<SelfFeed>,
 }
 
 impl Summary {
@@ -92,6 +110,7 @@ impl Summary {
             && self.stores.is_empty()
             && self.endless.is_empty()
             && self.releases.is_empty()
+            && self.self_feeds.is_empty()
     }
 
     /// Whether calling the function makes a channel (or starts a task on one) that the caller
@@ -148,8 +167,22 @@ impl Summary {
                 at,
             })
             .collect();
+        let self_feeds = seen
+            .self_feeds
+            .iter()
+            .map(|feed| {
+                let drained = (slot_of.borrow_mut())(feed.drained);
+                let sender = (slot_of.borrow_mut())(feed.sender);
+                SelfFeed {
+                    drained,
+                    sender,
+                    ..feed.clone()
+                }
+            })
+            .collect();
         Summary {
             key,
+            self_feeds,
             name: sig.ident.to_string(),
             is_async: sig.asyncness.is_some(),
             takes_self: matches!(

@@ -91,7 +91,8 @@ impl<'a> Interp<'a> {
     }
 
     pub(super) fn for_loop(&mut self, f: &syn::ExprForLoop) -> Val {
-        let waits = if leaves_loop(&f.body) {
+        let on_message = crate::facts::message_exit::exits_only_on_message(&f.body);
+        let waits = if leaves_loop(&f.body) && !on_message {
             Vec::new()
         } else {
             self.draining_chain(&f.expr)
@@ -101,9 +102,11 @@ impl<'a> Interp<'a> {
         let at = span_loc(f.for_token.span).to(syntax::expr_loc(&f.expr));
         self.run_loop(label, true, |this| {
             this.at_loop_head = true;
+            this.message_exit = on_message;
             for &chan in &waits {
                 this.record_wait(chan, at, WaitForm::Drain);
             }
+            this.message_exit = false;
             this.at_loop_head = false;
             let item = Val {
                 senders: iterated.senders.clone(),
@@ -116,7 +119,8 @@ impl<'a> Interp<'a> {
     }
 
     pub(super) fn while_loop(&mut self, w: &syn::ExprWhile) -> Val {
-        let waits = if leaves_loop(&w.body) {
+        let on_message = crate::facts::message_exit::exits_only_on_message(&w.body);
+        let waits = if leaves_loop(&w.body) && !on_message {
             Vec::new()
         } else {
             self.recv_loop_channels(&w.cond)
@@ -125,9 +129,11 @@ impl<'a> Interp<'a> {
         let at = span_loc(w.while_token.span).to(syntax::expr_loc(&w.cond));
         self.run_loop(label, true, |this| {
             this.at_loop_head = true;
+            this.message_exit = on_message;
             for &chan in &waits {
                 this.record_wait(chan, at, WaitForm::Drain);
             }
+            this.message_exit = false;
             this.note_counted_receive(w, at);
             this.at_loop_head = false;
             this.condition(&w.cond);

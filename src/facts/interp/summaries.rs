@@ -265,6 +265,7 @@ impl<'a> Interp<'a> {
             chans.push(ids);
             drains.push(ds);
         }
+        self.apply_self_feeds(summary, &chans, at);
         // An `async fn` waits only when its future runs: the future carries the waits.
         let mut when_run = Vec::new();
         for wait in &summary.waits {
