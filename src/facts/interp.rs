@@ -106,6 +106,7 @@ pub fn analyze_items_in(
             .retain(|l| !matches!(&l.how, LeakHow::Static(name) if cleared.contains(name)));
         // A function that does nothing a caller could see needs no summary.
         out.retain(|s| !s.is_trivial());
+        out.append(&mut facts.built_elsewhere);
         (facts, out)
     };
     let (mut facts, mut own) = run(external);
@@ -253,6 +254,7 @@ impl FileCx<'_, '_> {
                         endless: &interp.endless_params,
                         releases: &releases,
                         self_feeds: &interp.self_feeds,
+                        ends_with: &interp.ends_with,
                     },
                 ));
             }
@@ -346,6 +348,7 @@ impl<'a> Interp<'a> {
             || !self.param_waits.is_empty()
             || !self.endless_params.is_empty()
             || !self.self_feeds.is_empty()
+            || !self.ends_with.is_empty()
     }
 
     fn new(
@@ -381,6 +384,7 @@ impl<'a> Interp<'a> {
             param_waits: Vec::new(),
             self_feeds: Vec::new(),
             message_exit: false,
+            ends_with: Vec::new(),
             bridges: Vec::new(),
             param_vars: Vec::new(),
             endless_params: Vec::new(),
@@ -470,6 +474,8 @@ struct Summaries<'a> {
     local: &'a LocalFns,
     /// By the type they build, in the order of the summaries.
     constructors: HashMap<&'a str, Vec<&'a Summary>>,
+    /// Construction sites in other files, by the type they build.
+    built: HashMap<&'a str, Vec<&'a Summary>>,
     /// Types with a method that takes senders out of `self` or overwrites them.
     releasing: std::collections::HashSet<&'a str>,
 }
@@ -546,8 +552,13 @@ impl<'a> Summaries<'a> {
     fn new(all: &'a [Summary], local: &'a LocalFns) -> Summaries<'a> {
         let mut by_name: HashMap<&str, Vec<&Summary>> = HashMap::new();
         let mut constructors: HashMap<&str, Vec<&Summary>> = HashMap::new();
+        let mut built: HashMap<&str, Vec<&Summary>> = HashMap::new();
         let mut releasing = std::collections::HashSet::new();
         for s in all {
+            if let Some(b) = &s.built {
+                built.entry(b.ty.as_str()).or_default().push(s);
+                continue;
+            }
             by_name.entry(s.name.as_str()).or_default().push(s);
             if let Some((ty, _)) = &s.constructs {
                 if !s.returns.is_empty() {
@@ -562,8 +573,14 @@ impl<'a> Summaries<'a> {
             by_name,
             local,
             constructors,
+            built,
             releasing,
         }
+    }
+
+    /// Construction sites of the type in other files, from both ends of a channel.
+    fn built_elsewhere(&self, ty: &str) -> &[&'a Summary] {
+        self.built.get(ty).map_or(&[], Vec::as_slice)
     }
 
     fn has_local_method(&self, name: &str) -> bool {
@@ -789,6 +806,8 @@ struct Interp<'a> {
     self_feeds: Vec<super::summary::SelfFeed>,
     /// Recording the wait of a drain loop that also ends on a message (see `message_exit`).
     message_exit: bool,
+    /// Receives on a parameter's channel whose end makes the function return an error.
+    ends_with: Vec<(ChanId, Loc)>,
     /// Tasks started so far that drain one channel while they hold a sender of another.
     bridges: Vec<Bridge>,
     /// The binding of each parameter bound to a single name: (parameter index, binding).
@@ -1138,7 +1157,15 @@ impl<'a> Interp<'a> {
                 .filter(|v| !v.moved)
                 .map(|v| v.val.clone().flattened())
                 .unwrap_or_default(),
-            Expr::Field(f) => self.peek(&f.base),
+            Expr::Field(f) => {
+                // A sender stored under another field of the value is not in this one.
+                let mut val = self.peek(&f.base);
+                if let syn::Member::Named(name) = &f.member {
+                    val.senders
+                        .retain(|s| s.field.as_ref().is_none_or(|field| name == field));
+                }
+                val
+            }
             Expr::MethodCall(mc) if catalogue::passes_through(&mc.method.to_string()) => {
                 self.peek(&mc.receiver)
             }
@@ -1684,6 +1711,8 @@ mod context;
 mod done;
 mod endless;
 mod flow;
+mod built_elsewhere;
 mod leaks;
 mod self_feeds;
+mod split_drain;
 mod summaries;

@@ -44,6 +44,7 @@ pub struct Observed<'a> {
     pub endless: &'a [(ChanId, Loc)],
     pub releases: &'a [usize],
     pub self_feeds: &'a [SelfFeed],
+    pub ends_with: &'a [(ChanId, Loc)],
 }
 
 /// A task the function starts that drains the channel in slot `drained` while it holds a
@@ -100,6 +101,32 @@ pub struct Summary {
     pub origin: Option<String>,
     /// Tasks it starts that drain an argument's channel while holding an argument's sender.
     pub self_feeds: Vec<SelfFeed>,
+    /// Receives once on an argument's channel (slot) and returns an error at its end (where):
+    /// a loop that calls it until it errs drains that channel.
+    pub ends_with: Vec<(ChanId, Loc)>,
+    /// Not a function: a construction site of another file's type (see `Built`).
+    pub built: Option<Built>,
+}
+
+/// A call in this file to another file's constructor of `ty` whose arguments carry a sender
+/// and a receiver of one channel: for the type's own file, which sees `self` as so built.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Built {
+    pub ty: String,
+    /// The constructor's key, as this file resolved it.
+    pub constructor: Vec<String>,
+    /// Which channel (an index into `channels`) each argument carries senders and receivers of.
+    pub args: Vec<BuiltArg>,
+    pub channels: Vec<Channel>,
+    /// The call, in the file `path` (set once the file is known).
+    pub at: Loc,
+    pub path: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct BuiltArg {
+    pub senders: Vec<usize>,
+    pub receivers: Vec<usize>,
 }
 
 impl Summary {
@@ -111,6 +138,8 @@ impl Summary {
             && self.endless.is_empty()
             && self.releases.is_empty()
             && self.self_feeds.is_empty()
+            && self.built.is_none()
+            && self.ends_with.is_empty()
     }
 
     /// Whether calling the function makes a channel (or starts a task on one) that the caller
@@ -180,9 +209,16 @@ impl Summary {
                 }
             })
             .collect();
+        let ends_with = seen
+            .ends_with
+            .iter()
+            .map(|&(chan, at)| ((slot_of.borrow_mut())(chan), at))
+            .collect();
         Summary {
             key,
             self_feeds,
+            ends_with,
+            built: None,
             name: sig.ident.to_string(),
             is_async: sig.asyncness.is_some(),
             takes_self: matches!(
@@ -205,6 +241,9 @@ impl Summary {
     /// a written path (`conn::connect`) or `.method`; `carried`: an argument or the receiver
     /// carried a channel. A call that carried none matters only if the function makes one.
     pub fn explains(&self, call: &str, carried: bool) -> bool {
+        if self.built.is_some() {
+            return false;
+        }
         let named = match call.strip_prefix('.') {
             Some(method) => self.has_self && self.name == method,
             None => {

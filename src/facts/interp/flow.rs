@@ -70,6 +70,7 @@ impl<'a> Interp<'a> {
     }
 
     pub(super) fn match_expr(&mut self, m: &syn::ExprMatch) -> Val {
+        self.note_end_returns(m);
         let (val, place) = self.scrutinee(&m.expr);
         let start = self.env.clone();
         let len = self.var_count();
@@ -144,12 +145,20 @@ impl<'a> Interp<'a> {
     pub(super) fn loop_expr(&mut self, l: &syn::ExprLoop) -> Val {
         let label = l.label.as_ref().map(|l| l.name.ident.to_string());
         let waits = self.match_recv_loop_channels(&l.body);
+        let split = if waits.is_empty() {
+            self.split_drain_waits(&l.body)
+        } else {
+            Vec::new()
+        };
         let at = span_loc(l.loop_token.span);
         self.run_loop(label, false, |this| {
             this.note_endless_loop(l);
             this.at_loop_head = true;
             for &chan in &waits {
                 this.record_wait(chan, at, WaitForm::Drain);
+            }
+            for (chan, form) in &split {
+                this.record_wait(*chan, at, form.clone());
             }
             this.at_loop_head = false;
             this.block(&l.body);
@@ -228,7 +237,7 @@ impl<'a> Interp<'a> {
     }
 
     /// The channels a `rx.recv()`-like call (optionally awaited) receives from.
-    fn recv_call_channels(&self, expr: &Expr) -> Vec<ChanId> {
+    pub(super) fn recv_call_channels(&self, expr: &Expr) -> Vec<ChanId> {
         let call = match strip(expr) {
             Expr::Await(a) => strip(&a.base),
             other => other,

@@ -164,15 +164,18 @@ impl<'a> Interp<'a> {
             if summary.origin.is_some() {
                 continue;
             }
-            let built = self.apply_summary(summary, &[], &[], body, true);
-            let built = match summary.constructs {
-                Some((_, Part::Element(i))) => built
-                    .parts
-                    .and_then(|mut parts| (i < parts.len()).then(|| parts.swap_remove(i)))
-                    .unwrap_or_default(),
-                _ => built,
-            };
-            val.absorb(built);
+            let mut all = vec![self.apply_summary(summary, &[], &[], body, true)];
+            all.extend(self.built_as_elsewhere(summary, body));
+            for built in all {
+                let built = match summary.constructs {
+                    Some((_, Part::Element(i))) => built
+                        .parts
+                        .and_then(|mut parts| (i < parts.len()).then(|| parts.swap_remove(i)))
+                        .unwrap_or_default(),
+                    _ => built,
+                };
+                val.absorb(built);
+            }
         }
         val
     }
@@ -266,6 +269,9 @@ impl<'a> Interp<'a> {
             drains.push(ds);
         }
         self.apply_self_feeds(summary, &chans, at);
+        if self.recording {
+            self.note_built_elsewhere(summary, args, at);
+        }
         // An `async fn` waits only when its future runs: the future carries the waits.
         let mut when_run = Vec::new();
         for wait in &summary.waits {
