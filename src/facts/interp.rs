@@ -485,6 +485,8 @@ struct Summaries<'a> {
 pub(super) struct LocalFn {
     key: Vec<String>,
     has_self: bool,
+    /// A method that takes `self` by value.
+    takes_self: bool,
 }
 
 /// A file's own functions, found by name: a file has thousands, and every call looks.
@@ -523,6 +525,9 @@ pub(super) fn local_functions(items: &[Item], path: &[String]) -> Vec<LocalFn> {
         LocalFn {
             key,
             has_self: sig.receiver().is_some(),
+            takes_self: sig
+                .receiver()
+                .is_some_and(|r| matches!(r.kind, syn::ReceiverKind::Value)),
         }
     };
     for item in items {
@@ -581,6 +586,21 @@ impl<'a> Summaries<'a> {
     /// Construction sites of the type in other files, from both ends of a channel.
     fn built_elsewhere(&self, ty: &str) -> &[&'a Summary] {
         self.built.get(ty).map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether the file has a function that the path names.
+    fn has_local_fn(&self, path: &[String]) -> bool {
+        self.local_method_takes_self(path).is_some()
+    }
+
+    /// Whether the file's method that the path names takes `self` by value (`None`: no such
+    /// function in the file).
+    fn local_method_takes_self(&self, path: &[String]) -> Option<bool> {
+        let name = path.last()?;
+        self.local
+            .named(name)
+            .find(|f| super::summary::path_names(&f.key, path))
+            .map(|f| f.takes_self)
     }
 
     fn has_local_method(&self, name: &str) -> bool {
@@ -861,6 +881,7 @@ impl<'a> Interp<'a> {
                 decl,
                 let_underscore: None,
                 loop_depth,
+                ty: None,
             });
         }
     }
@@ -1258,7 +1279,15 @@ impl<'a> Interp<'a> {
             self.expr(diverge);
             self.env = before;
         }
+        let ty = match &local.pat {
+            Pat::Type(t) => light_types::named_type(&t.ty),
+            Pat::Ident(_) => self.built_type(&init.expr),
+            _ => None,
+        };
         self.bind(&local.pat, val, rebind);
+        if matches!(&local.pat, Pat::Ident(_) | Pat::Type(_)) {
+            self.type_last_binding(ty);
+        }
     }
 
     /// Binds a pattern to a value. `rebind`: the bindings become the sender's new holder.
@@ -1713,6 +1742,7 @@ mod endless;
 mod flow;
 mod built_elsewhere;
 mod leaks;
+mod light_types;
 mod self_feeds;
 mod split_drain;
 mod summaries;

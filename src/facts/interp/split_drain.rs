@@ -88,7 +88,10 @@ impl<'a> Interp<'a> {
         let summary = if ident_of(&mc.receiver).is_some_and(|n| n == "self") {
             self.own_method(&name)
         } else {
-            self.summary_of_method(&name, &receiver, false)
+            match self.typed_method(&mc.receiver, &name) {
+                Ok(summary) => summary,
+                Err(()) => self.summary_of_method(&name, &receiver, false),
+            }
         };
         let Some(summary) = summary else {
             return Vec::new();

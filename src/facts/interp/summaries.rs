@@ -18,6 +18,7 @@ impl<'a> Interp<'a> {
                         SelfView::Dropping | SelfView::Owning => self.constructed_self(body),
                     };
                     self.declare("self".into(), val, at);
+                    self.type_last_binding(self.self_ty.clone());
                     if self.self_view == SelfView::Owning {
                         // The value drains its own channel: `self-held-sender`, not a caller's
                         // lingering sender.
@@ -34,6 +35,9 @@ impl<'a> Interp<'a> {
                     };
                     let val = self.placeholder(index, at);
                     self.bind(&t.pat, val, None);
+                    if matches!(&*t.pat, Pat::Ident(_)) {
+                        self.type_last_binding(light_types::named_type(&t.ty));
+                    }
                     if matches!(&*t.pat, Pat::Ident(_)) {
                         self.param_vars.push((index, self.var_count() - 1));
                     }
