@@ -14,11 +14,11 @@ pub mod facts;
 pub mod finding;
 pub mod fix;
 pub mod lex;
-mod rounds;
 pub mod load;
 pub mod loc;
 pub mod render;
 pub mod resolve;
+mod rounds;
 pub mod rules;
 pub mod suppress;
 pub mod walk;
@@ -115,13 +115,8 @@ pub fn check(options: &Options) -> Result<Report, String> {
             })
             .collect()
     });
-    let (mut results, mut infos): (Vec<FileResult>, Vec<FileInfo>) =
-        outcomes.into_iter().unzip();
-    let placed = {
-        let paths: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
-        let mods: Vec<Vec<crates::ModDecl>> = infos.iter().map(|i| i.mods.clone()).collect();
-        crates::place(&paths, &mods)
-    };
+    let (mut results, mut infos): (Vec<FileResult>, Vec<FileInfo>) = outcomes.into_iter().unzip();
+    let placed = rounds::Placed::of(&files, &infos);
     let recheck = |list: Vec<(usize, Vec<facts::summary::Summary>)>, pulled: bool| {
         pool.install(|| {
             list.into_par_iter()
@@ -282,7 +277,10 @@ fn check_file_in(
     } else {
         // Constructions of other files' types are found only with their summaries, which
         // the file gets in a later round whatever the scan did.
-        info.summaries = summaries.into_iter().filter(|s| s.built.is_some()).collect();
+        info.summaries = summaries
+            .into_iter()
+            .filter(|s| s.built.is_some())
+            .collect();
     }
     let result = if checked.findings.is_empty() && checked.incomplete.is_empty() {
         FileResult::Clean
@@ -475,7 +473,7 @@ impl TreeAnalysis {
 /// it names one of their functions.
 fn cross_file_rechecks(
     files: &[walk::SourceFile],
-    placed: &[crates::Placement],
+    placement: &rounds::Placed,
     infos: &[FileInfo],
 ) -> Vec<(usize, Vec<facts::summary::Summary>)> {
     if infos.iter().all(|i| i.summaries.is_empty()) {
@@ -485,7 +483,8 @@ fn cross_file_rechecks(
         .iter()
         .map(|info| info.parsed.then_some(&info.open_calls))
         .collect();
-    let by_crate = rounds::summaries_by_crate(files, placed, infos);
+    let by_crate = rounds::summaries_by_crate(files, placement, infos);
+    let placed = &placement.files;
     let mut out = Vec::new();
     for (i, place) in placed.iter().enumerate() {
         let Some(list) = by_crate.get(&place.krate) else {

@@ -23,9 +23,11 @@ use crate::FileInfo;
 /// by crate.
 pub(crate) fn summaries_by_crate(
     files: &[SourceFile],
-    placed: &[Placement],
+    placed: &Placed,
     infos: &[FileInfo],
 ) -> HashMap<usize, Vec<(usize, Summary)>> {
+    let libraries = &placed.libraries;
+    let placed = &placed.files;
     let mut by_crate: HashMap<usize, Vec<(usize, Summary)>> = HashMap::new();
     for (i, info) in infos.iter().enumerate() {
         for summary in &info.summaries {
@@ -44,16 +46,54 @@ pub(crate) fn summaries_by_crate(
                 .push((i, summary));
         }
     }
+    // A binary sees its own library's functions under the library's name
+    // (`tinymist::transport::io_transport`).
+    for (&bin, (lib, name)) in libraries {
+        let Some(list) = by_crate.get(lib) else {
+            continue;
+        };
+        let seen: Vec<(usize, Summary)> = list
+            .iter()
+            .filter(|(_, s)| s.built.is_none())
+            .map(|(j, s)| {
+                let mut s = s.clone();
+                s.key.insert(0, name.clone());
+                (*j, s)
+            })
+            .collect();
+        by_crate.entry(bin).or_default().extend(seen);
+    }
     by_crate
+}
+
+/// Where every file sits: its crate and module, and each binary's own library.
+pub(crate) struct Placed {
+    pub files: Vec<Placement>,
+    /// By binary crate: its package's library crate and the name it is used by.
+    pub libraries: HashMap<usize, (usize, String)>,
+}
+
+impl Placed {
+    pub(crate) fn of(files: &[SourceFile], infos: &[FileInfo]) -> Placed {
+        let paths: Vec<std::path::PathBuf> = files.iter().map(|f| f.path.clone()).collect();
+        let mods: Vec<Vec<crate::crates::ModDecl>> = infos.iter().map(|i| i.mods.clone()).collect();
+        let (placed, roots) = crate::crates::place_with_roots(&paths, &mods);
+        let libraries = crate::crates::own_libraries(&paths, &placed, &roots);
+        Placed {
+            files: placed,
+            libraries,
+        }
+    }
 }
 
 /// Files not parsed in the first pass that define (`fn NAME`) a function which a parsed file
 /// of the same crate called with a channel and could not follow.
 pub(crate) fn pull_ins(
     files: &[SourceFile],
-    placed: &[Placement],
+    placement: &Placed,
     infos: &[FileInfo],
 ) -> Vec<(usize, Vec<Summary>)> {
+    let placed = &placement.files;
     let mut wanted: HashMap<usize, Vec<String>> = HashMap::new();
     for (i, info) in infos.iter().enumerate().filter(|(_, i)| i.parsed) {
         for (call, &carried) in &info.open_calls {
@@ -73,7 +113,13 @@ pub(crate) fn pull_ins(
     if wanted.is_empty() {
         return Vec::new();
     }
-    let by_crate = summaries_by_crate(files, placed, infos);
+    // A binary's calls may be to its library's functions.
+    for (bin, (lib, _)) in &placement.libraries {
+        if let Some(names) = wanted.get(bin).cloned() {
+            wanted.entry(*lib).or_default().extend(names);
+        }
+    }
+    let by_crate = summaries_by_crate(files, placement, infos);
     let mut out = Vec::new();
     for (i, info) in infos.iter().enumerate() {
         if info.parsed {
@@ -117,9 +163,10 @@ pub(crate) fn keep_built(info: &mut FileInfo, later: FileInfo) {
 /// ends of one channel, with every summary of their crate.
 pub(crate) fn built_rechecks(
     files: &[SourceFile],
-    placed: &[Placement],
+    placement: &Placed,
     infos: &[FileInfo],
 ) -> Vec<(usize, Vec<Summary>)> {
+    let placed = &placement.files;
     let mut types: HashMap<usize, Vec<String>> = HashMap::new();
     for (i, info) in infos.iter().enumerate() {
         for built in info.summaries.iter().filter_map(|s| s.built.as_ref()) {
@@ -132,7 +179,7 @@ pub(crate) fn built_rechecks(
     if types.is_empty() {
         return Vec::new();
     }
-    let by_crate = summaries_by_crate(files, placed, infos);
+    let by_crate = summaries_by_crate(files, placement, infos);
     let mut out = Vec::new();
     for (i, file) in files.iter().enumerate() {
         let Some(tys) = types.get(&placed[i].krate) else {

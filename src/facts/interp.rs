@@ -1734,13 +1734,13 @@ fn through_guards(mut expr: &Expr) -> &Expr {
     }
 }
 
+mod built_elsewhere;
 mod calls;
 mod closes;
 mod context;
 mod done;
 mod endless;
 mod flow;
-mod built_elsewhere;
 mod leaks;
 mod light_types;
 mod self_feeds;

@@ -115,7 +115,9 @@ mod tests {
         assert!(!exits_only_on_message(&body(
             "{ match ev { Event::Stop => break, _ => return } }"
         )));
-        assert!(!exits_only_on_message(&body("{ match ev { Some(_) => break, None => {} } }")));
+        assert!(!exits_only_on_message(&body(
+            "{ match ev { Some(_) => break, None => {} } }"
+        )));
         assert!(!exits_only_on_message(&body("{ work(); }")));
     }
 }

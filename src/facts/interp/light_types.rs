@@ -87,7 +87,11 @@ impl<'a> Interp<'a> {
 
     /// The method `name` of the type of the binding a receiver names: `Ok(Some)` its summary,
     /// `Ok(None)` a method of the file's own type that matters to no channel, `Err` unknown.
-    pub(super) fn typed_method(&self, receiver: &Expr, name: &str) -> Result<Option<&'a Summary>, ()> {
+    pub(super) fn typed_method(
+        &self,
+        receiver: &Expr,
+        name: &str,
+    ) -> Result<Option<&'a Summary>, ()> {
         let ty = ident_of(receiver)
             .and_then(|n| self.lookup(&n))
             .and_then(|i| self.env.as_ref()?.vars.get(i)?.ty.clone())

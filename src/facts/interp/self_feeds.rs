@@ -12,7 +12,10 @@ impl<'a> Interp<'a> {
     pub(super) fn note_self_feeds(&mut self, drained: ChanId, owner: usize, at: Loc) {
         if owner == 0
             || self.self_view != SelfView::Placeholder
-            || !matches!(self.facts.channels[drained].param, Some((_, Role::Receivers)))
+            || !matches!(
+                self.facts.channels[drained].param,
+                Some((_, Role::Receivers))
+            )
         {
             return;
         }
@@ -92,17 +95,13 @@ impl<'a> Interp<'a> {
 
     /// At a call: the self-feeding tasks the callee starts on channels whose both ends the
     /// arguments carry. `chans[slot]`: the caller's channels for each slot of the summary.
-    pub(super) fn apply_self_feeds(
-        &mut self,
-        summary: &Summary,
-        chans: &[Vec<ChanId>],
-        at: Loc,
-    ) {
+    pub(super) fn apply_self_feeds(&mut self, summary: &Summary, chans: &[Vec<ChanId>], at: Loc) {
         let foreign = summary.origin.is_some();
         for feed in &summary.self_feeds {
-            let (Some(Slot::Param(..)), Some(Slot::Param(..))) =
-                (summary.slots.get(feed.drained), summary.slots.get(feed.sender))
-            else {
+            let (Some(Slot::Param(..)), Some(Slot::Param(..))) = (
+                summary.slots.get(feed.drained),
+                summary.slots.get(feed.sender),
+            ) else {
                 continue;
             };
             let (Some(drained), Some(sent)) = (chans.get(feed.drained), chans.get(feed.sender))
@@ -110,8 +109,7 @@ impl<'a> Interp<'a> {
                 continue;
             };
             for &chan in drained.iter().filter(|c| sent.contains(c)) {
-                if self.facts.channels[chan].param.is_some() || self.facts.channels[chan].in_loop
-                {
+                if self.facts.channels[chan].param.is_some() || self.facts.channels[chan].in_loop {
                     continue;
                 }
                 let (wait, held_at) = if foreign {

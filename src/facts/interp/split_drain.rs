@@ -45,9 +45,10 @@ impl<'a> Interp<'a> {
             match expr {
                 Expr::If(i) => match &*i.cond {
                     Expr::Let(l) if end_pattern(&l.pat) => {
-                        if i.else_branch.as_ref().is_some_and(|(_, e)| {
-                            syntax::expr_leaves_loop(e)
-                        }) {
+                        if i.else_branch
+                            .as_ref()
+                            .is_some_and(|(_, e)| syntax::expr_leaves_loop(e))
+                        {
                             return Vec::new();
                         }
                         calls.push(&*l.expr);
