@@ -71,6 +71,12 @@ fn declared_module(line: &str) -> Option<String> {
 
 /// Places every file. `files[i]` has the declarations `mods[i]`.
 pub fn place(files: &[PathBuf], mods: &[Vec<ModDecl>]) -> Vec<Placement> {
+    place_with_roots(files, mods).0
+}
+
+/// `place`, with the root file of each crate (an index into `files`, by crate index; crates
+/// of loose files have none).
+pub fn place_with_roots(files: &[PathBuf], mods: &[Vec<ModDecl>]) -> (Vec<Placement>, Vec<usize>) {
     let index: HashMap<PathBuf, usize> = files
         .iter()
         .enumerate()
@@ -114,7 +120,7 @@ pub fn place(files: &[PathBuf], mods: &[Vec<ModDecl>]) -> Vec<Placement> {
         }
     }
     let mut next = roots.len();
-    placement
+    let placement = placement
         .into_iter()
         .map(|p| {
             p.unwrap_or_else(|| {
@@ -125,7 +131,66 @@ pub fn place(files: &[PathBuf], mods: &[Vec<ModDecl>]) -> Vec<Placement> {
                 }
             })
         })
-        .collect()
+        .collect();
+    (placement, roots)
+}
+
+/// For each crate built from a binary, example, test or bench root: the library crate of the
+/// same package and the name other targets call it by (`[lib] name`, or the package's name
+/// with `-` read as `_`). A binary sees its own library, as cargo links it.
+pub fn own_libraries(
+    files: &[PathBuf],
+    placed: &[Placement],
+    roots: &[usize],
+) -> HashMap<usize, (usize, String)> {
+    let mut libs: HashMap<PathBuf, usize> = HashMap::new();
+    for (krate, &root) in roots.iter().enumerate() {
+        let file = normalize(&files[root]);
+        if file.ends_with("src/lib.rs") && placed[root].krate == krate {
+            if let Some(package) = file.parent().and_then(Path::parent) {
+                libs.insert(package.to_path_buf(), krate);
+            }
+        }
+    }
+    let mut out = HashMap::new();
+    if libs.is_empty() {
+        return out;
+    }
+    let mut packages: HashMap<PathBuf, bool> = HashMap::new();
+    for (krate, &root) in roots.iter().enumerate() {
+        let file = normalize(&files[root]);
+        let Some(package) = package_of(&file, &mut packages) else {
+            continue;
+        };
+        let Some(&lib) = libs.get(&package) else {
+            continue;
+        };
+        if lib == krate || placed[root].krate != krate {
+            continue;
+        }
+        if let Some(name) = library_name(&package) {
+            out.insert(krate, (lib, name));
+        }
+    }
+    out
+}
+
+/// The name a package's library is used by: `[lib] name`, else `[package] name` with `-`
+/// read as `_`. A manifest that cannot be read or parsed names none (the config stage
+/// reports a malformed manifest where it reads one).
+fn library_name(package: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(package.join("Cargo.toml")).ok()?;
+    let manifest: toml::Table = text.parse().ok()?;
+    let named = |section: &str| {
+        manifest
+            .get(section)
+            .and_then(|s| s.get("name"))
+            .and_then(|n| n.as_str())
+            .map(str::to_string)
+    };
+    named("lib")
+        .or_else(|| named("package"))
+        .map(|n| n.replace('-', "_"))
 }
 
 /// Where `mod x;` in this file looks for `x.rs`: next to a crate root or a `mod.rs`, in a
@@ -261,5 +326,55 @@ mod tests {
         assert_ne!(placed[4].krate, main);
         assert_ne!(placed[4].krate, placed[3].krate);
         assert_ne!(placed[5].krate, placed[4].krate);
+    }
+
+    #[test]
+    fn a_binary_sees_its_own_library_by_its_underscored_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("Cargo.toml"), "[package]\nname = \"my-tool\"\n").unwrap();
+        let files: Vec<PathBuf> = [
+            "src/lib.rs",
+            "src/pipe.rs",
+            "src/main.rs",
+            "src/bin/other.rs",
+        ]
+        .iter()
+        .map(|f| root.join(f))
+        .collect();
+        let mods = vec![
+            vec![ModDecl {
+                name: "pipe".into(),
+                path: None,
+            }],
+            vec![],
+            vec![],
+            vec![],
+        ];
+        let (placed, roots) = place_with_roots(&files, &mods);
+        let libs = own_libraries(&files, &placed, &roots);
+        let lib = placed[0].krate;
+        assert_eq!(
+            libs.get(&placed[2].krate),
+            Some(&(lib, "my_tool".to_string()))
+        );
+        assert_eq!(
+            libs.get(&placed[3].krate),
+            Some(&(lib, "my_tool".to_string()))
+        );
+        assert!(!libs.contains_key(&lib));
+    }
+
+    #[test]
+    fn a_malformed_manifest_names_no_library() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("Cargo.toml"), "[package\nname = ").unwrap();
+        let files: Vec<PathBuf> = ["src/lib.rs", "src/main.rs"]
+            .iter()
+            .map(|f| root.join(f))
+            .collect();
+        let (placed, roots) = place_with_roots(&files, &[vec![], vec![]]);
+        assert!(own_libraries(&files, &placed, &roots).is_empty());
     }
 }

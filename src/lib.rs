@@ -18,6 +18,7 @@ pub mod load;
 pub mod loc;
 pub mod render;
 pub mod resolve;
+mod rounds;
 pub mod rules;
 pub mod suppress;
 pub mod walk;
@@ -114,20 +115,33 @@ pub fn check(options: &Options) -> Result<Report, String> {
             })
             .collect()
     });
-    let (mut results, infos): (Vec<FileResult>, Vec<FileInfo>) = outcomes.into_iter().unzip();
+    let (mut results, mut infos): (Vec<FileResult>, Vec<FileInfo>) = outcomes.into_iter().unzip();
+    let placed = rounds::Placed::of(&files, &infos);
+    let recheck = |list: Vec<(usize, Vec<facts::summary::Summary>)>, pulled: bool| {
+        pool.install(|| {
+            list.into_par_iter()
+                .map(|(i, external)| {
+                    let outcome = check_file_as(&files[i], &external, pulled, &config.catalogue);
+                    proc_macro2::extra::invalidate_current_thread_spans();
+                    (i, outcome)
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    // Files the byte scan skipped that define a function another file of the crate calls with
+    // a channel (an actor's `new` and `run` in a file that names no constructor): summarized
+    // with the crate's summaries, and checked.
+    for (i, (result, info)) in recheck(rounds::pull_ins(&files, &placed, &infos), true) {
+        results[i] = result;
+        infos[i] = info;
+    }
     // Files that call into other files of their crate are checked again with those summaries.
-    let rechecks = cross_file_rechecks(&files, infos);
-    let redone: Vec<(usize, FileResult)> = pool.install(|| {
-        rechecks
-            .into_par_iter()
-            .map(|(i, external)| {
-                let (result, _) = check_file(&files[i], false, &external, &config.catalogue);
-                proc_macro2::extra::invalidate_current_thread_spans();
-                (i, result)
-            })
-            .collect()
-    });
-    for (i, result) in redone {
+    for (i, (result, info)) in recheck(cross_file_rechecks(&files, &placed, &infos), false) {
+        results[i] = result;
+        rounds::keep_built(&mut infos[i], info);
+    }
+    // Files of types built elsewhere from both ends of a channel see `self` as so built.
+    for (i, (result, _)) in recheck(rounds::built_rechecks(&files, &placed, &infos), false) {
         results[i] = result;
     }
     let mut report = Report {
@@ -195,6 +209,27 @@ fn check_file(
     external: &[facts::summary::Summary],
     catalogue: &catalogue::Catalogue,
 ) -> (FileResult, FileInfo) {
+    check_file_in(file, scan, external, false, catalogue)
+}
+
+/// A later round's check of a file, with the summaries of other files. `pulled`: the file
+/// is read for its own summaries too, though it names no channel constructor.
+fn check_file_as(
+    file: &walk::SourceFile,
+    external: &[facts::summary::Summary],
+    pulled: bool,
+    catalogue: &catalogue::Catalogue,
+) -> (FileResult, FileInfo) {
+    check_file_in(file, false, external, pulled, catalogue)
+}
+
+fn check_file_in(
+    file: &walk::SourceFile,
+    scan: bool,
+    external: &[facts::summary::Summary],
+    pulled: bool,
+    catalogue: &catalogue::Catalogue,
+) -> (FileResult, FileInfo) {
     let bytes = match load::read(&file.path, &file.display) {
         Ok(bytes) => bytes,
         Err(e) => return (FileResult::Error(e), FileInfo::default()),
@@ -206,7 +241,8 @@ fn check_file(
         },
         ..FileInfo::default()
     };
-    let candidate = may_create_channel(&bytes)
+    let candidate = pulled
+        || may_create_channel(&bytes)
         || catalogue.mentions_added_constructor(&bytes)
         || catalogue::mentions_model(&bytes);
     if scan && !candidate && std::str::from_utf8(&bytes).is_ok() {
@@ -240,6 +276,13 @@ fn check_file(
         info.parsed = true;
         info.summaries = summaries;
         info.open_calls = open_calls;
+    } else {
+        // Constructions of other files' types are found only with their summaries, which
+        // the file gets in a later round whatever the scan did.
+        info.summaries = summaries
+            .into_iter()
+            .filter(|s| s.built.is_some())
+            .collect();
     }
     let result = if checked.findings.is_empty() && checked.incomplete.is_empty() {
         FileResult::Clean
@@ -432,35 +475,18 @@ impl TreeAnalysis {
 /// it names one of their functions.
 fn cross_file_rechecks(
     files: &[walk::SourceFile],
-    infos: Vec<FileInfo>,
+    placement: &rounds::Placed,
+    infos: &[FileInfo],
 ) -> Vec<(usize, Vec<facts::summary::Summary>)> {
     if infos.iter().all(|i| i.summaries.is_empty()) {
         return Vec::new();
     }
-    let paths: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
-    let mut mods = Vec::with_capacity(infos.len());
-    let mut summaries = Vec::with_capacity(infos.len());
-    let mut calls = Vec::with_capacity(infos.len());
-    for info in infos {
-        mods.push(info.mods);
-        summaries.push(info.summaries);
-        calls.push(info.parsed.then_some(info.open_calls));
-    }
-    let placed = crates::place(&paths, &mods);
-    let mut by_crate: std::collections::HashMap<usize, Vec<(usize, facts::summary::Summary)>> =
-        std::collections::HashMap::new();
-    for (i, list) in summaries.into_iter().enumerate() {
-        for mut summary in list {
-            let mut key = placed[i].module.clone();
-            key.append(&mut summary.key);
-            summary.key = key;
-            summary.origin = Some(files[i].display.clone());
-            by_crate
-                .entry(placed[i].krate)
-                .or_default()
-                .push((i, summary));
-        }
-    }
+    let calls: Vec<Option<&std::collections::HashMap<String, bool>>> = infos
+        .iter()
+        .map(|info| info.parsed.then_some(&info.open_calls))
+        .collect();
+    let by_crate = rounds::summaries_by_crate(files, placement, infos);
+    let placed = &placement.files;
     let mut out = Vec::new();
     for (i, place) in placed.iter().enumerate() {
         let Some(list) = by_crate.get(&place.krate) else {
@@ -472,8 +498,13 @@ fn cross_file_rechecks(
                 .get_or_insert_with(|| std::fs::read(&files[i].path).ok().map(std::rc::Rc::new))
                 .clone()
         };
-        let others = || list.iter().filter(|(j, _)| *j != i).map(|(_, s)| s);
-        if others().any(|s| affects(s, calls[i].as_ref(), &mut text)) {
+        let others = || {
+            list.iter()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, s)| s)
+                .filter(|s| s.built.is_none())
+        };
+        if others().any(|s| affects(s, calls[i], &mut text)) {
             out.push((i, others().cloned().collect()));
         }
     }

@@ -117,6 +117,7 @@ pub fn analyze_items_in(
         }
         // A function that does nothing a caller could see needs no summary.
         out.retain(|s| !s.is_trivial());
+        out.append(&mut facts.built_elsewhere);
         (facts, out)
     };
     let (mut facts, mut own) = run(external);
@@ -269,6 +270,8 @@ impl FileCx<'_, '_> {
                         endless: &interp.endless_params,
                         releases: &releases,
                         leaks: &param_leaks,
+                        self_feeds: &interp.self_feeds,
+                        ends_with: &interp.ends_with,
                     },
                 ));
             }
@@ -366,7 +369,11 @@ enum SelfView {
 impl<'a> Interp<'a> {
     /// Whether the function does anything a caller must know beyond stores into parameters.
     fn summary_has_effects(&self) -> bool {
-        !self.returns.is_empty() || !self.param_waits.is_empty() || !self.endless_params.is_empty()
+        !self.returns.is_empty()
+            || !self.param_waits.is_empty()
+            || !self.endless_params.is_empty()
+            || !self.self_feeds.is_empty()
+            || !self.ends_with.is_empty()
     }
 
     fn new(
@@ -401,6 +408,9 @@ impl<'a> Interp<'a> {
             returns: Val::default(),
             param_waits: Vec::new(),
             callee_holds: Vec::new(),
+            self_feeds: Vec::new(),
+            message_exit: false,
+            ends_with: Vec::new(),
             bridges: Vec::new(),
             param_vars: Vec::new(),
             endless_params: Vec::new(),
@@ -490,6 +500,8 @@ struct Summaries<'a> {
     local: &'a LocalFns,
     /// By the type they build, in the order of the summaries.
     constructors: HashMap<&'a str, Vec<&'a Summary>>,
+    /// Construction sites in other files, by the type they build.
+    built: HashMap<&'a str, Vec<&'a Summary>>,
     /// Types with a method that takes senders out of `self` or overwrites them.
     releasing: std::collections::HashSet<&'a str>,
 }
@@ -499,6 +511,8 @@ struct Summaries<'a> {
 pub(super) struct LocalFn {
     key: Vec<String>,
     has_self: bool,
+    /// A method that takes `self` by value.
+    takes_self: bool,
 }
 
 /// A file's own functions, found by name: a file has thousands, and every call looks.
@@ -537,6 +551,9 @@ pub(super) fn local_functions(items: &[Item], path: &[String]) -> Vec<LocalFn> {
         LocalFn {
             key,
             has_self: sig.receiver().is_some(),
+            takes_self: sig
+                .receiver()
+                .is_some_and(|r| matches!(r.kind, syn::ReceiverKind::Value)),
         }
     };
     for item in items {
@@ -566,8 +583,13 @@ impl<'a> Summaries<'a> {
     fn new(all: impl Iterator<Item = &'a Summary>, local: &'a LocalFns) -> Summaries<'a> {
         let mut by_name: HashMap<&str, Vec<&Summary>> = HashMap::new();
         let mut constructors: HashMap<&str, Vec<&Summary>> = HashMap::new();
+        let mut built: HashMap<&str, Vec<&Summary>> = HashMap::new();
         let mut releasing = std::collections::HashSet::new();
         for s in all {
+            if let Some(b) = &s.built {
+                built.entry(b.ty.as_str()).or_default().push(s);
+                continue;
+            }
             by_name.entry(s.name.as_str()).or_default().push(s);
             if let Some((ty, _)) = &s.constructs {
                 if !s.returns.is_empty() {
@@ -582,8 +604,29 @@ impl<'a> Summaries<'a> {
             by_name,
             local,
             constructors,
+            built,
             releasing,
         }
+    }
+
+    /// Construction sites of the type in other files, from both ends of a channel.
+    fn built_elsewhere(&self, ty: &str) -> &[&'a Summary] {
+        self.built.get(ty).map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether the file has a function that the path names.
+    fn has_local_fn(&self, path: &[String]) -> bool {
+        self.local_method_takes_self(path).is_some()
+    }
+
+    /// Whether the file's method that the path names takes `self` by value (`None`: no such
+    /// function in the file).
+    fn local_method_takes_self(&self, path: &[String]) -> Option<bool> {
+        let name = path.last()?;
+        self.local
+            .named(name)
+            .find(|f| super::summary::path_names(&f.key, path))
+            .map(|f| f.takes_self)
     }
 
     fn has_local_method(&self, name: &str) -> bool {
@@ -810,6 +853,13 @@ struct Interp<'a> {
     param_waits: Vec<super::summary::ParamWait>,
     /// While a callee's wait is applied: the senders of the arguments it still holds then.
     callee_holds: Vec<(String, HeldSender)>,
+    /// Tasks that drain a parameter's channel while holding a parameter's sender (see
+    /// `self_feeds`), in this body's channel numbering.
+    self_feeds: Vec<super::summary::SelfFeed>,
+    /// Recording the wait of a drain loop that also ends on a message (see `message_exit`).
+    message_exit: bool,
+    /// Receives on a parameter's channel whose end makes the function return an error.
+    ends_with: Vec<(ChanId, Loc)>,
     /// Tasks started so far that drain one channel while they hold a sender of another.
     bridges: Vec<Bridge>,
     /// The binding of each parameter bound to a single name: (parameter index, binding).
@@ -863,6 +913,7 @@ impl<'a> Interp<'a> {
                 decl,
                 let_underscore: None,
                 loop_depth,
+                ty: None,
             });
         }
     }
@@ -988,6 +1039,10 @@ impl<'a> Interp<'a> {
             return;
         }
         let owner = self.owner_frame();
+        if self.message_exit {
+            self.record_self_held_only(chan, owner, at, form);
+            return;
+        }
         if owner > 0 {
             let drain = match &form {
                 WaitForm::Join { drain, .. } | WaitForm::ScopeEnd { drain, .. } => *drain,
@@ -1008,6 +1063,7 @@ impl<'a> Interp<'a> {
                 let holding = self.params_held();
                 self.param_waits.push((chan, at, holding));
             }
+            self.note_self_feeds(chan, owner, at);
             return;
         }
         let mut held = self.held_senders(chan, owner, &form, None);
@@ -1205,7 +1261,15 @@ impl<'a> Interp<'a> {
                 .filter(|v| !v.moved)
                 .map(|v| v.val.clone().flattened())
                 .unwrap_or_default(),
-            Expr::Field(f) => self.peek(&f.base),
+            Expr::Field(f) => {
+                // A sender stored under another field of the value is not in this one.
+                let mut val = self.peek(&f.base);
+                if let syn::Member::Named(name) = &f.member {
+                    val.senders
+                        .retain(|s| s.field.as_ref().is_none_or(|field| name == field));
+                }
+                val
+            }
             Expr::MethodCall(mc) if catalogue::passes_through(&mc.method.to_string()) => {
                 self.peek(&mc.receiver)
             }
@@ -1299,7 +1363,15 @@ impl<'a> Interp<'a> {
             self.expr(diverge);
             self.env = before;
         }
+        let ty = match &local.pat {
+            Pat::Type(t) => light_types::named_type(&t.ty),
+            Pat::Ident(_) => self.built_type(&init.expr),
+            _ => None,
+        };
         self.bind(&local.pat, val, rebind);
+        if matches!(&local.pat, Pat::Ident(_) | Pat::Type(_)) {
+            self.type_last_binding(ty);
+        }
     }
 
     /// Binds a pattern to a value. `rebind`: the bindings become the sender's new holder.
@@ -1749,6 +1821,7 @@ fn through_guards(mut expr: &Expr) -> &Expr {
     }
 }
 
+mod built_elsewhere;
 mod calls;
 mod closes;
 mod context;
@@ -1763,4 +1836,7 @@ mod macros;
 mod select;
 mod messages;
 mod readers;
+mod light_types;
+mod self_feeds;
+mod split_drain;
 mod summaries;

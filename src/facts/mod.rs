@@ -6,6 +6,7 @@ mod interp;
 mod macros;
 mod models;
 pub mod reply_maps;
+mod message_exit;
 pub mod summary;
 mod syntax;
 pub mod value;
@@ -246,4 +247,7 @@ pub struct FileFacts {
     /// carried a channel: a function of another file of the crate may explain them.
     /// `None` when not asked for.
     pub open_calls: Option<std::collections::HashMap<String, bool>>,
+    /// Constructions of other files' types from both ends of a channel (summaries with
+    /// `built` set), for the types' own files.
+    pub built_elsewhere: Vec<summary::Summary>,
 }

@@ -47,6 +47,23 @@ pub struct Observed<'a> {
     pub releases: &'a [usize],
     /// Leaks of a parameter's senders (its placeholder channel), where and how.
     pub leaks: &'a [(ChanId, Loc, super::LeakHow)],
+    pub self_feeds: &'a [SelfFeed],
+    pub ends_with: &'a [(ChanId, Loc)],
+}
+
+/// A task the function starts that drains the channel in slot `drained` while it holds a
+/// strong sender of the channel in slot `sender` (in the body's own numbering while it is
+/// analysed, in slots once summarized).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SelfFeed {
+    pub drained: ChanId,
+    pub sender: ChanId,
+    /// How the task names the sender (`ctx.tx`).
+    pub holder: String,
+    pub held_at: Loc,
+    pub how: super::value::Acquired,
+    /// Where the task waits for the end.
+    pub wait: Loc,
 }
 
 /// A wait inside the function for the end of a channel its caller passed in.
@@ -110,6 +127,34 @@ pub struct Summary {
     /// Senders of an argument the function keeps for the life of the program (stored in a
     /// static or handed to a process-wide global): slot, where, how.
     pub leaks: Vec<(ChanId, Loc, super::LeakHow)>,
+    /// Tasks it starts that drain an argument's channel while holding an argument's sender.
+    pub self_feeds: Vec<SelfFeed>,
+    /// Receives once on an argument's channel (slot) and returns an error at its end (where):
+    /// a loop that calls it until it errs drains that channel.
+    pub ends_with: Vec<(ChanId, Loc)>,
+    /// Not a function: a construction site of another file's type (see `Built`).
+    pub built: Option<Built>,
+}
+
+/// A call in this file to another file's constructor of `ty` whose arguments carry a sender
+/// and a receiver of one channel: for the type's own file, which sees `self` as so built.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Built {
+    pub ty: String,
+    /// The constructor's key, as this file resolved it.
+    pub constructor: Vec<String>,
+    /// Which channel (an index into `channels`) each argument carries senders and receivers of.
+    pub args: Vec<BuiltArg>,
+    pub channels: Vec<Channel>,
+    /// The call, in the file `path` (set once the file is known).
+    pub at: Loc,
+    pub path: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct BuiltArg {
+    pub senders: Vec<usize>,
+    pub receivers: Vec<usize>,
 }
 
 impl Summary {
@@ -121,6 +166,9 @@ impl Summary {
             && self.stores.is_empty()
             && self.endless.is_empty()
             && self.releases.is_empty()
+            && self.self_feeds.is_empty()
+            && self.built.is_none()
+            && self.ends_with.is_empty()
     }
 
     /// Whether calling the function makes a channel (or starts a task on one) that the caller
@@ -183,8 +231,29 @@ impl Summary {
                 holding: holding.clone(),
             })
             .collect();
+        let self_feeds = seen
+            .self_feeds
+            .iter()
+            .map(|feed| {
+                let drained = (slot_of.borrow_mut())(feed.drained);
+                let sender = (slot_of.borrow_mut())(feed.sender);
+                SelfFeed {
+                    drained,
+                    sender,
+                    ..feed.clone()
+                }
+            })
+            .collect();
+        let ends_with = seen
+            .ends_with
+            .iter()
+            .map(|&(chan, at)| ((slot_of.borrow_mut())(chan), at))
+            .collect();
         Summary {
             key,
+            self_feeds,
+            ends_with,
+            built: None,
             name: sig.ident.to_string(),
             is_async: sig.asyncness.is_some(),
             takes_self: matches!(
@@ -209,6 +278,9 @@ impl Summary {
     /// a written path (`conn::connect`) or `.method`; `carried`: an argument or the receiver
     /// carried a channel. A call that carried none matters only if the function makes one.
     pub fn explains(&self, call: &str, carried: bool) -> bool {
+        if self.built.is_some() {
+            return false;
+        }
         let named = match call.strip_prefix('.') {
             Some(method) => self.has_self && self.name == method,
             None => {

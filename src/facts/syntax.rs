@@ -59,6 +59,20 @@ pub fn leaves_loop(body: &syn::Block) -> bool {
     finder.found
 }
 
+/// Whether one expression of a loop body can leave the loop.
+pub fn expr_leaves_loop(expr: &Expr) -> bool {
+    let mut finder = ExitFinder::default();
+    finder.visit_expr(expr);
+    finder.found
+}
+
+/// Whether one statement of a loop body can leave the loop.
+pub fn stmt_leaves_loop(stmt: &syn::Stmt) -> bool {
+    let mut finder = ExitFinder::default();
+    finder.visit_stmt(stmt);
+    finder.found
+}
+
 /// Whether a loop body can leave the loop other than by its condition or an error exit
 /// (`?`, `return Err(..)`, `bail!`): a drain loop with error exits still waits for the
 /// channel's end on its success path.

@@ -158,6 +158,8 @@ pub struct Var {
     pub let_underscore: Option<Loc>,
     /// How many loops enclose the declaration, to know whether a `drop` can be inserted.
     pub loop_depth: usize,
+    /// The type its declaration names, seen through `&`, `Arc`, `Box`.. (see `light_types`).
+    pub ty: Option<String>,
 }
 
 /// The bindings alive at one point of the flow, oldest first; shadowed ones stay (and stay alive).

@@ -45,7 +45,7 @@ use std::collections::HashSet;
 
 use super::{story, Rule};
 use crate::catalogue;
-use crate::facts::{Acquired, FileFacts, Held, Wait};
+use crate::facts::{Acquired, FileFacts, Held, Wait, WaitForm};
 use crate::finding::{Finding, Label, Severity};
 
 pub const RULE: Rule = Rule {
@@ -98,6 +98,16 @@ fn finding(facts: &FileFacts, wait: &Wait, held: &Held, path: &str) -> Finding {
         loc: wait.at,
         message: format!("this waits until every sender is dropped, `{h}` included"),
     });
+    if let WaitForm::Call {
+        function,
+        drain: Some(drain),
+    } = &wait.form
+    {
+        labels.push(Label {
+            loc: *drain,
+            message: format!("`{function}` receives from the channel here"),
+        });
+    }
     let help = if catalogue::has_weak_senders(library) && held.how == Acquired::Stored {
         format!("store a weak sender (`tx.downgrade()`) in `{h}` instead: a weak sender does not keep the channel open")
     } else if catalogue::has_weak_senders(library) {

@@ -11,9 +11,17 @@ pub fn first_wait(facts: &FileFacts, chan: ChanId) -> Option<&Wait> {
 
 pub fn created(facts: &FileFacts, chan: ChanId) -> Label {
     let channel = &facts.channels[chan];
+    let message = match &channel.origin {
+        // A value of this file's type built in another file from both ends of the channel.
+        Some(origin) if origin.function.is_empty() => format!(
+            "`self` as built at {}:{}, from both ends of one channel ({})",
+            origin.path, origin.line, channel.library
+        ),
+        _ => format!("channel created here ({})", channel.library),
+    };
     Label {
         loc: channel.created,
-        message: format!("channel created here ({})", channel.library),
+        message,
     }
 }
 

@@ -451,7 +451,17 @@ impl<'a> Interp<'a> {
         if place {
             let seen = self.expr_borrowed_full(&mc.receiver);
             let args_carry = mc.args.iter().any(|a| !self.peek(without_clone(a)).is_empty());
-            if let Some(summary) = self.summary_of_method(m, &seen, args_carry) {
+            let typed = self.typed_method(&mc.receiver, m);
+            if let Ok(Some(summary)) = typed {
+                return self.apply_method_summary(mc, summary, seen, at);
+            }
+            // A method of the binding's own type that matters to no channel is not another
+            // type's method of the same name.
+            let by_name = match typed {
+                Ok(_) => None,
+                Err(()) => self.summary_of_method(m, &seen, args_carry),
+            };
+            if let Some(summary) = by_name {
                 return self.apply_method_summary(mc, summary, seen, at);
             }
             if (!seen.is_empty() || args_carry) && self.facts.open_calls.is_some() {
@@ -525,7 +535,11 @@ impl<'a> Interp<'a> {
             // `oneshot::Sender::send` takes `self`.
             || (oneshot && method == "send")
             || self.shared.consuming.contains(method);
-        let consumes = if self.holds_real_sender(&var.val) {
+        let typed = self.typed_method_consumes(receiver, method);
+        let consumes = if let Some(takes_self) = typed {
+            // The binding's own type declares the method: its receiver kind decides.
+            takes_self
+        } else if self.holds_real_sender(&var.val) {
             by_value
                 || !(catalogue::borrows_receiver(method) || self.shared.borrowing.contains(method))
         } else {

@@ -71,6 +71,7 @@ impl<'a> Interp<'a> {
     }
 
     pub(super) fn match_expr(&mut self, m: &syn::ExprMatch) -> Val {
+        self.note_end_returns(m);
         let (val, place) = self.scrutinee(&m.expr);
         let start = self.env.clone();
         let len = self.var_count();
@@ -92,7 +93,8 @@ impl<'a> Interp<'a> {
     }
 
     pub(super) fn for_loop(&mut self, f: &syn::ExprForLoop) -> Val {
-        let waits = if syntax::leaves_loop_on_success(&f.body) {
+        let on_message = crate::facts::message_exit::exits_only_on_message(&f.body);
+        let waits = if syntax::leaves_loop_on_success(&f.body) && !on_message {
             Vec::new()
         } else {
             self.draining_chain(&f.expr)
@@ -102,9 +104,11 @@ impl<'a> Interp<'a> {
         let at = span_loc(f.for_token.span).to(syntax::expr_loc(&f.expr));
         self.run_loop(label, true, |this| {
             this.at_loop_head = true;
+            this.message_exit = on_message;
             for &chan in &waits {
                 this.record_wait(chan, at, WaitForm::Drain);
             }
+            this.message_exit = false;
             this.at_loop_head = false;
             let item = Val {
                 senders: iterated.senders.clone(),
@@ -117,7 +121,8 @@ impl<'a> Interp<'a> {
     }
 
     pub(super) fn while_loop(&mut self, w: &syn::ExprWhile) -> Val {
-        let waits = if syntax::leaves_loop_on_success(&w.body) {
+        let on_message = crate::facts::message_exit::exits_only_on_message(&w.body);
+        let waits = if syntax::leaves_loop_on_success(&w.body) && !on_message {
             Vec::new()
         } else {
             self.recv_loop_channels(&w.cond)
@@ -126,9 +131,11 @@ impl<'a> Interp<'a> {
         let at = span_loc(w.while_token.span).to(syntax::expr_loc(&w.cond));
         self.run_loop(label, true, |this| {
             this.at_loop_head = true;
+            this.message_exit = on_message;
             for &chan in &waits {
                 this.record_wait(chan, at, WaitForm::Drain);
             }
+            this.message_exit = false;
             this.note_counted_receive(w, at);
             this.at_loop_head = false;
             this.condition(&w.cond);
@@ -140,12 +147,20 @@ impl<'a> Interp<'a> {
         let label = l.label.as_ref().map(|l| l.name.ident.to_string());
         let waits = self.match_recv_loop_channels(&l.body);
         let waits = self.waits_of_any_of(waits);
+        let split = if waits.is_empty() {
+            self.split_drain_waits(&l.body)
+        } else {
+            Vec::new()
+        };
         let at = span_loc(l.loop_token.span);
         self.run_loop(label, false, |this| {
             this.note_endless_loop(l);
             this.at_loop_head = true;
             for &chan in &waits {
                 this.record_wait(chan, at, WaitForm::Drain);
+            }
+            for (chan, form) in &split {
+                this.record_wait(*chan, at, form.clone());
             }
             this.at_loop_head = false;
             this.block(&l.body);

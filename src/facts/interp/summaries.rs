@@ -18,6 +18,7 @@ impl<'a> Interp<'a> {
                         SelfView::Dropping | SelfView::Owning => self.constructed_self(body),
                     };
                     self.declare("self".into(), val, at);
+                    self.type_last_binding(self.self_ty.clone());
                     if self.self_view == SelfView::Owning {
                         // The value drains its own channel: `self-held-sender`, not a caller's
                         // lingering sender.
@@ -34,6 +35,9 @@ impl<'a> Interp<'a> {
                     };
                     let val = self.placeholder(index, at);
                     self.bind(&t.pat, val, None);
+                    if matches!(&*t.pat, Pat::Ident(_)) {
+                        self.type_last_binding(light_types::named_type(&t.ty));
+                    }
                     if matches!(&*t.pat, Pat::Ident(_)) {
                         self.param_vars.push((index, self.var_count() - 1));
                     }
@@ -166,15 +170,18 @@ impl<'a> Interp<'a> {
             if summary.origin.is_some() {
                 continue;
             }
-            let built = self.apply_summary(summary, &[], &[], body, true);
-            let built = match summary.constructs {
-                Some((_, Part::Element(i))) => built
-                    .parts
-                    .and_then(|mut parts| (i < parts.len()).then(|| parts.swap_remove(i)))
-                    .unwrap_or_default(),
-                _ => built,
-            };
-            val.absorb(built);
+            let mut all = vec![self.apply_summary(summary, &[], &[], body, true)];
+            all.extend(self.built_as_elsewhere(summary, body));
+            for built in all {
+                let built = match summary.constructs {
+                    Some((_, Part::Element(i))) => built
+                        .parts
+                        .and_then(|mut parts| (i < parts.len()).then(|| parts.swap_remove(i)))
+                        .unwrap_or_default(),
+                    _ => built,
+                };
+                val.absorb(built);
+            }
         }
         val
     }
@@ -295,6 +302,10 @@ impl<'a> Interp<'a> {
             ids.dedup();
             chans.push(ids);
             drains.push(ds);
+        }
+        self.apply_self_feeds(summary, &chans, at);
+        if self.recording {
+            self.note_built_elsewhere(summary, args, at);
         }
         // An `async fn` waits only when its future runs: the future carries the waits.
         let mut when_run = Vec::new();

@@ -1,0 +1,113 @@
+//! Light types: the type a local binding names, when its declaration says it (`let x: T`,
+//! `x: &T` as a parameter, `let x = T::new(..)`, `let x = T { .. }`), so that `x.run()` is the
+//! `run` of `T` and not the one method of that name in the crate. Wrappers that only lend or
+//! share their content (`&`, `Box`, `Arc`, `Rc`, `Mutex`, `RwLock`) are seen through.
+
+use super::*;
+
+/// Types whose methods a binding's value reaches through (`Arc<T>` calls `T`'s methods).
+const SEEN_THROUGH: &[&str] = &["Box", "Arc", "Rc", "Mutex", "RwLock", "RefCell", "Cell"];
+
+/// The type a type expression names, seen through references and sharing wrappers.
+pub(super) fn named_type(ty: &syn::Type) -> Option<String> {
+    match ty {
+        syn::Type::Reference(r) => named_type(&r.elem),
+        syn::Type::Paren(p) => named_type(&p.elem),
+        syn::Type::Path(p) if p.qself.is_none() => {
+            let last = p.path.segments.last()?;
+            let name = last.ident.to_string();
+            if SEEN_THROUGH.contains(&name.as_str()) {
+                if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
+                    if let Some(syn::GenericArgument::Type(inner)) = args.args.first() {
+                        return named_type(inner);
+                    }
+                }
+                return None;
+            }
+            Some(name)
+        }
+        _ => None,
+    }
+}
+
+impl<'a> Interp<'a> {
+    /// The type an initializer builds: `T::new(..)` (any associated function of a type named
+    /// in upper camel case), `T { .. }`, `Self::..`, `Arc::new(T::new(..))`.
+    pub(super) fn built_type(&self, expr: &Expr) -> Option<String> {
+        match strip(expr) {
+            Expr::Struct(s) => self.type_of_path(&s.path, 0),
+            Expr::Call(c) => {
+                let Expr::Path(p) = &*c.func else {
+                    return None;
+                };
+                let segments = &p.path.segments;
+                let n = segments.len();
+                if n >= 2 && SEEN_THROUGH.contains(&segments[n - 2].ident.to_string().as_str()) {
+                    return c.args.first().and_then(|a| self.built_type(a));
+                }
+                (n >= 2).then(|| self.type_of_path(&p.path, 1)).flatten()
+            }
+            Expr::Reference(r) => self.built_type(&r.expr),
+            _ => None,
+        }
+    }
+
+    /// The type segment of a path, `skip` segments from its end.
+    fn type_of_path(&self, path: &syn::Path, skip: usize) -> Option<String> {
+        let segments = &path.segments;
+        let seg = segments.iter().rev().nth(skip)?.ident.to_string();
+        if seg == "Self" {
+            return self.self_ty.clone();
+        }
+        seg.chars()
+            .next()
+            .is_some_and(char::is_uppercase)
+            .then_some(seg)
+    }
+
+    /// Gives the last binding declared the type `ty`.
+    pub(super) fn type_last_binding(&mut self, ty: Option<String>) {
+        if let (Some(ty), Some(env)) = (ty, self.env.as_mut()) {
+            if let Some(var) = env.vars.last_mut() {
+                var.ty = Some(ty);
+            }
+        }
+    }
+
+    /// Whether the method `name` of the type of the binding a receiver names takes `self` by
+    /// value, when the file declares it.
+    pub(super) fn typed_method_consumes(&self, receiver: &Expr, name: &str) -> Option<bool> {
+        let ty = ident_of(receiver)
+            .and_then(|n| self.lookup(&n))
+            .and_then(|i| self.env.as_ref()?.vars.get(i)?.ty.clone())?;
+        self.shared
+            .summaries
+            .local_method_takes_self(&[ty, name.to_string()])
+    }
+
+    /// The method `name` of the type of the binding a receiver names: `Ok(Some)` its summary,
+    /// `Ok(None)` a method of the file's own type that matters to no channel, `Err` unknown.
+    pub(super) fn typed_method(
+        &self,
+        receiver: &Expr,
+        name: &str,
+    ) -> Result<Option<&'a Summary>, ()> {
+        let ty = ident_of(receiver)
+            .and_then(|n| self.lookup(&n))
+            .and_then(|i| self.env.as_ref()?.vars.get(i)?.ty.clone())
+            .ok_or(())?;
+        let path = [ty, name.to_string()];
+        if let Some(summary) = self
+            .shared
+            .summaries
+            .function(&path, &self.module)
+            .filter(|s| s.has_self)
+        {
+            return Ok(Some(summary));
+        }
+        if self.shared.summaries.has_local_fn(&path) {
+            return Ok(None);
+        }
+        Err(())
+    }
+}

@@ -1,0 +1,210 @@
+//! The rounds after the first pass over every file: which files to read again, and with
+//! which summaries of the other files of their crate.
+//!
+//! 1. A file the byte scan skipped (it names no channel constructor) is pulled in when it
+//!    defines a function that a file of its crate calls with a channel and could not follow:
+//!    an actor's `new` and `run` often sit in such a file.
+//! 2. (`cross_file_rechecks` in lib.rs) a file that calls into other files of its crate is
+//!    checked again with their summaries.
+//! 3. A file that declares a type which another file builds from both ends of one channel
+//!    is checked again knowing that construction, so the type's methods see `self` as built.
+//!
+//! Every round depends only on what the first pass learnt from files the byte scan lets
+//! through, so the output is the same with and without the scan.
+
+use std::collections::HashMap;
+
+use crate::crates::Placement;
+use crate::facts::summary::Summary;
+use crate::walk::SourceFile;
+use crate::FileInfo;
+
+/// Every file's summaries, keyed by their module path in the crate and marked with their file,
+/// by crate.
+pub(crate) fn summaries_by_crate(
+    files: &[SourceFile],
+    placed: &Placed,
+    infos: &[FileInfo],
+) -> HashMap<usize, Vec<(usize, Summary)>> {
+    let libraries = &placed.libraries;
+    let placed = &placed.files;
+    let mut by_crate: HashMap<usize, Vec<(usize, Summary)>> = HashMap::new();
+    for (i, info) in infos.iter().enumerate() {
+        for summary in &info.summaries {
+            let mut summary = summary.clone();
+            if let Some(built) = &mut summary.built {
+                built.path = Some(files[i].display.clone());
+            } else {
+                let mut key = placed[i].module.clone();
+                key.append(&mut summary.key);
+                summary.key = key;
+            }
+            summary.origin = Some(files[i].display.clone());
+            by_crate
+                .entry(placed[i].krate)
+                .or_default()
+                .push((i, summary));
+        }
+    }
+    // A binary sees its own library's functions under the library's name
+    // (`tinymist::transport::io_transport`).
+    for (&bin, (lib, name)) in libraries {
+        let Some(list) = by_crate.get(lib) else {
+            continue;
+        };
+        let seen: Vec<(usize, Summary)> = list
+            .iter()
+            .filter(|(_, s)| s.built.is_none())
+            .map(|(j, s)| {
+                let mut s = s.clone();
+                s.key.insert(0, name.clone());
+                (*j, s)
+            })
+            .collect();
+        by_crate.entry(bin).or_default().extend(seen);
+    }
+    by_crate
+}
+
+/// Where every file sits: its crate and module, and each binary's own library.
+pub(crate) struct Placed {
+    pub files: Vec<Placement>,
+    /// By binary crate: its package's library crate and the name it is used by.
+    pub libraries: HashMap<usize, (usize, String)>,
+}
+
+impl Placed {
+    pub(crate) fn of(files: &[SourceFile], infos: &[FileInfo]) -> Placed {
+        let paths: Vec<std::path::PathBuf> = files.iter().map(|f| f.path.clone()).collect();
+        let mods: Vec<Vec<crate::crates::ModDecl>> = infos.iter().map(|i| i.mods.clone()).collect();
+        let (placed, roots) = crate::crates::place_with_roots(&paths, &mods);
+        let libraries = crate::crates::own_libraries(&paths, &placed, &roots);
+        Placed {
+            files: placed,
+            libraries,
+        }
+    }
+}
+
+/// Files not parsed in the first pass that define (`fn NAME`) a function which a parsed file
+/// of the same crate called with a channel and could not follow.
+pub(crate) fn pull_ins(
+    files: &[SourceFile],
+    placement: &Placed,
+    infos: &[FileInfo],
+) -> Vec<(usize, Vec<Summary>)> {
+    let placed = &placement.files;
+    let mut wanted: HashMap<usize, Vec<String>> = HashMap::new();
+    for (i, info) in infos.iter().enumerate().filter(|(_, i)| i.parsed) {
+        for (call, &carried) in &info.open_calls {
+            if !carried {
+                continue;
+            }
+            let name = call.trim_start_matches('.');
+            let name = name.rsplit("::").next().unwrap_or(name);
+            if !name.is_empty() {
+                wanted
+                    .entry(placed[i].krate)
+                    .or_default()
+                    .push(format!("fn {name}"));
+            }
+        }
+    }
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    // A binary's calls may be to its library's functions.
+    for (bin, (lib, _)) in &placement.libraries {
+        if let Some(names) = wanted.get(bin).cloned() {
+            wanted.entry(*lib).or_default().extend(names);
+        }
+    }
+    let by_crate = summaries_by_crate(files, placement, infos);
+    let mut out = Vec::new();
+    for (i, info) in infos.iter().enumerate() {
+        if info.parsed {
+            continue;
+        }
+        let Some(names) = wanted.get(&placed[i].krate) else {
+            continue;
+        };
+        let Ok(bytes) = std::fs::read(&files[i].path) else {
+            continue;
+        };
+        let defines = names.iter().any(|n| defines_fn(&bytes, n));
+        if defines {
+            let external = by_crate
+                .get(&placed[i].krate)
+                .map(|l| l.iter().map(|(_, s)| s.clone()).collect())
+                .unwrap_or_default();
+            out.push((i, external));
+        }
+    }
+    out
+}
+
+/// `fn name` followed by `(` or `<` (not `fn name_longer`).
+fn defines_fn(bytes: &[u8], fn_name: &str) -> bool {
+    let needle = fn_name.as_bytes();
+    memchr::memmem::find_iter(bytes, needle).any(|at| {
+        let next = bytes.get(at + needle.len()).copied();
+        matches!(next, Some(b'(') | Some(b'<') | Some(b' '))
+    })
+}
+
+/// The constructions of other files' types that a later check of a file found.
+pub(crate) fn keep_built(info: &mut FileInfo, later: FileInfo) {
+    info.summaries.retain(|s| s.built.is_none());
+    info.summaries
+        .extend(later.summaries.into_iter().filter(|s| s.built.is_some()));
+}
+
+/// Files that declare or implement a type that another file of the crate builds from both
+/// ends of one channel, with every summary of their crate.
+pub(crate) fn built_rechecks(
+    files: &[SourceFile],
+    placement: &Placed,
+    infos: &[FileInfo],
+) -> Vec<(usize, Vec<Summary>)> {
+    let placed = &placement.files;
+    let mut types: HashMap<usize, Vec<String>> = HashMap::new();
+    for (i, info) in infos.iter().enumerate() {
+        for built in info.summaries.iter().filter_map(|s| s.built.as_ref()) {
+            types
+                .entry(placed[i].krate)
+                .or_default()
+                .push(built.ty.clone());
+        }
+    }
+    if types.is_empty() {
+        return Vec::new();
+    }
+    let by_crate = summaries_by_crate(files, placement, infos);
+    let mut out = Vec::new();
+    for (i, file) in files.iter().enumerate() {
+        let Some(tys) = types.get(&placed[i].krate) else {
+            continue;
+        };
+        let Ok(bytes) = std::fs::read(&file.path) else {
+            continue;
+        };
+        let implements = tys.iter().any(|ty| {
+            [format!("impl {ty}"), format!("> {ty}"), format!("for {ty}")]
+                .iter()
+                .any(|n| defines_fn(&bytes, n))
+        });
+        if implements {
+            let external = by_crate
+                .get(&placed[i].krate)
+                .map(|l| {
+                    l.iter()
+                        .filter(|(j, _)| *j != i)
+                        .map(|(_, s)| s.clone())
+                        .collect()
+                })
+                .unwrap_or_default();
+            out.push((i, external));
+        }
+    }
+    out
+}
