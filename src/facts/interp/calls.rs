@@ -408,7 +408,8 @@ impl<'a> Interp<'a> {
                 for arg in &mc.args {
                     stored.absorb(self.stored(arg));
                 }
-                let own_field = !direct && place_root(through_guards(&mc.receiver)).as_deref() == Some("self");
+                let own_field =
+                    !direct && place_root(through_guards(&mc.receiver)).as_deref() == Some("self");
                 if own_field {
                     // `self.list.lock().unwrap().push(tx)`: a field of the value the method
                     // works on, behind its lock; a take through the lock takes it out.
@@ -432,7 +433,10 @@ impl<'a> Interp<'a> {
         let place = matches!(strip(&mc.receiver), Expr::Path(_) | Expr::Field(_));
         if place {
             let seen = self.expr_borrowed_full(&mc.receiver);
-            let args_carry = mc.args.iter().any(|a| !self.peek(without_clone(a)).is_empty());
+            let args_carry = mc
+                .args
+                .iter()
+                .any(|a| !self.peek(without_clone(a)).is_empty());
             if let Some(summary) = self.summary_of_method(m, &seen, args_carry) {
                 return self.apply_method_summary(mc, summary, seen, at);
             }
