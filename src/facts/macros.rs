@@ -311,7 +311,7 @@ mod tests {
         else {
             panic!("not read");
         };
-        assert_eq!(args.len(), 6);
+        assert_eq!(args.len(), 7);
         assert!(args.iter().all(|a| !matches!(a, Expr::Try(_))));
     }
 
