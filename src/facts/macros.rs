@@ -18,7 +18,7 @@ pub enum Reading {
     /// never returns (`panic!`, `unreachable!`, ..).
     Borrowing { args: Vec<Expr>, panics: bool },
     /// `select!`: one of the arms runs, after its future is ready.
-    Select(Select),
+    Select(Box<Select>),
     /// `join!`/`try_join!`: every future runs to its end here.
     Join(Vec<Expr>),
     /// Any other macro whose tokens parse as comma-separated expressions.
@@ -52,7 +52,7 @@ pub struct SelectArm {
 
 pub enum CrossbeamOp {
     Recv,
-    Send(Expr),
+    Send(Box<Expr>),
 }
 
 /// Reads a macro call.
@@ -63,7 +63,7 @@ pub fn read(mac: &Macro) -> Reading {
 pub fn read_named(name: &str, tokens: &TokenStream) -> Reading {
     if catalogue::SELECT_MACROS.contains(&name) {
         return match parse_select.parse2(tokens.clone()) {
-            Ok(select) => Reading::Select(select),
+            Ok(select) => Reading::Select(Box::new(select)),
             Err(_) => Reading::Opaque,
         };
     }
@@ -148,7 +148,8 @@ fn parse_select(input: ParseStream) -> syn::Result<Select> {
                 }
                 continue;
             }
-            if fork.peek(syn::token::Paren) && (word == "recv" || word == "send" || word == "default")
+            if fork.peek(syn::token::Paren)
+                && (word == "recv" || word == "send" || word == "default")
             {
                 input.parse::<syn::Ident>()?;
                 let inner;
@@ -165,7 +166,7 @@ fn parse_select(input: ParseStream) -> syn::Result<Select> {
                     .next()
                     .ok_or_else(|| input.error("a channel operand"))?;
                 let op = match args.next() {
-                    Some(value) if word == "send" => CrossbeamOp::Send(value),
+                    Some(value) if word == "send" => CrossbeamOp::Send(Box::new(value)),
                     _ => CrossbeamOp::Recv,
                 };
                 input.parse::<Token![->]>()?;
@@ -310,7 +311,7 @@ mod tests {
         else {
             panic!("not read");
         };
-        assert_eq!(args.len(), 6);
+        assert_eq!(args.len(), 7);
         assert!(args.iter().all(|a| !matches!(a, Expr::Try(_))));
     }
 
@@ -337,7 +338,9 @@ mod tests {
 
     #[test]
     fn unknown_macros_read_as_expressions_where_they_parse() {
-        assert!(matches!(reading("ret!(ret!(m.lock()).send(s))"), Reading::Exprs(a) if a.len() == 1));
+        assert!(
+            matches!(reading("ret!(ret!(m.lock()).send(s))"), Reading::Exprs(a) if a.len() == 1)
+        );
         assert!(matches!(reading("weird!(a b c)"), Reading::Opaque));
     }
 }

@@ -431,7 +431,13 @@ impl<'a> Interp<'a> {
                 for arg in &mc.args {
                     stored.absorb(self.stored(arg));
                 }
-                if !direct {
+                let own_field =
+                    !direct && place_root(through_guards(&mc.receiver)).as_deref() == Some("self");
+                if own_field {
+                    // `self.list.lock().unwrap().push(tx)`: a field of the value the method
+                    // works on, behind its lock; a take through the lock takes it out.
+                    stored = stored.in_field(guards::field_of_place(through_guards(&mc.receiver)));
+                } else if !direct {
                     // A map behind a lock is usually shared, and another holder may take a
                     // stream sender out: only parked reply senders (never held) are kept.
                     let chans = &self.facts.channels;
@@ -450,7 +456,10 @@ impl<'a> Interp<'a> {
         let place = matches!(strip(&mc.receiver), Expr::Path(_) | Expr::Field(_));
         if place {
             let seen = self.expr_borrowed_full(&mc.receiver);
-            let args_carry = mc.args.iter().any(|a| !self.peek(without_clone(a)).is_empty());
+            let args_carry = mc
+                .args
+                .iter()
+                .any(|a| !self.peek(without_clone(a)).is_empty());
             let typed = self.typed_method(&mc.receiver, m);
             if let Ok(Some(summary)) = typed {
                 return self.apply_method_summary(mc, summary, seen, at);

@@ -124,7 +124,23 @@ impl<'ast> Visit<'ast> for MayStop {
         syn::visit::visit_expr_index(self, i);
     }
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
-        self.0 |= !catalogue::is_quiet_macro(&macro_name(mac));
+        let name = macro_name(mac);
+        if catalogue::is_quiet_macro(&name) {
+            return;
+        }
+        // A `select!` stops only if one of its arms does.
+        if !catalogue::SELECT_MACROS.contains(&name.as_str()) {
+            self.0 = true;
+            return;
+        }
+        let reading = crate::facts::macros::read(mac);
+        if matches!(reading, crate::facts::macros::Reading::Opaque) {
+            self.0 = true;
+            return;
+        }
+        for expr in crate::facts::macros::expressions(&reading) {
+            self.visit_expr(expr);
+        }
     }
     fn visit_item(&mut self, _: &'ast Item) {}
 }

@@ -81,16 +81,30 @@ impl<'a> Interp<'a> {
             senders: taken,
             ..Val::default()
         };
-        Some(if method == "take" || method == "remove" || method == "pop" {
-            taken
-        } else {
-            Val::default()
-        })
+        Some(
+            if method == "take" || method == "remove" || method == "pop" {
+                taken
+            } else {
+                Val::default()
+            },
+        )
+    }
+}
+
+impl Val {
+    /// The value's senders, stored under `field` of their holder.
+    pub(super) fn in_field(mut self, field: Option<String>) -> Val {
+        if field.is_some() {
+            for sender in &mut self.senders {
+                sender.field.clone_from(&field);
+            }
+        }
+        self
     }
 }
 
 /// The field right under a place's root: `events` for `self.events` and `self.events.inner`.
-fn field_of_place(mut expr: &Expr) -> Option<String> {
+pub(super) fn field_of_place(mut expr: &Expr) -> Option<String> {
     let mut field = None;
     loop {
         match strip(expr) {
