@@ -301,12 +301,15 @@ pub struct Catalogue {
     constructors: Vec<(String, &'static Library)>,
     /// Functions that run their closure or future on another task, like `SPAWN_FUNCTIONS`.
     spawn_functions: Vec<String>,
+    /// Configured rows of `OWNER_MODELS`: in-house types that own a channel end.
+    models: Vec<&'static OwnerModel>,
 }
 
 /// The built-in tables alone.
 pub static BUILTIN: Catalogue = Catalogue {
     constructors: Vec::new(),
     spawn_functions: Vec::new(),
+    models: Vec::new(),
 };
 
 impl Catalogue {
@@ -316,6 +319,28 @@ impl Catalogue {
 
     pub fn add_spawn_function(&mut self, path: &str) {
         self.spawn_functions.push(path.to_string());
+    }
+
+    /// A configured model joins the built-in rows, which are `&'static`: the row is read once
+    /// a run and lives as long as the process, so it is leaked rather than given a lifetime
+    /// every model consumer would have to carry.
+    pub fn add_model(&mut self, model: OwnerModel) {
+        self.models.push(Box::leak(Box::new(model)));
+    }
+
+    /// The configured models (the built-in ones are `OWNER_MODELS`).
+    pub fn configured_models(&self) -> &[&'static OwnerModel] {
+        &self.models
+    }
+
+    /// Whether a file's bytes name the crate of a built-in or configured model: only then can
+    /// it call into the model (the byte scan reads such a file even when it names no channel
+    /// constructor).
+    pub fn mentions_model(&self, bytes: &[u8]) -> bool {
+        OWNER_MODELS
+            .iter()
+            .chain(self.models.iter().copied())
+            .any(|m| memchr::memmem::find(bytes, m.krate.as_bytes()).is_some())
     }
 
     /// Library of a resolved constructor path, if it is one.

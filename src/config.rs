@@ -10,6 +10,15 @@
 //! library = "crossbeam-channel"  # the built-in library whose semantics it follows
 //! [spawn]
 //! functions = ["inhouse::rt::spawn_named"]
+//! [[model]]                      # an in-house type that owns a channel end (see OWNER_MODELS)
+//! crate = "inhouse_rpc"
+//! library = "crossbeam-channel"
+//! holder = "Client"              # holds the sender, in the field `sender_field`
+//! sender_field = "tx"
+//! with_drain = ["connect"]       # Client::connect() -> (Client, handle of the draining task)
+//! handle = "Worker"
+//! handle_joins = ["join"]        # Worker::join(self) waits for that task
+//! borrowing = ["call"]           # methods of Client that never give its sender away
 //! ```
 
 use std::collections::BTreeMap;
@@ -60,6 +69,28 @@ struct Raw {
     constructor: Vec<RawConstructor>,
     #[serde(default)]
     spawn: RawSpawn,
+    #[serde(default)]
+    model: Vec<RawModel>,
+}
+
+/// A row of `catalogue::OWNER_MODELS`, as written in configuration.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawModel {
+    #[serde(rename = "crate")]
+    krate: String,
+    library: String,
+    holder: String,
+    sender_field: String,
+    #[serde(default)]
+    with_drain: Vec<String>,
+    #[serde(default)]
+    cross_wired: Vec<String>,
+    handle: String,
+    #[serde(default)]
+    handle_joins: Vec<String>,
+    #[serde(default)]
+    borrowing: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -220,11 +251,64 @@ fn parse(text: &str, path: &Path, prefix: &str) -> Result<Config, String> {
             .map_err(|e| format!("{at}: invalid configuration: `{prefix}spawn.functions`: {e}"))?;
         catalogue.add_spawn_function(function);
     }
+    for row in &raw.model {
+        let model = owner_model(row).map_err(|(key, e)| {
+            format!("{at}: invalid configuration: `{prefix}model.{key}`: {e}")
+        })?;
+        catalogue.add_model(model);
+    }
     Ok(Config {
         source: Some(path.to_path_buf()),
         exclude: raw.exclude,
         levels,
         catalogue,
+    })
+}
+
+/// A configured model row, checked: every name an identifier, the library a known one. The
+/// error names the key at fault.
+fn owner_model(row: &RawModel) -> Result<catalogue::OwnerModel, (&'static str, String)> {
+    fn name(key: &'static str, value: &str) -> Result<&'static str, (&'static str, String)> {
+        if value.contains("::") {
+            return Err((key, format!("`{value}` is not a single name")));
+        }
+        check_path(value).map_err(|e| (key, e))?;
+        Ok(Box::leak(value.to_string().into_boxed_str()))
+    }
+    fn names(
+        key: &'static str,
+        values: &[String],
+    ) -> Result<&'static [&'static str], (&'static str, String)> {
+        let checked = values
+            .iter()
+            .map(|v| name(key, v))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Box::leak(checked.into_boxed_slice()))
+    }
+    let library = catalogue::library(&row.library).ok_or_else(|| {
+        let known: Vec<&str> = catalogue::LIBRARIES.iter().map(|l| l.name).collect();
+        (
+            "library",
+            format!("no library `{}` (known: {})", row.library, known.join(", ")),
+        )
+    })?;
+    if row.with_drain.is_empty() && row.cross_wired.is_empty() {
+        return Err((
+            "with_drain",
+            "a model needs a function that makes its channel (`with_drain` or `cross_wired`)"
+                .to_string(),
+        ));
+    }
+    Ok(catalogue::OwnerModel {
+        krate: name("crate", &row.krate.replace('-', "_"))?,
+        library: library.name,
+        holder: name("holder", &row.holder)?,
+        sender_field: name("sender_field", &row.sender_field)?,
+        with_drain: names("with_drain", &row.with_drain)?,
+        cross_wired: names("cross_wired", &row.cross_wired)?,
+        handle: name("handle", &row.handle)?,
+        handle_joins: names("handle_joins", &row.handle_joins)?,
+        borrowing: names("borrowing", &row.borrowing)?,
     })
 }
 
@@ -356,6 +440,61 @@ mod tests {
             ("[spawn]\nfunctions = [\"a::\"]\n", "`spawn.functions`"),
         ] {
             let e = parse(text, Path::new("c.toml"), "").unwrap_err();
+            assert!(e.contains(key), "{text}: {e}");
+        }
+    }
+
+    const MODEL: &str = "[[model]]\ncrate = \"inhouse-rpc\"\nlibrary = \"crossbeam-channel\"\n\
+        holder = \"Client\"\nsender_field = \"tx\"\nwith_drain = [\"connect\"]\n\
+        handle = \"Worker\"\nhandle_joins = [\"join\"]\nborrowing = [\"call\"]\n";
+
+    #[test]
+    fn a_model_row_joins_the_catalogue() {
+        let c = parse(MODEL, Path::new("c.toml"), "").unwrap();
+        let [model] = c.catalogue.configured_models() else {
+            panic!("{:?}", c.catalogue.configured_models());
+        };
+        assert_eq!(model.krate, "inhouse_rpc");
+        assert_eq!(model.with_drain, ["connect"]);
+        assert_eq!(model.handle_joins, ["join"]);
+        assert!(c.catalogue.mentions_model(b"use inhouse_rpc::Client;"));
+        assert!(!Catalogue::default().mentions_model(b"use inhouse_rpc::Client;"));
+    }
+
+    #[test]
+    fn bad_model_rows_name_the_key() {
+        for (from, to, key) in [
+            (
+                "library = \"crossbeam-channel\"",
+                "library = \"std\"",
+                "`model.library`",
+            ),
+            (
+                "holder = \"Client\"",
+                "holder = \"a::Client\"",
+                "`model.holder`",
+            ),
+            ("sender_field = \"tx\"", "sender = \"tx\"", "`model.sender`"),
+            (
+                "with_drain = [\"connect\"]",
+                "with_drain = []",
+                "`model.with_drain`",
+            ),
+            (
+                "handle_joins = [\"join\"]",
+                "handle_joins = [\"a b\"]",
+                "`model.handle_joins`",
+            ),
+            (
+                "borrowing = [\"call\"]",
+                "borrowing = \"call\"",
+                "`model.borrowing`",
+            ),
+            ("handle = \"Worker\"\n", "", "handle"),
+        ] {
+            let text = MODEL.replace(from, to);
+            assert_ne!(text, MODEL);
+            let e = parse(&text, Path::new("c.toml"), "").unwrap_err();
             assert!(e.contains(key), "{text}: {e}");
         }
     }

@@ -244,7 +244,7 @@ fn check_file_in(
     let candidate = pulled
         || may_create_channel(&bytes)
         || catalogue.mentions_added_constructor(&bytes)
-        || catalogue::mentions_model(&bytes);
+        || catalogue.mentions_model(&bytes);
     if scan && !candidate && std::str::from_utf8(&bytes).is_ok() {
         return (FileResult::Skipped, info);
     }

@@ -394,6 +394,38 @@ fn configured_constructors_and_spawn_functions_find_wrapped_hangs() {
 }
 
 #[test]
+fn a_configured_model_finds_the_hang_of_an_unseen_library_type() {
+    // The user code of `fixtures/src/bin/user_model_client_lingering`, alone in a project: the
+    // in-house crate's source is nowhere, so only the model row can tell what `start` returns.
+    let user =
+        std::fs::read_to_string("fixtures/src/bin/user_model_client_lingering/main.rs").unwrap();
+    let package = "[package]\nname = \"app\"\nversion = \"0.1.0\"\n";
+    let project = |config: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("Cargo.toml"), config).unwrap();
+        std::fs::create_dir_all(dir.path().join("src")).unwrap();
+        std::fs::write(dir.path().join("src/main.rs"), &user).unwrap();
+        dir
+    };
+    let (code, out, err) = short(project(package).path(), &[]);
+    assert_eq!(code, 0, "without the row, nothing is known: {out}{err}");
+    let fixtures = std::fs::read_to_string("fixtures/Cargo.toml").unwrap();
+    let row = &fixtures[fixtures
+        .find("[[package.metadata.chanlint.model]]")
+        .unwrap()..];
+    let dir = project(&format!("{package}\n{row}"));
+    let (code, out, err) = short(dir.path(), &[]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains("src/main.rs:16:10: error[lingering-sender]"),
+        "{out}"
+    );
+    assert_eq!(out.matches("lingering-sender").count(), 1, "{out}");
+    // The byte scan reads a file that names a configured model's crate.
+    assert_eq!(short(dir.path(), &["--no-scan"]).1, out);
+}
+
+#[test]
 fn bad_constructor_rows_are_errors_naming_the_key() {
     for (config, key) in [
         (

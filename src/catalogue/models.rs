@@ -109,14 +109,6 @@ pub fn released_globals(resolved: &str) -> impl Iterator<Item = &'static GlobalS
         .filter(move |g| g.released_by.contains(&resolved))
 }
 
-/// Whether a file's bytes name a model's crate: only then can it call into the model (the
-/// byte scan reads such a file even when it names no channel constructor).
-pub fn mentions_model(bytes: &[u8]) -> bool {
-    OWNER_MODELS
-        .iter()
-        .any(|m| memchr::memmem::find(bytes, m.krate.as_bytes()).is_some())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

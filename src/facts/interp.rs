@@ -81,6 +81,7 @@ pub fn analyze_items_in(
         readers,
         ..
     } = context;
+    let configured_models = super::models::configured(catalogue);
     let run = |summaries: &[Summary]| {
         let mut facts = FileFacts {
             open_calls: follow_calls.then(HashMap::new),
@@ -95,7 +96,13 @@ pub fn analyze_items_in(
             borrowing,
             macro_rules,
             readers,
-            summaries: Summaries::new(summaries.iter().chain(super::models::builtin()), local_fns),
+            summaries: Summaries::new(
+                summaries
+                    .iter()
+                    .chain(super::models::builtin())
+                    .chain(&configured_models),
+                local_fns,
+            ),
             catalogue,
         };
         let mut cx = FileCx {
@@ -671,8 +678,14 @@ impl<'a> Summaries<'a> {
         let local: Vec<&LocalFn> = self.local.named(name).filter(|f| f.has_self).collect();
         match local.as_slice() {
             [] => {
+                // A method of the checked code (another file's) is more likely what an
+                // unresolved receiver runs than a library model's method of the same name.
                 let foreign: Vec<&Summary> = self.named(name).filter(|s| s.has_self).collect();
-                (foreign.len() == 1).then(|| foreign[0])
+                let checked: Vec<&Summary> = foreign.iter().copied().filter(|s| !s.model).collect();
+                match (checked.as_slice(), foreign.as_slice()) {
+                    ([one], _) | ([], [one]) => Some(*one),
+                    _ => None,
+                }
             }
             [one] => self
                 .named(name)

@@ -17,6 +17,15 @@ pub fn builtin() -> &'static [Summary] {
     SUMMARIES.get_or_init(|| OWNER_MODELS.iter().flat_map(summaries).collect())
 }
 
+/// The summaries of the models a configuration adds (none without one).
+pub fn configured(catalogue: &catalogue::Catalogue) -> Vec<Summary> {
+    catalogue
+        .configured_models()
+        .iter()
+        .flat_map(|m| summaries(m))
+        .collect()
+}
+
 fn summaries(model: &OwnerModel) -> Vec<Summary> {
     let mut out = Vec::new();
     for name in model.with_drain {
