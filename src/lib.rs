@@ -117,10 +117,17 @@ pub fn check(options: &Options) -> Result<Report, String> {
     });
     let (mut results, mut infos): (Vec<FileResult>, Vec<FileInfo>) = outcomes.into_iter().unzip();
     let placed = rounds::Placed::of(&files, &infos);
-    let recheck = |list: Vec<(usize, Vec<facts::summary::Summary>)>, pulled: bool| {
+    let recheck = |list: Vec<(usize, rounds::CrateSummaries)>, pulled: bool| {
         pool.install(|| {
             list.into_par_iter()
-                .map(|(i, external)| {
+                .map(|(i, crate_summaries)| {
+                    // Copied per file while it is checked (a file never sees its own); the
+                    // crate's list is shared, so memory does not grow with the files.
+                    let external: Vec<facts::summary::Summary> = crate_summaries
+                        .iter()
+                        .filter(|(j, _)| *j != i)
+                        .map(|(_, s)| s.clone())
+                        .collect();
                     let outcome = check_file_as(&files[i], &external, pulled, &config.catalogue);
                     proc_macro2::extra::invalidate_current_thread_spans();
                     (i, outcome)
@@ -477,38 +484,71 @@ fn cross_file_rechecks(
     files: &[walk::SourceFile],
     placement: &rounds::Placed,
     infos: &[FileInfo],
-) -> Vec<(usize, Vec<facts::summary::Summary>)> {
+) -> Vec<(usize, rounds::CrateSummaries)> {
     if infos.iter().all(|i| i.summaries.is_empty()) {
         return Vec::new();
     }
-    let calls: Vec<Option<&std::collections::HashMap<String, bool>>> = infos
-        .iter()
-        .map(|info| info.parsed.then_some(&info.open_calls))
-        .collect();
     let by_crate = rounds::summaries_by_crate(files, placement, infos);
+    // Each crate's summaries by name, so a file's calls are matched against the few functions
+    // of that name, not against every function of its crate.
+    let named: std::collections::HashMap<usize, std::collections::HashMap<&str, Vec<usize>>> =
+        by_crate
+            .iter()
+            .map(|(krate, list)| {
+                let mut index: std::collections::HashMap<&str, Vec<usize>> = Default::default();
+                for (k, (_, s)) in list.iter().enumerate() {
+                    if s.built.is_none() {
+                        index.entry(s.name.as_str()).or_default().push(k);
+                    }
+                }
+                (*krate, index)
+            })
+            .collect();
     let placed = &placement.files;
-    let mut out = Vec::new();
+    let mut wanted: Vec<usize> = Vec::new();
     for (i, place) in placed.iter().enumerate() {
-        let Some(list) = by_crate.get(&place.krate) else {
+        let (Some(list), Some(index)) = (by_crate.get(&place.krate), named.get(&place.krate))
+        else {
             continue;
         };
-        let mut bytes: Option<Option<std::rc::Rc<Vec<u8>>>> = None;
-        let mut text = || {
-            bytes
-                .get_or_insert_with(|| std::fs::read(&files[i].path).ok().map(std::rc::Rc::new))
-                .clone()
+        let other = |k: &usize| list[*k].0 != i;
+        let affected = if infos[i].parsed {
+            infos[i].open_calls.iter().any(|(call, &carried)| {
+                let name = call.rsplit(['.', ':']).next().unwrap_or(call);
+                index.get(name).is_some_and(|ks| {
+                    ks.iter()
+                        .filter(|k| other(k))
+                        .any(|k| list[*k].1.explains(call, carried))
+                })
+            })
+        } else {
+            let mut bytes: Option<Option<std::rc::Rc<Vec<u8>>>> = None;
+            let mut text = || {
+                bytes
+                    .get_or_insert_with(|| std::fs::read(&files[i].path).ok().map(std::rc::Rc::new))
+                    .clone()
+            };
+            index
+                .values()
+                .flatten()
+                .filter(|k| other(k))
+                .any(|k| affects(&list[*k].1, None, &mut text))
         };
-        let others = || {
-            list.iter()
-                .filter(|(j, _)| *j != i)
-                .map(|(_, s)| s)
-                .filter(|s| s.built.is_none())
-        };
-        if others().any(|s| affects(s, calls[i], &mut text)) {
-            out.push((i, others().cloned().collect()));
+        if affected {
+            wanted.push(i);
         }
     }
-    out
+    let shared = rounds::shared(
+        by_crate
+            .into_iter()
+            .filter(|(krate, _)| wanted.iter().any(|&i| placed[i].krate == *krate))
+            .collect(),
+        |s| s.built.is_none(),
+    );
+    wanted
+        .into_iter()
+        .map(|i| (i, shared[&placed[i].krate].clone()))
+        .collect()
 }
 
 /// Whether a summary can change the findings of a file. A parsed file says which calls it

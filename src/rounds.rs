@@ -19,6 +19,10 @@ use crate::facts::summary::Summary;
 use crate::walk::SourceFile;
 use crate::FileInfo;
 
+/// The summaries a file is checked again with: its crate's, shared by every file of the crate
+/// (each marked with the file it comes from, which never sees its own).
+pub(crate) type CrateSummaries = std::sync::Arc<Vec<(usize, Summary)>>;
+
 /// Every file's summaries, keyed by their module path in the crate and marked with their file,
 /// by crate.
 pub(crate) fn summaries_by_crate(
@@ -92,21 +96,20 @@ pub(crate) fn pull_ins(
     files: &[SourceFile],
     placement: &Placed,
     infos: &[FileInfo],
-) -> Vec<(usize, Vec<Summary>)> {
+) -> Vec<(usize, CrateSummaries)> {
     let placed = &placement.files;
-    let mut wanted: HashMap<usize, Vec<String>> = HashMap::new();
+    let mut wanted: HashMap<usize, Vec<Wanted>> = HashMap::new();
     for (i, info) in infos.iter().enumerate().filter(|(_, i)| i.parsed) {
         for (call, &carried) in &info.open_calls {
             if !carried {
                 continue;
             }
-            let name = call.trim_start_matches('.');
-            let name = name.rsplit("::").next().unwrap_or(name);
-            if !name.is_empty() {
-                wanted
-                    .entry(placed[i].krate)
-                    .or_default()
-                    .push(format!("fn {name}"));
+            let own_lib = placement
+                .libraries
+                .get(&placed[i].krate)
+                .map(|(_, name)| name.as_str());
+            if let Some(want) = Wanted::of(call, own_lib) {
+                wanted.entry(placed[i].krate).or_default().push(want);
             }
         }
     }
@@ -115,11 +118,10 @@ pub(crate) fn pull_ins(
     }
     // A binary's calls may be to its library's functions.
     for (bin, (lib, _)) in &placement.libraries {
-        if let Some(names) = wanted.get(bin).cloned() {
-            wanted.entry(*lib).or_default().extend(names);
-        }
+        let names: Vec<Wanted> = wanted.get(bin).cloned().unwrap_or_default();
+        wanted.entry(*lib).or_default().extend(names);
     }
-    let by_crate = summaries_by_crate(files, placement, infos);
+    let by_crate = shared(summaries_by_crate(files, placement, infos), |_| true);
     let mut out = Vec::new();
     for (i, info) in infos.iter().enumerate() {
         if info.parsed {
@@ -131,16 +133,151 @@ pub(crate) fn pull_ins(
         let Ok(bytes) = std::fs::read(&files[i].path) else {
             continue;
         };
-        let defines = names.iter().any(|n| defines_fn(&bytes, n));
-        if defines {
-            let external = by_crate
-                .get(&placed[i].krate)
-                .map(|l| l.iter().map(|(_, s)| s.clone()).collect())
-                .unwrap_or_default();
-            out.push((i, external));
+        if names
+            .iter()
+            .any(|n| n.is_defined_in(&placed[i].module, &bytes))
+        {
+            if let Some(list) = by_crate.get(&placed[i].krate) {
+                out.push((i, list.clone()));
+            }
         }
     }
     out
+}
+
+/// One shared list per crate of the summaries that pass `keep`.
+pub(crate) fn shared(
+    by_crate: HashMap<usize, Vec<(usize, Summary)>>,
+    keep: impl Fn(&Summary) -> bool,
+) -> HashMap<usize, CrateSummaries> {
+    by_crate
+        .into_iter()
+        .map(|(krate, list)| {
+            let list: Vec<(usize, Summary)> = list.into_iter().filter(|(_, s)| keep(s)).collect();
+            (krate, std::sync::Arc::new(list))
+        })
+        .collect()
+}
+
+/// Types and traits of the standard library that code names without a path (the prelude, and
+/// the formatting traits): `Box::pin(fut)` or `Display::fmt(..)` is no function of the crate.
+const STD_NAMES: &[&str] = &[
+    "Box",
+    "Vec",
+    "String",
+    "Option",
+    "Result",
+    "Some",
+    "Ok",
+    "Err",
+    "Ord",
+    "PartialOrd",
+    "Eq",
+    "PartialEq",
+    "Clone",
+    "Copy",
+    "Default",
+    "Iterator",
+    "IntoIterator",
+    "DoubleEndedIterator",
+    "ExactSizeIterator",
+    "Extend",
+    "From",
+    "Into",
+    "TryFrom",
+    "TryInto",
+    "AsRef",
+    "AsMut",
+    "Drop",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "ToString",
+    "ToOwned",
+    "Hash",
+    "Display",
+    "Debug",
+    "LowerHex",
+    "UpperHex",
+    "LowerExp",
+    "UpperExp",
+    "Octal",
+    "Binary",
+    "Pointer",
+    "Write",
+    "Read",
+    "Future",
+    "Send",
+    "Sync",
+    "Sized",
+    "Unpin",
+];
+
+/// A function another file called and could not follow: its name, the type it was called on
+/// when the call names one (`Worker::new`), and the module when the call's path names it
+/// (`crate::pool::spawn_worker`).
+#[derive(Clone)]
+struct Wanted {
+    name: String,
+    ty: Option<String>,
+    module: Option<Vec<String>>,
+}
+
+impl Wanted {
+    /// `own_lib`: the name the caller's package library is used by, for a binary.
+    fn of(call: &str, own_lib: Option<&str>) -> Option<Wanted> {
+        // A method call names no type: nearly every file of a big crate defines some `fn run`
+        // or `fn poll`, so reading them all would cost a parse of the crate (and the types
+        // whose methods matter are pulled in by the call that builds them, `Worker::new`).
+        // A bare name (`spawn(..)`, brought in by a glob `use`) could be any file's.
+        if call.starts_with('.') || !call.contains("::") {
+            return None;
+        }
+        let segments: Vec<&str> = call.split("::").collect();
+        let (name, path) = segments.split_last()?;
+        let is_type = |s: &&str| {
+            s.starts_with(|c: char| c.is_uppercase())
+                && s.len() > 1
+                && *s != "Self"
+                && !STD_NAMES.contains(s)
+        };
+        let ty = path.last().filter(|s| is_type(s)).map(|s| s.to_string());
+        // Only a function of the crate can be in one of its files: a path that `use`
+        // resolution led into another crate (`std::pin::Pin::new`) is not, nor is `Self::f`.
+        let module = match path.first() {
+            Some(first) if *first == "crate" || Some(*first) == own_lib => Some(
+                path[1..]
+                    .iter()
+                    .take_while(|s| !is_type(s))
+                    .map(|s| s.to_string())
+                    .collect(),
+            ),
+            Some(first) if is_type(first) && path.len() == 1 => None,
+            _ => return None,
+        };
+        if ty.is_none() && module.is_none() {
+            return None;
+        }
+        Some(Wanted {
+            name: name.to_string(),
+            ty,
+            module,
+        })
+    }
+
+    /// Whether a file of the crate, at `module`, defines the function: `fn name` in the module
+    /// the call names, or in an `impl` of the type it names.
+    fn is_defined_in(&self, module: &[String], bytes: &[u8]) -> bool {
+        if self.module.as_ref().is_some_and(|m| m.as_slice() != module) {
+            return false;
+        }
+        defines_fn(bytes, &format!("fn {}", self.name))
+            && self.ty.as_ref().is_none_or(|ty| {
+                [format!("impl {ty}"), format!("> {ty}"), format!("for {ty}")]
+                    .iter()
+                    .any(|n| defines_fn(bytes, n))
+            })
+    }
 }
 
 /// `fn name` followed by `(` or `<` (not `fn name_longer`).
@@ -165,7 +302,7 @@ pub(crate) fn built_rechecks(
     files: &[SourceFile],
     placement: &Placed,
     infos: &[FileInfo],
-) -> Vec<(usize, Vec<Summary>)> {
+) -> Vec<(usize, CrateSummaries)> {
     let placed = &placement.files;
     let mut types: HashMap<usize, Vec<String>> = HashMap::new();
     for (i, info) in infos.iter().enumerate() {
@@ -179,7 +316,7 @@ pub(crate) fn built_rechecks(
     if types.is_empty() {
         return Vec::new();
     }
-    let by_crate = summaries_by_crate(files, placement, infos);
+    let by_crate = shared(summaries_by_crate(files, placement, infos), |_| true);
     let mut out = Vec::new();
     for (i, file) in files.iter().enumerate() {
         let Some(tys) = types.get(&placed[i].krate) else {
@@ -194,16 +331,9 @@ pub(crate) fn built_rechecks(
                 .any(|n| defines_fn(&bytes, n))
         });
         if implements {
-            let external = by_crate
-                .get(&placed[i].krate)
-                .map(|l| {
-                    l.iter()
-                        .filter(|(j, _)| *j != i)
-                        .map(|(_, s)| s.clone())
-                        .collect()
-                })
-                .unwrap_or_default();
-            out.push((i, external));
+            if let Some(list) = by_crate.get(&placed[i].krate) {
+                out.push((i, list.clone()));
+            }
         }
     }
     out
