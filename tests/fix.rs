@@ -162,6 +162,9 @@ fn fixed_programs_exit() {
     for file in ["Cargo.toml", "Cargo.lock"] {
         let text = std::fs::read_to_string(root().join("fixtures").join(file)).unwrap();
         let text = text.replace("\"chanlint-fixtures\"", "\"chanlint-fixed-fixtures\"");
+        // Path dependencies stay where they are: the copy lives in another folder.
+        let fixtures = root().join("fixtures");
+        let text = text.replace("path = \"", &format!("path = \"{}/", fixtures.display()));
         std::fs::write(dir.path().join(file), text).unwrap();
     }
     let target = root().join("target").join("fixtures");
