@@ -16,6 +16,7 @@ pub mod fix;
 pub mod lex;
 pub mod load;
 pub mod loc;
+pub mod model;
 pub mod render;
 pub mod resolve;
 mod rounds;
@@ -198,6 +199,8 @@ struct FileInfo {
     /// Parsed in the first pass (it may create a channel).
     parsed: bool,
     mods: Vec<crates::ModDecl>,
+    /// Its methods' receiver kinds (read from the text of every file, parsed or not).
+    methods: Vec<model::receivers::MethodSig>,
     summaries: Vec<facts::summary::Summary>,
     /// Calls the file could not follow (see `FileFacts::open_calls`).
     open_calls: std::collections::HashMap<String, bool>,
@@ -237,6 +240,10 @@ fn check_file_in(
     let mut info = FileInfo {
         mods: match memchr::memmem::find(&bytes, b"mod ") {
             Some(_) => crates::mod_declarations(&String::from_utf8_lossy(&bytes)),
+            None => Vec::new(),
+        },
+        methods: match memchr::memmem::find(&bytes, b"self") {
+            Some(_) => model::receivers::methods(&String::from_utf8_lossy(&bytes)),
             None => Vec::new(),
         },
         ..FileInfo::default()
@@ -478,7 +485,10 @@ fn cross_file_rechecks(
     placement: &rounds::Placed,
     infos: &[FileInfo],
 ) -> Vec<(usize, Vec<facts::summary::Summary>)> {
-    if infos.iter().all(|i| i.summaries.is_empty()) {
+    if infos
+        .iter()
+        .all(|i| i.summaries.is_empty() && i.methods.is_empty())
+    {
         return Vec::new();
     }
     let calls: Vec<Option<&std::collections::HashMap<String, bool>>> = infos
@@ -486,17 +496,37 @@ fn cross_file_rechecks(
         .map(|info| info.parsed.then_some(&info.open_calls))
         .collect();
     let by_crate = rounds::summaries_by_crate(files, placement, infos);
+    let receivers = rounds::receiver_kinds_by_crate(files, placement, infos, &by_crate);
     let placed = &placement.files;
     let mut out = Vec::new();
     for (i, place) in placed.iter().enumerate() {
-        let Some(list) = by_crate.get(&place.krate) else {
+        // Methods of other files whose receiver kind decides whether a call moves a holder
+        // of senders (`host.register_request(..)` borrows `host`): only what the file calls
+        // with a channel and could not follow.
+        let empty = Vec::new();
+        let list = by_crate.get(&place.krate).unwrap_or(&empty);
+        let kinds = receivers.get(&place.krate).filter(|_| calls[i].is_some());
+        if list.is_empty() && kinds.is_none() {
             continue;
-        };
+        }
         let mut bytes: Option<Option<std::rc::Rc<Vec<u8>>>> = None;
         let mut text = || {
             bytes
                 .get_or_insert_with(|| std::fs::read(&files[i].path).ok().map(std::rc::Rc::new))
                 .clone()
+        };
+        // Methods of other files whose receiver kind decides whether a call moves a holder
+        // of senders (`host.register_request(..)` borrows `host`): those the file calls.
+        let lent: Vec<facts::summary::Summary> = match (kinds, text()) {
+            (Some(kinds), Some(bytes)) => {
+                let called = model::receivers::called_methods(&bytes);
+                kinds
+                    .iter()
+                    .filter(|(j, s)| *j != i && called.contains(s.name.as_str()))
+                    .map(|(_, s)| s.clone())
+                    .collect()
+            }
+            _ => Vec::new(),
         };
         let others = || {
             list.iter()
@@ -504,8 +534,11 @@ fn cross_file_rechecks(
                 .map(|(_, s)| s)
                 .filter(|s| s.built.is_none())
         };
-        if others().any(|s| affects(s, calls[i], &mut text)) {
-            out.push((i, others().cloned().collect()));
+        let lends = lent.iter().any(|s| calls[i].is_some_and(|c| s.explains_any(c)));
+        if lends || others().any(|s| affects(s, calls[i], &mut text)) {
+            let mut external: Vec<facts::summary::Summary> = others().cloned().collect();
+            external.extend(lent);
+            out.push((i, external));
         }
     }
     out

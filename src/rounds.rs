@@ -208,3 +208,59 @@ pub(crate) fn built_rechecks(
     }
     out
 }
+
+/// The receiver kinds of the methods of every file, as summaries that do nothing but say
+/// whether the method takes `self` by value (keyed and marked as `summaries_by_crate` keys
+/// them), by crate; a binary sees its own library's. A method that has a summary of its own,
+/// or shares its name with one that has, is left out: its summary says more.
+pub(crate) fn receiver_kinds_by_crate(
+    files: &[SourceFile],
+    placed: &Placed,
+    infos: &[FileInfo],
+    summarized: &HashMap<usize, Vec<(usize, Summary)>>,
+) -> HashMap<usize, Vec<(usize, Summary)>> {
+    let mut by_crate: HashMap<usize, Vec<(usize, Summary)>> = HashMap::new();
+    for (i, info) in infos.iter().enumerate() {
+        let place = &placed.files[i];
+        for sig in &info.methods {
+            let mut key = place.module.clone();
+            key.push(sig.ty.to_string());
+            key.push(sig.name.to_string());
+            by_crate.entry(place.krate).or_default().push((
+                i,
+                Summary {
+                    key,
+                    name: sig.name.to_string(),
+                    has_self: true,
+                    takes_self: sig.takes_self,
+                    origin: Some(files[i].display.clone()),
+                    ..Summary::default()
+                },
+            ));
+        }
+    }
+    for (&bin, (lib, name)) in &placed.libraries {
+        let Some(list) = by_crate.get(lib) else {
+            continue;
+        };
+        let seen: Vec<(usize, Summary)> = list
+            .iter()
+            .map(|(j, s)| {
+                let mut s = s.clone();
+                s.key.insert(0, name.clone());
+                (*j, s)
+            })
+            .collect();
+        by_crate.entry(bin).or_default().extend(seen);
+    }
+    for (krate, list) in &mut by_crate {
+        let names: std::collections::HashSet<&str> = summarized
+            .get(krate)
+            .into_iter()
+            .flatten()
+            .map(|(_, s)| s.name.as_str())
+            .collect();
+        list.retain(|(_, s)| !names.contains(s.name.as_str()));
+    }
+    by_crate
+}
