@@ -97,7 +97,9 @@ pub fn check(options: &Options) -> Result<Report, String> {
             .collect(),
         respect_gitignore: options.respect_gitignore,
     };
-    let (files, mut errors) = walk::walk(&options.paths, &walk_options)?;
+    let (mut files, mut errors) = walk::walk(&options.paths, &walk_options)?;
+    let checked_files = files.len();
+    files.extend(dependency_files(&options.paths, &files, &walk_options));
     let mut builder = rayon::ThreadPoolBuilder::new().stack_size(ANALYSIS_STACK);
     if let Some(n) = options.threads {
         builder = builder.num_threads(n);
@@ -132,23 +134,40 @@ pub fn check(options: &Options) -> Result<Report, String> {
     // Files the byte scan skipped that define a function another file of the crate calls with
     // a channel (an actor's `new` and `run` in a file that names no constructor): summarized
     // with the crate's summaries, and checked.
-    for (i, (result, info)) in recheck(rounds::pull_ins(&files, &placed, &infos), true) {
-        results[i] = result;
-        infos[i] = info;
-    }
-    // Files that call into other files of their crate are checked again with those summaries.
-    for (i, (result, info)) in recheck(cross_file_rechecks(&files, &placed, &infos), false) {
-        results[i] = result;
-        rounds::keep_built(&mut infos[i], info);
+    // Files that call into other files of their crate are checked again with those summaries,
+    // and what they then call with a channel may pull in more files (a constructor of one
+    // crate returns the sender that a method of another crate stores): again while files
+    // are pulled in, a few times at most.
+    for round in 0..rounds::MAX_PULL_ROUNDS {
+        let pulled = recheck(rounds::pull_ins(&files, &placed, &infos), true);
+        if round > 0 && pulled.is_empty() {
+            break;
+        }
+        for (i, (result, info)) in pulled {
+            results[i] = result;
+            infos[i] = info;
+        }
+        // A dependency's own findings are not reported: its files are read only for what
+        // they tell their callers (pulled in above).
+        let mut again = cross_file_rechecks(&files, &placed, &infos);
+        again.retain(|(i, _)| !files[*i].dependency);
+        for (i, (result, info)) in recheck(again, false) {
+            results[i] = result;
+            rounds::keep_built(&mut infos[i], info);
+        }
     }
     // Files of types built elsewhere from both ends of a channel see `self` as so built.
-    for (i, (result, _)) in recheck(rounds::built_rechecks(&files, &placed, &infos), false) {
+    let mut built = rounds::built_rechecks(&files, &placed, &infos);
+    built.retain(|(i, _)| !files[*i].dependency);
+    for (i, (result, _)) in recheck(built, false) {
         results[i] = result;
     }
     let mut report = Report {
-        files_checked: files.len(),
+        files_checked: checked_files,
         ..Report::default()
     };
+    // The files of path dependencies were read for their summaries only.
+    results.truncate(checked_files);
     for result in results {
         match result {
             FileResult::Skipped | FileResult::Clean => {}
@@ -178,6 +197,44 @@ pub fn check(options: &Options) -> Result<Report, String> {
     errors.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
     report.errors = errors;
     Ok(report)
+}
+
+/// The files of the packages that the checked crates depend on by path, outside the checked
+/// paths (not reported); a folder that cannot be walked is skipped, as a dependency it only
+/// adds knowledge.
+fn dependency_files(
+    paths: &[PathBuf],
+    checked: &[walk::SourceFile],
+    options: &walk::WalkOptions,
+) -> Vec<walk::SourceFile> {
+    let folders = model::manifests::dependency_folders(paths);
+    if folders.is_empty() {
+        return Vec::new();
+    }
+    let known: std::collections::HashSet<PathBuf> = checked
+        .iter()
+        .map(|f| std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone()))
+        .collect();
+    let roots: Vec<PathBuf> = folders
+        .iter()
+        .map(|f| match f.join("src") {
+            src if src.is_dir() => src,
+            _ => f.clone(),
+        })
+        .collect();
+    let Ok((files, _)) = walk::walk(&roots, options) else {
+        return Vec::new();
+    };
+    files
+        .into_iter()
+        .filter(|f| {
+            !known.contains(&std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone()))
+        })
+        .map(|f| walk::SourceFile {
+            dependency: true,
+            ..f
+        })
+        .collect()
 }
 
 enum FileResult {
@@ -534,7 +591,9 @@ fn cross_file_rechecks(
                 .map(|(_, s)| s)
                 .filter(|s| s.built.is_none())
         };
-        let lends = lent.iter().any(|s| calls[i].is_some_and(|c| s.explains_any(c)));
+        let lends = lent
+            .iter()
+            .any(|s| calls[i].is_some_and(|c| s.explains_any(c)));
         if lends || others().any(|s| affects(s, calls[i], &mut text)) {
             let mut external: Vec<facts::summary::Summary> = others().cloned().collect();
             external.extend(lent);

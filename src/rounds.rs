@@ -48,20 +48,26 @@ pub(crate) fn summaries_by_crate(
     }
     // A binary sees its own library's functions under the library's name
     // (`tinymist::transport::io_transport`).
-    for (&bin, (lib, name)) in libraries {
-        let Some(list) = by_crate.get(lib) else {
-            continue;
-        };
-        let seen: Vec<(usize, Summary)> = list
-            .iter()
-            .filter(|(_, s)| s.built.is_none())
-            .map(|(j, s)| {
-                let mut s = s.clone();
-                s.key.insert(0, name.clone());
-                (*j, s)
-            })
-            .collect();
-        by_crate.entry(bin).or_default().extend(seen);
+    let mut seen: Vec<(usize, Vec<(usize, Summary)>)> = Vec::new();
+    for (&bin, libs) in libraries {
+        for (lib, name) in libs {
+            let Some(list) = by_crate.get(lib) else {
+                continue;
+            };
+            let lib_seen = list
+                .iter()
+                .filter(|(_, s)| s.built.is_none())
+                .map(|(j, s)| {
+                    let mut s = s.clone();
+                    s.key.insert(0, name.clone());
+                    (*j, s)
+                })
+                .collect();
+            seen.push((bin, lib_seen));
+        }
+    }
+    for (bin, list) in seen {
+        by_crate.entry(bin).or_default().extend(list);
     }
     by_crate
 }
@@ -69,8 +75,9 @@ pub(crate) fn summaries_by_crate(
 /// Where every file sits: its crate and module, and each binary's own library.
 pub(crate) struct Placed {
     pub files: Vec<Placement>,
-    /// By binary crate: its package's library crate and the name it is used by.
-    pub libraries: HashMap<usize, (usize, String)>,
+    /// By crate: the library crates it sees (a binary its package's library, any crate its
+    /// path dependencies') and the names it uses them by.
+    pub libraries: HashMap<usize, Vec<(usize, String)>>,
 }
 
 impl Placed {
@@ -78,7 +85,10 @@ impl Placed {
         let paths: Vec<std::path::PathBuf> = files.iter().map(|f| f.path.clone()).collect();
         let mods: Vec<Vec<crate::crates::ModDecl>> = infos.iter().map(|i| i.mods.clone()).collect();
         let (placed, roots) = crate::crates::place_with_roots(&paths, &mods);
-        let libraries = crate::crates::own_libraries(&paths, &placed, &roots);
+        let mut libraries = crate::crates::dependency_libraries(&paths, &placed, &roots);
+        for (bin, lib) in crate::crates::own_libraries(&paths, &placed, &roots) {
+            libraries.entry(bin).or_default().push(lib);
+        }
         Placed {
             files: placed,
             libraries,
@@ -114,9 +124,14 @@ pub(crate) fn pull_ins(
         return Vec::new();
     }
     // A binary's calls may be to its library's functions.
-    for (bin, (lib, _)) in &placement.libraries {
+    for (bin, libs) in &placement.libraries {
         if let Some(names) = wanted.get(bin).cloned() {
-            wanted.entry(*lib).or_default().extend(names);
+            for (lib, _) in libs {
+                wanted
+                    .entry(*lib)
+                    .or_default()
+                    .extend(names.iter().cloned());
+            }
         }
     }
     let by_crate = summaries_by_crate(files, placement, infos);
@@ -152,8 +167,15 @@ fn defines_fn(bytes: &[u8], fn_name: &str) -> bool {
     })
 }
 
-/// The constructions of other files' types that a later check of a file found.
+/// How many times files are pulled in and checked again with what was pulled in.
+pub(crate) const MAX_PULL_ROUNDS: usize = 4;
+
+/// The constructions of other files' types that a later check of a file found, and the calls
+/// it could not follow knowing the other files' summaries.
 pub(crate) fn keep_built(info: &mut FileInfo, later: FileInfo) {
+    if info.parsed && later.parsed {
+        info.open_calls = later.open_calls;
+    }
     info.summaries.retain(|s| s.built.is_none());
     info.summaries
         .extend(later.summaries.into_iter().filter(|s| s.built.is_some()));
@@ -233,25 +255,32 @@ pub(crate) fn receiver_kinds_by_crate(
                     name: sig.name.to_string(),
                     has_self: true,
                     takes_self: sig.takes_self,
+                    signature_only: true,
                     origin: Some(files[i].display.clone()),
                     ..Summary::default()
                 },
             ));
         }
     }
-    for (&bin, (lib, name)) in &placed.libraries {
-        let Some(list) = by_crate.get(lib) else {
-            continue;
-        };
-        let seen: Vec<(usize, Summary)> = list
-            .iter()
-            .map(|(j, s)| {
-                let mut s = s.clone();
-                s.key.insert(0, name.clone());
-                (*j, s)
-            })
-            .collect();
-        by_crate.entry(bin).or_default().extend(seen);
+    let mut seen: Vec<(usize, Vec<(usize, Summary)>)> = Vec::new();
+    for (&bin, libs) in &placed.libraries {
+        for (lib, name) in libs {
+            let Some(list) = by_crate.get(lib) else {
+                continue;
+            };
+            let lib_seen = list
+                .iter()
+                .map(|(j, s)| {
+                    let mut s = s.clone();
+                    s.key.insert(0, name.clone());
+                    (*j, s)
+                })
+                .collect();
+            seen.push((bin, lib_seen));
+        }
+    }
+    for (bin, list) in seen {
+        by_crate.entry(bin).or_default().extend(list);
     }
     for (krate, list) in &mut by_crate {
         let names: std::collections::HashSet<&str> = summarized

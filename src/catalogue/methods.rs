@@ -222,12 +222,7 @@ pub const PANICKING_MACROS: &[&str] = &[
 pub const BUILDING_MACROS: &[&str] = &["vec", "dbg"];
 
 /// Macros that return from the enclosing function.
-pub const RETURNING_MACROS: &[&str] = &[
-    "bail",
-    "ensure",
-    "try",
-    "return_err",
-];
+pub const RETURNING_MACROS: &[&str] = &["bail", "ensure", "try", "return_err"];
 
 /// Macros that wait on several operations and run the arm of the first one ready
 /// (tokio, futures, crossbeam-channel): read arm by arm (`facts::macros`).

@@ -148,7 +148,8 @@ fn parse_select(input: ParseStream) -> syn::Result<Select> {
                 }
                 continue;
             }
-            if fork.peek(syn::token::Paren) && (word == "recv" || word == "send" || word == "default")
+            if fork.peek(syn::token::Paren)
+                && (word == "recv" || word == "send" || word == "default")
             {
                 input.parse::<syn::Ident>()?;
                 let inner;
@@ -337,7 +338,9 @@ mod tests {
 
     #[test]
     fn unknown_macros_read_as_expressions_where_they_parse() {
-        assert!(matches!(reading("ret!(ret!(m.lock()).send(s))"), Reading::Exprs(a) if a.len() == 1));
+        assert!(
+            matches!(reading("ret!(ret!(m.lock()).send(s))"), Reading::Exprs(a) if a.len() == 1)
+        );
         assert!(matches!(reading("weird!(a b c)"), Reading::Opaque));
     }
 }

@@ -4,9 +4,9 @@
 
 mod interp;
 mod macros;
+mod message_exit;
 mod models;
 pub mod reply_maps;
-mod message_exit;
 pub mod summary;
 mod syntax;
 pub mod value;

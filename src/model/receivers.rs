@@ -218,7 +218,14 @@ mod tests {
 
     #[test]
     fn odd_text_does_not_panic() {
-        for text in ["impl", "impl X {\nfn", "impl X {\nfn f<", "impl X {\nfn f(", "impl<<\n", "impl X {\n fn é(&self"] {
+        for text in [
+            "impl",
+            "impl X {\nfn",
+            "impl X {\nfn f<",
+            "impl X {\nfn f(",
+            "impl<<\n",
+            "impl X {\n fn é(&self",
+        ] {
             methods(text);
         }
     }

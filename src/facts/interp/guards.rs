@@ -81,11 +81,13 @@ impl<'a> Interp<'a> {
             senders: taken,
             ..Val::default()
         };
-        Some(if method == "take" || method == "remove" || method == "pop" {
-            taken
-        } else {
-            Val::default()
-        })
+        Some(
+            if method == "take" || method == "remove" || method == "pop" {
+                taken
+            } else {
+                Val::default()
+            },
+        )
     }
 }
 

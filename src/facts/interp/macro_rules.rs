@@ -163,7 +163,11 @@ fn match_pattern(pattern: TokenStream, input: TokenStream) -> Option<HashMap<Str
 
 /// The body with every `$name` replaced by what the call bound to it; the body's own tokens
 /// are placed at the call.
-fn substitute(body: TokenStream, bindings: &HashMap<String, TokenStream>, call_site: Span) -> TokenStream {
+fn substitute(
+    body: TokenStream,
+    bindings: &HashMap<String, TokenStream>,
+    call_site: Span,
+) -> TokenStream {
     let mut out = Vec::new();
     let mut iter = body.into_iter().peekable();
     while let Some(tt) = iter.next() {
@@ -177,7 +181,9 @@ fn substitute(body: TokenStream, bindings: &HashMap<String, TokenStream>, call_s
                     }
                     if name == "crate" {
                         iter.next();
-                        out.push(TokenTree::Ident(proc_macro2::Ident::new("crate", call_site)));
+                        out.push(TokenTree::Ident(proc_macro2::Ident::new(
+                            "crate", call_site,
+                        )));
                         continue;
                     }
                 }
@@ -186,7 +192,8 @@ fn substitute(body: TokenStream, bindings: &HashMap<String, TokenStream>, call_s
                 out.push(TokenTree::Punct(p));
             }
             TokenTree::Group(g) => {
-                let mut group = Group::new(g.delimiter(), substitute(g.stream(), bindings, call_site));
+                let mut group =
+                    Group::new(g.delimiter(), substitute(g.stream(), bindings, call_site));
                 group.set_span(call_site);
                 out.push(TokenTree::Group(group));
             }

@@ -23,7 +23,9 @@ impl<'a> Interp<'a> {
             return self.expr(&expanded);
         }
         if name == "vec" {
-            if let Ok(args) = Punctuated::<Expr, Token![,]>::parse_terminated.parse2(mac.tokens.clone()) {
+            if let Ok(args) =
+                Punctuated::<Expr, Token![,]>::parse_terminated.parse2(mac.tokens.clone())
+            {
                 let mut val = Val::default();
                 for arg in args.iter() {
                     val.absorb(self.stored(arg));

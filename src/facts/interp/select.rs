@@ -101,7 +101,10 @@ impl<'a> Interp<'a> {
     /// and whether any other arm can leave it.
     pub(super) fn select_loop_channels(&self, mac: &syn::Macro) -> (Vec<ChanId>, bool) {
         let Reading::Select(select) = macros::read(mac) else {
-            return (Vec::new(), syntax::expr_leaves_loop_on_success(&mac_expr(mac)));
+            return (
+                Vec::new(),
+                syntax::expr_leaves_loop_on_success(&mac_expr(mac)),
+            );
         };
         let mut ends = Vec::new();
         let mut other = false;
@@ -291,7 +294,8 @@ impl<'a> Interp<'a> {
             return true;
         }
         let owner = self.owner_frame();
-        let held = |cs: &[ChanId]| !cs.is_empty() && cs.iter().all(|&c| self.frame_holds_sender(owner, c));
+        let held =
+            |cs: &[ChanId]| !cs.is_empty() && cs.iter().all(|&c| self.frame_holds_sender(owner, c));
         !held(chans) || group.iter().all(|cs| held(cs))
     }
 }
