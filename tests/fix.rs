@@ -162,6 +162,12 @@ fn fixed_programs_exit() {
     for file in ["Cargo.toml", "Cargo.lock"] {
         let text = std::fs::read_to_string(root().join("fixtures").join(file)).unwrap();
         let text = text.replace("\"chanlint-fixtures\"", "\"chanlint-fixed-fixtures\"");
+        // The copy has no multi-crate fixtures: no workspace members.
+        let text: String = text
+            .lines()
+            .filter(|l| !l.starts_with("members = "))
+            .map(|l| format!("{l}\n"))
+            .collect();
         std::fs::write(dir.path().join(file), text).unwrap();
     }
     let target = root().join("target").join("fixtures");
