@@ -258,6 +258,8 @@ struct FileInfo {
     mods: Vec<crates::ModDecl>,
     /// Its methods' receiver kinds (read from the text of every file, parsed or not).
     methods: Vec<model::receivers::MethodSig>,
+    /// Its `pub use` re-exports (read from the text; a library root's rename its items).
+    reexports: Vec<model::reexports::Reexport>,
     summaries: Vec<facts::summary::Summary>,
     /// Calls the file could not follow (see `FileFacts::open_calls`).
     open_calls: std::collections::HashMap<String, bool>,
@@ -297,6 +299,10 @@ fn check_file_in(
     let mut info = FileInfo {
         mods: match memchr::memmem::find(&bytes, b"mod ") {
             Some(_) => crates::mod_declarations(&String::from_utf8_lossy(&bytes)),
+            None => Vec::new(),
+        },
+        reexports: match memchr::memmem::find(&bytes, b"pub use ") {
+            Some(_) => model::reexports::reexports(&String::from_utf8_lossy(&bytes)),
             None => Vec::new(),
         },
         methods: match memchr::memmem::find(&bytes, b"self") {

@@ -27,6 +27,7 @@ pub(crate) fn summaries_by_crate(
     infos: &[FileInfo],
 ) -> HashMap<usize, Vec<(usize, Summary)>> {
     let libraries = &placed.libraries;
+    let reexports_of = &placed.reexports;
     let placed = &placed.files;
     let mut by_crate: HashMap<usize, Vec<(usize, Summary)>> = HashMap::new();
     for (i, info) in infos.iter().enumerate() {
@@ -54,14 +55,11 @@ pub(crate) fn summaries_by_crate(
             let Some(list) = by_crate.get(lib) else {
                 continue;
             };
+            let reexports = reexports_of.get(lib).map_or(&[][..], Vec::as_slice);
             let lib_seen = list
                 .iter()
                 .filter(|(_, s)| s.built.is_none())
-                .map(|(j, s)| {
-                    let mut s = s.clone();
-                    s.key.insert(0, name.clone());
-                    (*j, s)
-                })
+                .flat_map(|(j, s)| seen_as(*j, s, name, reexports))
                 .collect();
             seen.push((bin, lib_seen));
         }
@@ -72,12 +70,31 @@ pub(crate) fn summaries_by_crate(
     by_crate
 }
 
+/// A library's summary as a crate that uses the library by `name` sees it: under the path a
+/// `pub use` of the library's root gives it, else under its own (one key: two would make
+/// the call ambiguous).
+fn seen_as(
+    file: usize,
+    summary: &Summary,
+    name: &str,
+    reexports: &[crate::model::reexports::Reexport],
+) -> Option<(usize, Summary)> {
+    let mut s = summary.clone();
+    if let Some(key) = crate::model::reexports::reexported_key(&summary.key, reexports) {
+        s.key = key;
+    }
+    s.key.insert(0, name.to_string());
+    Some((file, s))
+}
+
 /// Where every file sits: its crate and module, and each binary's own library.
 pub(crate) struct Placed {
     pub files: Vec<Placement>,
     /// By crate: the library crates it sees (a binary its package's library, any crate its
     /// path dependencies') and the names it uses them by.
     pub libraries: HashMap<usize, Vec<(usize, String)>>,
+    /// By library crate: the `pub use` re-exports of its root file.
+    pub reexports: HashMap<usize, Vec<crate::model::reexports::Reexport>>,
 }
 
 impl Placed {
@@ -89,9 +106,16 @@ impl Placed {
         for (bin, lib) in crate::crates::own_libraries(&paths, &placed, &roots) {
             libraries.entry(bin).or_default().push(lib);
         }
+        let mut reexports = HashMap::new();
+        for (krate, &root) in roots.iter().enumerate() {
+            if !infos[root].reexports.is_empty() {
+                reexports.insert(krate, infos[root].reexports.clone());
+            }
+        }
         Placed {
             files: placed,
             libraries,
+            reexports,
         }
     }
 }
@@ -268,13 +292,10 @@ pub(crate) fn receiver_kinds_by_crate(
             let Some(list) = by_crate.get(lib) else {
                 continue;
             };
+            let reexports = placed.reexports.get(lib).map_or(&[][..], Vec::as_slice);
             let lib_seen = list
                 .iter()
-                .map(|(j, s)| {
-                    let mut s = s.clone();
-                    s.key.insert(0, name.clone());
-                    (*j, s)
-                })
+                .flat_map(|(j, s)| seen_as(*j, s, name, reexports))
                 .collect();
             seen.push((bin, lib_seen));
         }

@@ -3,3 +3,4 @@
 
 pub mod manifests;
 pub mod receivers;
+pub mod reexports;
