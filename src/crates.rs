@@ -175,6 +175,51 @@ pub fn own_libraries(
     out
 }
 
+/// For each crate: the library crates of the packages its package depends on by path, with
+/// the name its code uses them by (the dependency's key, `-` read as `_`).
+pub fn dependency_libraries(
+    files: &[PathBuf],
+    placed: &[Placement],
+    roots: &[usize],
+) -> HashMap<usize, Vec<(usize, String)>> {
+    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let mut libs: HashMap<PathBuf, usize> = HashMap::new();
+    for (krate, &root) in roots.iter().enumerate() {
+        let file = normalize(&files[root]);
+        if file.ends_with("src/lib.rs") && placed[root].krate == krate {
+            if let Some(package) = file.parent().and_then(Path::parent) {
+                libs.insert(canonical(package), krate);
+            }
+        }
+    }
+    let mut out: HashMap<usize, Vec<(usize, String)>> = HashMap::new();
+    if libs.is_empty() {
+        return out;
+    }
+    let mut packages: HashMap<PathBuf, bool> = HashMap::new();
+    let mut deps_of: HashMap<PathBuf, Vec<(usize, String)>> = HashMap::new();
+    for (krate, &root) in roots.iter().enumerate() {
+        if placed[root].krate != krate {
+            continue;
+        }
+        let Some(package) = package_of(&normalize(&files[root]), &mut packages) else {
+            continue;
+        };
+        let deps = deps_of.entry(package.clone()).or_insert_with(|| {
+            crate::model::manifests::path_dependencies(&package)
+                .into_iter()
+                .filter_map(|(name, dir)| Some((*libs.get(&canonical(&dir))?, name)))
+                .collect()
+        });
+        let deps: Vec<(usize, String)> =
+            deps.iter().filter(|(l, _)| *l != krate).cloned().collect();
+        if !deps.is_empty() {
+            out.insert(krate, deps);
+        }
+    }
+    out
+}
+
 /// The name a package's library is used by: `[lib] name`, else `[package] name` with `-`
 /// read as `_`. A manifest that cannot be read or parsed names none (the config stage
 /// reports a malformed manifest where it reads one).

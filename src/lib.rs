@@ -16,6 +16,7 @@ pub mod fix;
 pub mod lex;
 pub mod load;
 pub mod loc;
+pub mod model;
 pub mod render;
 pub mod resolve;
 mod rounds;
@@ -96,7 +97,9 @@ pub fn check(options: &Options) -> Result<Report, String> {
             .collect(),
         respect_gitignore: options.respect_gitignore,
     };
-    let (files, mut errors) = walk::walk(&options.paths, &walk_options)?;
+    let (mut files, mut errors) = walk::walk(&options.paths, &walk_options)?;
+    let checked_files = files.len();
+    files.extend(dependency_files(&options.paths, &files, &walk_options));
     let mut builder = rayon::ThreadPoolBuilder::new().stack_size(ANALYSIS_STACK);
     if let Some(n) = options.threads {
         builder = builder.num_threads(n);
@@ -117,17 +120,18 @@ pub fn check(options: &Options) -> Result<Report, String> {
     });
     let (mut results, mut infos): (Vec<FileResult>, Vec<FileInfo>) = outcomes.into_iter().unzip();
     let placed = rounds::Placed::of(&files, &infos);
-    let recheck = |list: Vec<(usize, rounds::CrateSummaries)>, pulled: bool| {
+    let recheck = |list: Vec<rounds::Recheck>, pulled: bool| {
         pool.install(|| {
             list.into_par_iter()
-                .map(|(i, crate_summaries)| {
+                .map(|(i, crate_summaries, extra)| {
                     // Copied per file while it is checked (a file never sees its own); the
                     // crate's list is shared, so memory does not grow with the files.
-                    let external: Vec<facts::summary::Summary> = crate_summaries
+                    let mut external: Vec<facts::summary::Summary> = crate_summaries
                         .iter()
                         .filter(|(j, _)| *j != i)
                         .map(|(_, s)| s.clone())
                         .collect();
+                    external.extend(extra);
                     let outcome = check_file_as(&files[i], &external, pulled, &config.catalogue);
                     proc_macro2::extra::invalidate_current_thread_spans();
                     (i, outcome)
@@ -138,23 +142,40 @@ pub fn check(options: &Options) -> Result<Report, String> {
     // Files the byte scan skipped that define a function another file of the crate calls with
     // a channel (an actor's `new` and `run` in a file that names no constructor): summarized
     // with the crate's summaries, and checked.
-    for (i, (result, info)) in recheck(rounds::pull_ins(&files, &placed, &infos), true) {
-        results[i] = result;
-        infos[i] = info;
-    }
-    // Files that call into other files of their crate are checked again with those summaries.
-    for (i, (result, info)) in recheck(cross_file_rechecks(&files, &placed, &infos), false) {
-        results[i] = result;
-        rounds::keep_built(&mut infos[i], info);
+    // Files that call into other files of their crate are checked again with those summaries,
+    // and what they then call with a channel may pull in more files (a constructor of one
+    // crate returns the sender that a method of another crate stores): again while files
+    // are pulled in, a few times at most.
+    for round in 0..rounds::MAX_PULL_ROUNDS {
+        let pulled = recheck(rounds::pull_ins(&files, &placed, &infos), true);
+        if round > 0 && pulled.is_empty() {
+            break;
+        }
+        for (i, (result, info)) in pulled {
+            results[i] = result;
+            infos[i] = info;
+        }
+        // A dependency's own findings are not reported: its files are read only for what
+        // they tell their callers (pulled in above).
+        let mut again = cross_file_rechecks(&files, &placed, &infos);
+        again.retain(|(i, _, _)| !files[*i].dependency);
+        for (i, (result, info)) in recheck(again, false) {
+            results[i] = result;
+            rounds::keep_built(&mut infos[i], info);
+        }
     }
     // Files of types built elsewhere from both ends of a channel see `self` as so built.
-    for (i, (result, _)) in recheck(rounds::built_rechecks(&files, &placed, &infos), false) {
+    let mut built = rounds::built_rechecks(&files, &placed, &infos);
+    built.retain(|(i, _, _)| !files[*i].dependency);
+    for (i, (result, _)) in recheck(built, false) {
         results[i] = result;
     }
     let mut report = Report {
-        files_checked: files.len(),
+        files_checked: checked_files,
         ..Report::default()
     };
+    // The files of path dependencies were read for their summaries only.
+    results.truncate(checked_files);
     for result in results {
         match result {
             FileResult::Skipped | FileResult::Clean => {}
@@ -186,6 +207,44 @@ pub fn check(options: &Options) -> Result<Report, String> {
     Ok(report)
 }
 
+/// The files of the packages that the checked crates depend on by path, outside the checked
+/// paths (not reported); a folder that cannot be walked is skipped, as a dependency it only
+/// adds knowledge.
+fn dependency_files(
+    paths: &[PathBuf],
+    checked: &[walk::SourceFile],
+    options: &walk::WalkOptions,
+) -> Vec<walk::SourceFile> {
+    let folders = model::manifests::dependency_folders(paths);
+    if folders.is_empty() {
+        return Vec::new();
+    }
+    let known: std::collections::HashSet<PathBuf> = checked
+        .iter()
+        .map(|f| std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone()))
+        .collect();
+    let roots: Vec<PathBuf> = folders
+        .iter()
+        .map(|f| match f.join("src") {
+            src if src.is_dir() => src,
+            _ => f.clone(),
+        })
+        .collect();
+    let Ok((files, _)) = walk::walk(&roots, options) else {
+        return Vec::new();
+    };
+    files
+        .into_iter()
+        .filter(|f| {
+            !known.contains(&std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone()))
+        })
+        .map(|f| walk::SourceFile {
+            dependency: true,
+            ..f
+        })
+        .collect()
+}
+
 enum FileResult {
     Skipped,
     Clean,
@@ -205,6 +264,10 @@ struct FileInfo {
     /// Parsed in the first pass (it may create a channel).
     parsed: bool,
     mods: Vec<crates::ModDecl>,
+    /// Its methods' receiver kinds (read from the text of every file, parsed or not).
+    methods: Vec<model::receivers::MethodSig>,
+    /// Its `pub use` re-exports (read from the text; a library root's rename its items).
+    reexports: Vec<model::reexports::Reexport>,
     summaries: Vec<facts::summary::Summary>,
     /// Calls the file could not follow (see `FileFacts::open_calls`).
     open_calls: std::collections::HashMap<String, bool>,
@@ -244,6 +307,14 @@ fn check_file_in(
     let mut info = FileInfo {
         mods: match memchr::memmem::find(&bytes, b"mod ") {
             Some(_) => crates::mod_declarations(&String::from_utf8_lossy(&bytes)),
+            None => Vec::new(),
+        },
+        reexports: match memchr::memmem::find(&bytes, b"pub use ") {
+            Some(_) => model::reexports::reexports(&String::from_utf8_lossy(&bytes)),
+            None => Vec::new(),
+        },
+        methods: match memchr::memmem::find(&bytes, b"self") {
+            Some(_) => model::receivers::methods(&String::from_utf8_lossy(&bytes)),
             None => Vec::new(),
         },
         ..FileInfo::default()
@@ -479,16 +550,25 @@ impl TreeAnalysis {
 }
 
 /// The files to check again, each with the summaries of the other files of its crate, when
-/// it names one of their functions.
+/// it names one of their functions, and the receiver kinds of the methods of other files it
+/// calls (`host.register_request(..)` borrows `host`).
 fn cross_file_rechecks(
     files: &[walk::SourceFile],
     placement: &rounds::Placed,
     infos: &[FileInfo],
-) -> Vec<(usize, rounds::CrateSummaries)> {
-    if infos.iter().all(|i| i.summaries.is_empty()) {
+) -> Vec<rounds::Recheck> {
+    if infos
+        .iter()
+        .all(|i| i.summaries.is_empty() && i.methods.is_empty())
+    {
         return Vec::new();
     }
+    let calls: Vec<Option<&std::collections::HashMap<String, bool>>> = infos
+        .iter()
+        .map(|info| info.parsed.then_some(&info.open_calls))
+        .collect();
     let by_crate = rounds::summaries_by_crate(files, placement, infos);
+    let receivers = rounds::receiver_kinds_by_crate(files, placement, infos, &by_crate);
     // Each crate's summaries by name, so a file's calls are matched against the few functions
     // of that name, not against every function of its crate.
     let named: std::collections::HashMap<usize, std::collections::HashMap<&str, Vec<usize>>> =
@@ -505,49 +585,69 @@ fn cross_file_rechecks(
             })
             .collect();
     let placed = &placement.files;
-    let mut wanted: Vec<usize> = Vec::new();
+    let empty_list = Vec::new();
+    let empty_index = std::collections::HashMap::new();
+    let mut wanted: Vec<(usize, Vec<facts::summary::Summary>)> = Vec::new();
     for (i, place) in placed.iter().enumerate() {
-        let (Some(list), Some(index)) = (by_crate.get(&place.krate), named.get(&place.krate))
-        else {
+        let list = by_crate.get(&place.krate).unwrap_or(&empty_list);
+        let index = named.get(&place.krate).unwrap_or(&empty_index);
+        let kinds = receivers.get(&place.krate).filter(|_| calls[i].is_some());
+        if list.is_empty() && kinds.is_none() {
             continue;
+        }
+        let mut bytes: Option<Option<std::rc::Rc<Vec<u8>>>> = None;
+        let mut text = || {
+            bytes
+                .get_or_insert_with(|| std::fs::read(&files[i].path).ok().map(std::rc::Rc::new))
+                .clone()
+        };
+        // Methods of other files whose receiver kind decides whether a call moves a holder
+        // of senders: those the file calls, with a channel, and could not follow.
+        let lent: Vec<facts::summary::Summary> = match (kinds, text()) {
+            (Some(kinds), Some(bytes)) => {
+                let called = model::receivers::called_methods(&bytes);
+                kinds
+                    .iter()
+                    .filter(|(j, s)| *j != i && called.contains(s.name.as_str()))
+                    .map(|(_, s)| s.clone())
+                    .filter(|s| calls[i].is_some_and(|c| s.explains_any(c)))
+                    .collect()
+            }
+            _ => Vec::new(),
         };
         let other = |k: &usize| list[*k].0 != i;
-        let affected = if infos[i].parsed {
-            infos[i].open_calls.iter().any(|(call, &carried)| {
+        let affected = match calls[i] {
+            Some(calls) => calls.iter().any(|(call, &carried)| {
                 let name = call.rsplit(['.', ':']).next().unwrap_or(call);
                 index.get(name).is_some_and(|ks| {
                     ks.iter()
                         .filter(|k| other(k))
                         .any(|k| list[*k].1.explains(call, carried))
                 })
-            })
-        } else {
-            let mut bytes: Option<Option<std::rc::Rc<Vec<u8>>>> = None;
-            let mut text = || {
-                bytes
-                    .get_or_insert_with(|| std::fs::read(&files[i].path).ok().map(std::rc::Rc::new))
-                    .clone()
-            };
-            index
+            }),
+            None => index
                 .values()
                 .flatten()
                 .filter(|k| other(k))
-                .any(|k| affects(&list[*k].1, None, &mut text))
+                .any(|k| affects(&list[*k].1, None, &mut text)),
         };
-        if affected {
-            wanted.push(i);
+        if affected || !lent.is_empty() {
+            wanted.push((i, lent));
         }
     }
     let shared = rounds::shared(
         by_crate
             .into_iter()
-            .filter(|(krate, _)| wanted.iter().any(|&i| placed[i].krate == *krate))
+            .filter(|(krate, _)| wanted.iter().any(|(i, _)| placed[*i].krate == *krate))
             .collect(),
         |s| s.built.is_none(),
     );
     wanted
         .into_iter()
-        .map(|i| (i, shared[&placed[i].krate].clone()))
+        .map(|(i, lent)| {
+            let list = shared.get(&placed[i].krate).cloned().unwrap_or_default();
+            (i, list, lent)
+        })
         .collect()
 }
 

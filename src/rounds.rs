@@ -23,6 +23,9 @@ use crate::FileInfo;
 /// (each marked with the file it comes from, which never sees its own).
 pub(crate) type CrateSummaries = std::sync::Arc<Vec<(usize, Summary)>>;
 
+/// A file to check again: its index, its crate's summaries, and summaries for it alone.
+pub(crate) type Recheck = (usize, CrateSummaries, Vec<Summary>);
+
 /// Every file's summaries, keyed by their module path in the crate and marked with their file,
 /// by crate.
 pub(crate) fn summaries_by_crate(
@@ -31,6 +34,7 @@ pub(crate) fn summaries_by_crate(
     infos: &[FileInfo],
 ) -> HashMap<usize, Vec<(usize, Summary)>> {
     let libraries = &placed.libraries;
+    let reexports_of = &placed.reexports;
     let placed = &placed.files;
     let mut by_crate: HashMap<usize, Vec<(usize, Summary)>> = HashMap::new();
     for (i, info) in infos.iter().enumerate() {
@@ -52,29 +56,52 @@ pub(crate) fn summaries_by_crate(
     }
     // A binary sees its own library's functions under the library's name
     // (`tinymist::transport::io_transport`).
-    for (&bin, (lib, name)) in libraries {
-        let Some(list) = by_crate.get(lib) else {
-            continue;
-        };
-        let seen: Vec<(usize, Summary)> = list
-            .iter()
-            .filter(|(_, s)| s.built.is_none())
-            .map(|(j, s)| {
-                let mut s = s.clone();
-                s.key.insert(0, name.clone());
-                (*j, s)
-            })
-            .collect();
-        by_crate.entry(bin).or_default().extend(seen);
+    let mut seen: Vec<(usize, Vec<(usize, Summary)>)> = Vec::new();
+    for (&bin, libs) in libraries {
+        for (lib, name) in libs {
+            let Some(list) = by_crate.get(lib) else {
+                continue;
+            };
+            let reexports = reexports_of.get(lib).map_or(&[][..], Vec::as_slice);
+            let lib_seen = list
+                .iter()
+                .filter(|(_, s)| s.built.is_none())
+                .flat_map(|(j, s)| seen_as(*j, s, name, reexports))
+                .collect();
+            seen.push((bin, lib_seen));
+        }
+    }
+    for (bin, list) in seen {
+        by_crate.entry(bin).or_default().extend(list);
     }
     by_crate
+}
+
+/// A library's summary as a crate that uses the library by `name` sees it: under the path a
+/// `pub use` of the library's root gives it, else under its own (one key: two would make
+/// the call ambiguous).
+fn seen_as(
+    file: usize,
+    summary: &Summary,
+    name: &str,
+    reexports: &[crate::model::reexports::Reexport],
+) -> Option<(usize, Summary)> {
+    let mut s = summary.clone();
+    if let Some(key) = crate::model::reexports::reexported_key(&summary.key, reexports) {
+        s.key = key;
+    }
+    s.key.insert(0, name.to_string());
+    Some((file, s))
 }
 
 /// Where every file sits: its crate and module, and each binary's own library.
 pub(crate) struct Placed {
     pub files: Vec<Placement>,
-    /// By binary crate: its package's library crate and the name it is used by.
-    pub libraries: HashMap<usize, (usize, String)>,
+    /// By crate: the library crates it sees (a binary its package's library, any crate its
+    /// path dependencies') and the names it uses them by.
+    pub libraries: HashMap<usize, Vec<(usize, String)>>,
+    /// By library crate: the `pub use` re-exports of its root file.
+    pub reexports: HashMap<usize, Vec<crate::model::reexports::Reexport>>,
 }
 
 impl Placed {
@@ -82,10 +109,20 @@ impl Placed {
         let paths: Vec<std::path::PathBuf> = files.iter().map(|f| f.path.clone()).collect();
         let mods: Vec<Vec<crate::crates::ModDecl>> = infos.iter().map(|i| i.mods.clone()).collect();
         let (placed, roots) = crate::crates::place_with_roots(&paths, &mods);
-        let libraries = crate::crates::own_libraries(&paths, &placed, &roots);
+        let mut libraries = crate::crates::dependency_libraries(&paths, &placed, &roots);
+        for (bin, lib) in crate::crates::own_libraries(&paths, &placed, &roots) {
+            libraries.entry(bin).or_default().push(lib);
+        }
+        let mut reexports = HashMap::new();
+        for (krate, &root) in roots.iter().enumerate() {
+            if !infos[root].reexports.is_empty() {
+                reexports.insert(krate, infos[root].reexports.clone());
+            }
+        }
         Placed {
             files: placed,
             libraries,
+            reexports,
         }
     }
 }
@@ -96,7 +133,7 @@ pub(crate) fn pull_ins(
     files: &[SourceFile],
     placement: &Placed,
     infos: &[FileInfo],
-) -> Vec<(usize, CrateSummaries)> {
+) -> Vec<Recheck> {
     let placed = &placement.files;
     let mut wanted: HashMap<usize, Vec<Wanted>> = HashMap::new();
     for (i, info) in infos.iter().enumerate().filter(|(_, i)| i.parsed) {
@@ -104,11 +141,12 @@ pub(crate) fn pull_ins(
             if !carried {
                 continue;
             }
-            let own_lib = placement
+            let libs: Vec<&str> = placement
                 .libraries
                 .get(&placed[i].krate)
-                .map(|(_, name)| name.as_str());
-            if let Some(want) = Wanted::of(call, own_lib) {
+                .map(|libs| libs.iter().map(|(_, name)| name.as_str()).collect())
+                .unwrap_or_default();
+            if let Some(want) = Wanted::of(call, &libs) {
                 wanted.entry(placed[i].krate).or_default().push(want);
             }
         }
@@ -117,9 +155,15 @@ pub(crate) fn pull_ins(
         return Vec::new();
     }
     // A binary's calls may be to its library's functions.
-    for (bin, (lib, _)) in &placement.libraries {
-        let names: Vec<Wanted> = wanted.get(bin).cloned().unwrap_or_default();
-        wanted.entry(*lib).or_default().extend(names);
+    for (bin, libs) in &placement.libraries {
+        if let Some(names) = wanted.get(bin).cloned() {
+            for (lib, _) in libs {
+                wanted
+                    .entry(*lib)
+                    .or_default()
+                    .extend(names.iter().cloned());
+            }
+        }
     }
     let by_crate = shared(summaries_by_crate(files, placement, infos), |_| true);
     let mut out = Vec::new();
@@ -138,7 +182,7 @@ pub(crate) fn pull_ins(
             .any(|n| n.is_defined_in(&placed[i].module, &bytes))
         {
             if let Some(list) = by_crate.get(&placed[i].krate) {
-                out.push((i, list.clone()));
+                out.push((i, list.clone(), Vec::new()));
             }
         }
     }
@@ -224,8 +268,9 @@ struct Wanted {
 }
 
 impl Wanted {
-    /// `own_lib`: the name the caller's package library is used by, for a binary.
-    fn of(call: &str, own_lib: Option<&str>) -> Option<Wanted> {
+    /// `libs`: the names the libraries the caller sees are used by (its package's own, its
+    /// path dependencies).
+    fn of(call: &str, libs: &[&str]) -> Option<Wanted> {
         // A method call names no type: nearly every file of a big crate defines some `fn run`
         // or `fn poll`, so reading them all would cost a parse of the crate (and the types
         // whose methods matter are pulled in by the call that builds them, `Worker::new`).
@@ -245,7 +290,7 @@ impl Wanted {
         // Only a function of the crate can be in one of its files: a path that `use`
         // resolution led into another crate (`std::pin::Pin::new`) is not, nor is `Self::f`.
         let module = match path.first() {
-            Some(first) if *first == "crate" || Some(*first) == own_lib => Some(
+            Some(first) if *first == "crate" || libs.contains(first) => Some(
                 path[1..]
                     .iter()
                     .take_while(|s| !is_type(s))
@@ -289,8 +334,15 @@ fn defines_fn(bytes: &[u8], fn_name: &str) -> bool {
     })
 }
 
-/// The constructions of other files' types that a later check of a file found.
+/// How many times files are pulled in and checked again with what was pulled in.
+pub(crate) const MAX_PULL_ROUNDS: usize = 4;
+
+/// The constructions of other files' types that a later check of a file found, and the calls
+/// it could not follow knowing the other files' summaries.
 pub(crate) fn keep_built(info: &mut FileInfo, later: FileInfo) {
+    if info.parsed && later.parsed {
+        info.open_calls = later.open_calls;
+    }
     info.summaries.retain(|s| s.built.is_none());
     info.summaries
         .extend(later.summaries.into_iter().filter(|s| s.built.is_some()));
@@ -302,7 +354,7 @@ pub(crate) fn built_rechecks(
     files: &[SourceFile],
     placement: &Placed,
     infos: &[FileInfo],
-) -> Vec<(usize, CrateSummaries)> {
+) -> Vec<Recheck> {
     let placed = &placement.files;
     let mut types: HashMap<usize, Vec<String>> = HashMap::new();
     for (i, info) in infos.iter().enumerate() {
@@ -332,9 +384,69 @@ pub(crate) fn built_rechecks(
         });
         if implements {
             if let Some(list) = by_crate.get(&placed[i].krate) {
-                out.push((i, list.clone()));
+                out.push((i, list.clone(), Vec::new()));
             }
         }
     }
     out
+}
+
+/// The receiver kinds of the methods of every file, as summaries that do nothing but say
+/// whether the method takes `self` by value (keyed and marked as `summaries_by_crate` keys
+/// them), by crate; a binary sees its own library's. A method that has a summary of its own,
+/// or shares its name with one that has, is left out: its summary says more.
+pub(crate) fn receiver_kinds_by_crate(
+    files: &[SourceFile],
+    placed: &Placed,
+    infos: &[FileInfo],
+    summarized: &HashMap<usize, Vec<(usize, Summary)>>,
+) -> HashMap<usize, Vec<(usize, Summary)>> {
+    let mut by_crate: HashMap<usize, Vec<(usize, Summary)>> = HashMap::new();
+    for (i, info) in infos.iter().enumerate() {
+        let place = &placed.files[i];
+        for sig in &info.methods {
+            let mut key = place.module.clone();
+            key.push(sig.ty.to_string());
+            key.push(sig.name.to_string());
+            by_crate.entry(place.krate).or_default().push((
+                i,
+                Summary {
+                    key,
+                    name: sig.name.to_string(),
+                    has_self: true,
+                    takes_self: sig.takes_self,
+                    signature_only: true,
+                    origin: Some(files[i].display.clone()),
+                    ..Summary::default()
+                },
+            ));
+        }
+    }
+    let mut seen: Vec<(usize, Vec<(usize, Summary)>)> = Vec::new();
+    for (&bin, libs) in &placed.libraries {
+        for (lib, name) in libs {
+            let Some(list) = by_crate.get(lib) else {
+                continue;
+            };
+            let reexports = placed.reexports.get(lib).map_or(&[][..], Vec::as_slice);
+            let lib_seen = list
+                .iter()
+                .flat_map(|(j, s)| seen_as(*j, s, name, reexports))
+                .collect();
+            seen.push((bin, lib_seen));
+        }
+    }
+    for (bin, list) in seen {
+        by_crate.entry(bin).or_default().extend(list);
+    }
+    for (krate, list) in &mut by_crate {
+        let names: std::collections::HashSet<&str> = summarized
+            .get(krate)
+            .into_iter()
+            .flatten()
+            .map(|(_, s)| s.name.as_str())
+            .collect();
+        list.retain(|(_, s)| !names.contains(s.name.as_str()));
+    }
+    by_crate
 }

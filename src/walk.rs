@@ -20,6 +20,9 @@ pub struct WalkOptions {
 pub struct SourceFile {
     pub path: PathBuf,
     pub display: String,
+    /// A file of a path dependency of a checked crate: read for what it declares and its
+    /// summaries, never reported.
+    pub dependency: bool,
 }
 
 pub fn build_excludes(globs: &[String]) -> Result<GlobSet, String> {
@@ -74,6 +77,7 @@ fn walk_root(
         files.push(SourceFile {
             path: root.to_path_buf(),
             display: display(root),
+            dependency: false,
         });
         return;
     }
@@ -170,6 +174,7 @@ fn walk_root(
         files.push(SourceFile {
             path: path.to_path_buf(),
             display: display(path),
+            dependency: false,
         });
     }
 }

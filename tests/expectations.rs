@@ -78,3 +78,14 @@ fn the_byte_scan_changes_no_finding() {
     let root = fixtures();
     assert_eq!(actual(&root, true), actual(&root, false));
 }
+
+/// Checking one crate of a workspace reads the crates it depends on by path (their files are
+/// not reported): the multi-crate fixtures are found from the binary's crate alone.
+#[test]
+fn a_crate_checked_alone_reads_its_path_dependencies() {
+    let app = fixtures().join("workspaces").join("ws_app");
+    let expected = expected(&app);
+    assert!(expected.len() >= 2, "{expected:#?}");
+    assert_eq!(actual(&app, true), expected);
+    assert_eq!(actual(&app, false), expected);
+}

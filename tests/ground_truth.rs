@@ -150,7 +150,7 @@ fn build_fixtures(root: &Path, target_dir: &Path) {
         .arg("build")
         .arg("--manifest-path")
         .arg(&manifest)
-        .args(["--bins", "--quiet"])
+        .args(["--workspace", "--bins", "--quiet"])
         .env("CARGO_TARGET_DIR", target_dir)
         .stdin(Stdio::null())
         .output()
@@ -231,7 +231,22 @@ fn fixtures_behave_as_labelled() {
     let root = root();
     let src_bin = root.join("fixtures").join("src").join("bin");
     let mut failures = Vec::new();
-    let (found, fixtures) = collect_fixtures(&src_bin, &mut failures);
+    let (mut found, mut fixtures) = collect_fixtures(&src_bin, &mut failures);
+    // The multi-crate fixtures: the binaries of the crates of `fixtures/workspaces/`, members
+    // of the fixtures' workspace (built into the same target folder).
+    let workspaces = root.join("fixtures").join("workspaces");
+    let mut members: Vec<PathBuf> = fs::read_dir(&workspaces)
+        .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    members.sort();
+    for member in members {
+        let bins = member.join("src").join("bin");
+        if bins.is_dir() {
+            let (more, programs) = collect_fixtures(&bins, &mut failures);
+            found += more;
+            fixtures.extend(programs);
+        }
+    }
     assert!(
         found >= MIN_FIXTURES,
         "expected at least {MIN_FIXTURES} fixtures in {}, found {found}",

@@ -134,6 +134,9 @@ pub struct Summary {
     pub ends_with: Vec<(ChanId, Loc)>,
     /// Not a function: a construction site of another file's type (see `Built`).
     pub built: Option<Built>,
+    /// Known only by its signature (`model::receivers`): whether it takes `self` by value,
+    /// nothing of its body; a call that hands it channels is still one to follow.
+    pub signature_only: bool,
 }
 
 /// A call in this file to another file's constructor of `ty` whose arguments carry a sender
@@ -254,6 +257,7 @@ impl Summary {
             self_feeds,
             ends_with,
             built: None,
+            signature_only: false,
             name: sig.ident.to_string(),
             is_async: sig.asyncness.is_some(),
             takes_self: matches!(

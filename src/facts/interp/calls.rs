@@ -462,6 +462,9 @@ impl<'a> Interp<'a> {
                 .any(|a| !self.peek(without_clone(a)).is_empty());
             let typed = self.typed_method(&mc.receiver, m);
             if let Ok(Some(summary)) = typed {
+                if summary.signature_only && (!seen.is_empty() || args_carry) {
+                    self.note_open_call(&format!(".{m}"), true);
+                }
                 return self.apply_method_summary(mc, summary, seen, at);
             }
             // A method of the binding's own type that matters to no channel is not another
@@ -471,6 +474,9 @@ impl<'a> Interp<'a> {
                 Err(()) => self.summary_of_method(m, &seen, args_carry),
             };
             if let Some(summary) = by_name {
+                if summary.signature_only && (!seen.is_empty() || args_carry) {
+                    self.note_open_call(&format!(".{m}"), true);
+                }
                 return self.apply_method_summary(mc, summary, seen, at);
             }
             if (!seen.is_empty() || args_carry) && self.facts.open_calls.is_some() {
