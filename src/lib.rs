@@ -147,18 +147,30 @@ pub fn check(options: &Options) -> Result<Report, String> {
     // crate returns the sender that a method of another crate stores): again while files
     // are pulled in, a few times at most.
     for round in 0..rounds::MAX_PULL_ROUNDS {
-        let pulled = recheck(rounds::pull_ins(&files, &placed, &infos), true);
+        let pulls = rounds::pull_ins(&files, &placed, &infos);
+        let pulled = recheck(pulls, true);
         if round > 0 && pulled.is_empty() {
             break;
         }
+        // After the first round, only the crates that gained a file (and the crates that see
+        // them) can gain a finding.
+        let mut changed: std::collections::HashSet<usize> = std::collections::HashSet::new();
         for (i, (result, info)) in pulled {
+            changed.insert(placed.files[i].krate);
             results[i] = result;
             infos[i] = info;
+        }
+        for (bin, libs) in &placed.libraries {
+            if libs.iter().any(|(lib, _)| changed.contains(lib)) {
+                changed.insert(*bin);
+            }
         }
         // A dependency's own findings are not reported: its files are read only for what
         // they tell their callers (pulled in above).
         let mut again = cross_file_rechecks(&files, &placed, &infos);
-        again.retain(|(i, _, _)| !files[*i].dependency);
+        again.retain(|(i, _, _)| {
+            !files[*i].dependency && (round == 0 || changed.contains(&placed.files[*i].krate))
+        });
         for (i, (result, info)) in recheck(again, false) {
             results[i] = result;
             rounds::keep_built(&mut infos[i], info);

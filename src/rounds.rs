@@ -401,10 +401,35 @@ pub(crate) fn receiver_kinds_by_crate(
     infos: &[FileInfo],
     summarized: &HashMap<usize, Vec<(usize, Summary)>>,
 ) -> HashMap<usize, Vec<(usize, Summary)>> {
+    // Only the methods some parsed file of the crate (or a binary that sees it) calls with a
+    // channel and could not follow matter: the rest would cost a summary per method of the
+    // crate for nothing.
+    let mut called: HashMap<usize, std::collections::HashSet<&str>> = HashMap::new();
+    for (i, info) in infos.iter().enumerate().filter(|(_, i)| i.parsed) {
+        let krate = placed.files[i].krate;
+        let names = info
+            .open_calls
+            .iter()
+            .filter(|(call, &carried)| carried && call.starts_with('.'))
+            .map(|(call, _)| &call[1..]);
+        called.entry(krate).or_default().extend(names);
+    }
+    for (bin, libs) in &placed.libraries {
+        let names: Vec<&str> = called.get(bin).into_iter().flatten().copied().collect();
+        for (lib, _) in libs {
+            called
+                .entry(*lib)
+                .or_default()
+                .extend(names.iter().copied());
+        }
+    }
     let mut by_crate: HashMap<usize, Vec<(usize, Summary)>> = HashMap::new();
     for (i, info) in infos.iter().enumerate() {
         let place = &placed.files[i];
-        for sig in &info.methods {
+        let Some(wanted) = called.get(&place.krate) else {
+            continue;
+        };
+        for sig in info.methods.iter().filter(|m| wanted.contains(&*m.name)) {
             let mut key = place.module.clone();
             key.push(sig.ty.to_string());
             key.push(sig.name.to_string());
