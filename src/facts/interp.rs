@@ -1149,10 +1149,7 @@ impl<'a> Interp<'a> {
                     sender.how,
                     Acquired::Created | Acquired::Cloned | Acquired::Bound
                 );
-                let holder = match &sender.field {
-                    Some(field) => format!("{}.{field}", var.name),
-                    None => var.name.clone(),
-                };
+                let holder = sender.holder_name(&var.name);
                 held.push(Held {
                     holder,
                     at: sender.at,

@@ -124,9 +124,7 @@ impl ExitFinder {
             ..ExitFinder::default()
         }
     }
-}
 
-impl ExitFinder {
     fn nested(&mut self, label: Option<&syn::Label>, visit_inner: impl FnOnce(&mut Self)) {
         self.nested_loops += 1;
         if let Some(label) = label {

@@ -30,6 +30,16 @@ pub struct SenderRef {
     pub field: Option<String>,
 }
 
+impl SenderRef {
+    /// How a finding names the sender when `binding` holds it: `conn.sender` for a field.
+    pub fn holder_name(&self, binding: &str) -> String {
+        match &self.field {
+            Some(field) => format!("{binding}.{field}"),
+            None => binding.to_string(),
+        }
+    }
+}
+
 /// A task handle (or a set of them) whose task ends only when `chan` ends.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Drain {

@@ -479,7 +479,12 @@ impl<'a> Interp<'a> {
                 }
                 return self.apply_method_summary(mc, summary, seen, at);
             }
-            if (!seen.is_empty() || args_carry) && self.facts.open_calls.is_some() {
+            // A channel method's name (`.send`, `.iter`) on a binding of no known type is never
+            // looked up by name (`summary_of_method`), so no other file's summary can explain
+            // it: noting it would only make the file checked again for nothing.
+            let by_name_only = typed.is_err() && is_known_method(m);
+            if (!seen.is_empty() || args_carry) && self.facts.open_calls.is_some() && !by_name_only
+            {
                 self.note_open_call(&format!(".{m}"), true);
             }
         }

@@ -39,10 +39,7 @@ impl<'a> Interp<'a> {
                 ) {
                     continue;
                 }
-                let holder = match &sender.field {
-                    Some(field) => format!("{}.{field}", var.name),
-                    None => var.name.clone(),
-                };
+                let holder = sender.holder_name(&var.name);
                 found.push(SelfFeed {
                     drained,
                     sender: sender.chan,
