@@ -24,7 +24,7 @@ pub mod rules;
 pub mod suppress;
 pub mod walk;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 
 use rayon::prelude::*;
@@ -123,14 +123,14 @@ pub fn check(options: &Options) -> Result<Report, String> {
     let recheck = |list: Vec<rounds::Recheck>, pulled: bool| {
         pool.install(|| {
             list.into_par_iter()
-                .map(|(i, crate_summaries, extra)| {
-                    // Copied per file while it is checked (a file never sees its own); the
-                    // crate's list is shared, so memory does not grow with the files.
-                    let mut external: Vec<facts::summary::Summary> = crate_summaries
-                        .iter()
-                        .filter(|(j, _)| *j != i)
-                        .map(|(_, s)| s.clone())
-                        .collect();
+                .map(|(i, view, extra)| {
+                    // Made for this file while it is checked, of only the summaries whose
+                    // names its text has; what its crate sees is shared by every file.
+                    let mut external = match std::fs::read(&files[i].path) {
+                        Ok(bytes) => view.materialize(i, Some(&rounds::view::words(&bytes))),
+                        Err(_) => Vec::new(),
+                    };
+                    drop(view);
                     external.extend(extra);
                     let outcome = check_file_as(&files[i], &external, pulled, &config.catalogue);
                     proc_macro2::extra::invalidate_current_thread_spans();
@@ -139,6 +139,8 @@ pub fn check(options: &Options) -> Result<Report, String> {
                 .collect::<Vec<_>>()
         })
     };
+    // Every crate's summaries, rebuilt only for the crates whose files changed.
+    let mut index = rounds::view::SummaryIndex::of(&files, &placed, &infos);
     // Files the byte scan skipped that define a function another file of the crate calls with
     // a channel (an actor's `new` and `run` in a file that names no constructor): summarized
     // with the crate's summaries, and checked.
@@ -147,37 +149,38 @@ pub fn check(options: &Options) -> Result<Report, String> {
     // crate returns the sender that a method of another crate stores): again while files
     // are pulled in, a few times at most.
     for round in 0..rounds::MAX_PULL_ROUNDS {
-        let pulls = rounds::pull_ins(&files, &placed, &infos);
+        let pulls = rounds::pull_ins(&files, &placed, &infos, &index);
         let pulled = recheck(pulls, true);
         if round > 0 && pulled.is_empty() {
             break;
         }
-        // After the first round, only the crates that gained a file (and the crates that see
-        // them) can gain a finding.
-        let mut changed: std::collections::HashSet<usize> = std::collections::HashSet::new();
+        // After the first round, only the files that call into a file pulled in can gain a
+        // finding.
+        let mut gained: HashSet<usize> = HashSet::new();
+        let mut fresh: HashSet<usize> = HashSet::new();
         for (i, (result, info)) in pulled {
-            changed.insert(placed.files[i].krate);
+            gained.insert(placed.files[i].krate);
+            fresh.insert(i);
             results[i] = result;
             infos[i] = info;
         }
-        for (bin, libs) in &placed.libraries {
-            if libs.iter().any(|(lib, _)| changed.contains(lib)) {
-                changed.insert(*bin);
-            }
-        }
+        index.rebuild(&files, &placed, &infos, Some(&gained));
         // A dependency's own findings are not reported: its files are read only for what
         // they tell their callers (pulled in above).
-        let mut again = cross_file_rechecks(&files, &placed, &infos);
-        again.retain(|(i, _, _)| {
-            !files[*i].dependency && (round == 0 || changed.contains(&placed.files[*i].krate))
-        });
+        let fresh = (round > 0).then_some(&fresh);
+        let mut again = rounds::cross_file_rechecks(&files, &placed, &infos, &index, fresh);
+        again.retain(|(i, _, _)| !files[*i].dependency);
+        let mut rechecked: HashSet<usize> = HashSet::new();
         for (i, (result, info)) in recheck(again, false) {
             results[i] = result;
-            rounds::keep_built(&mut infos[i], info);
+            if rounds::keep_built(&mut infos[i], info) {
+                rechecked.insert(placed.files[i].krate);
+            }
         }
+        index.rebuild(&files, &placed, &infos, Some(&rechecked));
     }
     // Files of types built elsewhere from both ends of a channel see `self` as so built.
-    let mut built = rounds::built_rechecks(&files, &placed, &infos);
+    let mut built = rounds::built_rechecks(&files, &placed, &infos, &index);
     built.retain(|(i, _, _)| !files[*i].dependency);
     for (i, (result, _)) in recheck(built, false) {
         results[i] = result;
@@ -558,131 +561,6 @@ impl TreeAnalysis {
             incomplete: self.incomplete,
         };
         (checked, self.summaries, self.open_calls)
-    }
-}
-
-/// The files to check again, each with the summaries of the other files of its crate, when
-/// it names one of their functions, and the receiver kinds of the methods of other files it
-/// calls (`host.register_request(..)` borrows `host`).
-fn cross_file_rechecks(
-    files: &[walk::SourceFile],
-    placement: &rounds::Placed,
-    infos: &[FileInfo],
-) -> Vec<rounds::Recheck> {
-    if infos
-        .iter()
-        .all(|i| i.summaries.is_empty() && i.methods.is_empty())
-    {
-        return Vec::new();
-    }
-    let calls: Vec<Option<&std::collections::HashMap<String, bool>>> = infos
-        .iter()
-        .map(|info| info.parsed.then_some(&info.open_calls))
-        .collect();
-    let by_crate = rounds::summaries_by_crate(files, placement, infos);
-    let receivers = rounds::receiver_kinds_by_crate(files, placement, infos, &by_crate);
-    // Each crate's summaries by name, so a file's calls are matched against the few functions
-    // of that name, not against every function of its crate.
-    let named: std::collections::HashMap<usize, std::collections::HashMap<&str, Vec<usize>>> =
-        by_crate
-            .iter()
-            .map(|(krate, list)| {
-                let mut index: std::collections::HashMap<&str, Vec<usize>> = Default::default();
-                for (k, (_, s)) in list.iter().enumerate() {
-                    if s.built.is_none() {
-                        index.entry(s.name.as_str()).or_default().push(k);
-                    }
-                }
-                (*krate, index)
-            })
-            .collect();
-    let placed = &placement.files;
-    let empty_list = Vec::new();
-    let empty_index = std::collections::HashMap::new();
-    let mut wanted: Vec<(usize, Vec<facts::summary::Summary>)> = Vec::new();
-    for (i, place) in placed.iter().enumerate() {
-        let list = by_crate.get(&place.krate).unwrap_or(&empty_list);
-        let index = named.get(&place.krate).unwrap_or(&empty_index);
-        let kinds = receivers.get(&place.krate).filter(|_| calls[i].is_some());
-        if list.is_empty() && kinds.is_none() {
-            continue;
-        }
-        let mut bytes: Option<Option<std::rc::Rc<Vec<u8>>>> = None;
-        let mut text = || {
-            bytes
-                .get_or_insert_with(|| std::fs::read(&files[i].path).ok().map(std::rc::Rc::new))
-                .clone()
-        };
-        // Methods of other files whose receiver kind decides whether a call moves a holder
-        // of senders: those the file calls, with a channel, and could not follow.
-        let lent: Vec<facts::summary::Summary> = match (kinds, text()) {
-            (Some(kinds), Some(bytes)) => {
-                let called = model::receivers::called_methods(&bytes);
-                kinds
-                    .iter()
-                    .filter(|(j, s)| *j != i && called.contains(s.name.as_str()))
-                    .map(|(_, s)| s.clone())
-                    .filter(|s| calls[i].is_some_and(|c| s.explains_any(c)))
-                    .collect()
-            }
-            _ => Vec::new(),
-        };
-        let other = |k: &usize| list[*k].0 != i;
-        let affected = match calls[i] {
-            Some(calls) => calls.iter().any(|(call, &carried)| {
-                let name = call.rsplit(['.', ':']).next().unwrap_or(call);
-                index.get(name).is_some_and(|ks| {
-                    ks.iter()
-                        .filter(|k| other(k))
-                        .any(|k| list[*k].1.explains(call, carried))
-                })
-            }),
-            None => index
-                .values()
-                .flatten()
-                .filter(|k| other(k))
-                .any(|k| affects(&list[*k].1, None, &mut text)),
-        };
-        if affected || !lent.is_empty() {
-            wanted.push((i, lent));
-        }
-    }
-    let shared = rounds::shared(
-        by_crate
-            .into_iter()
-            .filter(|(krate, _)| wanted.iter().any(|(i, _)| placed[*i].krate == *krate))
-            .collect(),
-        |s| s.built.is_none(),
-    );
-    wanted
-        .into_iter()
-        .map(|(i, lent)| {
-            let list = shared.get(&placed[i].krate).cloned().unwrap_or_default();
-            (i, list, lent)
-        })
-        .collect()
-}
-
-/// Whether a summary can change the findings of a file. A parsed file says which calls it
-/// could not follow; a file the byte scan skipped makes no channel itself, so only a call that
-/// returns one matters, and its text must name the function.
-fn affects(
-    summary: &facts::summary::Summary,
-    open_calls: Option<&std::collections::HashMap<String, bool>>,
-    text: &mut impl FnMut() -> Option<std::rc::Rc<Vec<u8>>>,
-) -> bool {
-    match open_calls {
-        Some(calls) => summary.explains_any(calls),
-        None => {
-            // How another file can name it: `Type::new` for an associated function.
-            let written = match summary.key.len() {
-                0 | 1 => summary.name.clone(),
-                n => format!("{}::{}", summary.key[n - 2], summary.name),
-            };
-            summary.makes_channels()
-                && text()
-                    .is_some_and(|bytes| memchr::memmem::find(&bytes, written.as_bytes()).is_some())
-        }
     }
 }
 

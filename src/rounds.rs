@@ -19,80 +19,13 @@ use crate::facts::summary::Summary;
 use crate::walk::SourceFile;
 use crate::FileInfo;
 
-/// The summaries a file is checked again with: its crate's, shared by every file of the crate
-/// (each marked with the file it comes from, which never sees its own).
-pub(crate) type CrateSummaries = std::sync::Arc<Vec<(usize, Summary)>>;
+pub(crate) mod view;
 
-/// A file to check again: its index, its crate's summaries, and summaries for it alone.
-pub(crate) type Recheck = (usize, CrateSummaries, Vec<Summary>);
+use view::{SummaryIndex, View};
 
-/// Every file's summaries, keyed by their module path in the crate and marked with their file,
-/// by crate.
-pub(crate) fn summaries_by_crate(
-    files: &[SourceFile],
-    placed: &Placed,
-    infos: &[FileInfo],
-) -> HashMap<usize, Vec<(usize, Summary)>> {
-    let libraries = &placed.libraries;
-    let reexports_of = &placed.reexports;
-    let placed = &placed.files;
-    let mut by_crate: HashMap<usize, Vec<(usize, Summary)>> = HashMap::new();
-    for (i, info) in infos.iter().enumerate() {
-        for summary in &info.summaries {
-            let mut summary = summary.clone();
-            if let Some(built) = &mut summary.built {
-                built.path = Some(files[i].display.clone());
-            } else {
-                let mut key = placed[i].module.clone();
-                key.append(&mut summary.key);
-                summary.key = key;
-            }
-            summary.origin = Some(files[i].display.clone());
-            by_crate
-                .entry(placed[i].krate)
-                .or_default()
-                .push((i, summary));
-        }
-    }
-    // A binary sees its own library's functions under the library's name
-    // (`tinymist::transport::io_transport`).
-    let mut seen: Vec<(usize, Vec<(usize, Summary)>)> = Vec::new();
-    for (&bin, libs) in libraries {
-        for (lib, name) in libs {
-            let Some(list) = by_crate.get(lib) else {
-                continue;
-            };
-            let reexports = reexports_of.get(lib).map_or(&[][..], Vec::as_slice);
-            let lib_seen = list
-                .iter()
-                .filter(|(_, s)| s.built.is_none())
-                .flat_map(|(j, s)| seen_as(*j, s, name, reexports))
-                .collect();
-            seen.push((bin, lib_seen));
-        }
-    }
-    for (bin, list) in seen {
-        by_crate.entry(bin).or_default().extend(list);
-    }
-    by_crate
-}
-
-/// A library's summary as a crate that uses the library by `name` sees it: under the path a
-/// `pub use` of the library's root gives it, else under its own (one key: two would make
-/// the call ambiguous).
-fn seen_as(
-    file: usize,
-    summary: &Summary,
-    name: &str,
-    reexports: &[crate::model::reexports::Reexport],
-) -> Option<(usize, Summary)> {
-    let mut s = summary.clone();
-    if let Some(key) = crate::model::reexports::reexported_key(&summary.key, reexports) {
-        s.key = key;
-    }
-    s.key.insert(0, name.to_string());
-    Some((file, s))
-}
+/// A file to check again: its index, what its crate sees (its crate's summaries and its
+/// libraries'), and summaries for it alone.
+pub(crate) type Recheck = (usize, View, Vec<Summary>);
 
 /// Where every file sits: its crate and module, and each binary's own library.
 pub(crate) struct Placed {
@@ -133,6 +66,7 @@ pub(crate) fn pull_ins(
     files: &[SourceFile],
     placement: &Placed,
     infos: &[FileInfo],
+    index: &SummaryIndex,
 ) -> Vec<Recheck> {
     let placed = &placement.files;
     let mut wanted: HashMap<usize, Vec<Wanted>> = HashMap::new();
@@ -165,7 +99,6 @@ pub(crate) fn pull_ins(
             }
         }
     }
-    let by_crate = shared(summaries_by_crate(files, placement, infos), |_| true);
     let mut out = Vec::new();
     for (i, info) in infos.iter().enumerate() {
         if info.parsed {
@@ -181,26 +114,13 @@ pub(crate) fn pull_ins(
             .iter()
             .any(|n| n.is_defined_in(&placed[i].module, &bytes))
         {
-            if let Some(list) = by_crate.get(&placed[i].krate) {
-                out.push((i, list.clone(), Vec::new()));
+            let view = index.view(placement, placed[i].krate, true);
+            if !view.is_empty() {
+                out.push((i, view, Vec::new()));
             }
         }
     }
     out
-}
-
-/// One shared list per crate of the summaries that pass `keep`.
-pub(crate) fn shared(
-    by_crate: HashMap<usize, Vec<(usize, Summary)>>,
-    keep: impl Fn(&Summary) -> bool,
-) -> HashMap<usize, CrateSummaries> {
-    by_crate
-        .into_iter()
-        .map(|(krate, list)| {
-            let list: Vec<(usize, Summary)> = list.into_iter().filter(|(_, s)| keep(s)).collect();
-            (krate, std::sync::Arc::new(list))
-        })
-        .collect()
 }
 
 /// Types and traits of the standard library that code names without a path (the prelude, and
@@ -339,13 +259,23 @@ pub(crate) const MAX_PULL_ROUNDS: usize = 4;
 
 /// The constructions of other files' types that a later check of a file found, and the calls
 /// it could not follow knowing the other files' summaries.
-pub(crate) fn keep_built(info: &mut FileInfo, later: FileInfo) {
+/// Whether the file's summaries changed.
+pub(crate) fn keep_built(info: &mut FileInfo, later: FileInfo) -> bool {
     if info.parsed && later.parsed {
         info.open_calls = later.open_calls;
     }
+    let before: Vec<&Summary> = info.summaries.iter().filter(|s| s.built.is_some()).collect();
+    let after: Vec<Summary> = later
+        .summaries
+        .into_iter()
+        .filter(|s| s.built.is_some())
+        .collect();
+    if before.len() == after.len() && before.iter().zip(&after).all(|(a, b)| *a == b) {
+        return false;
+    }
     info.summaries.retain(|s| s.built.is_none());
-    info.summaries
-        .extend(later.summaries.into_iter().filter(|s| s.built.is_some()));
+    info.summaries.extend(after);
+    true
 }
 
 /// Files that declare or implement a type that another file of the crate builds from both
@@ -354,6 +284,7 @@ pub(crate) fn built_rechecks(
     files: &[SourceFile],
     placement: &Placed,
     infos: &[FileInfo],
+    index: &SummaryIndex,
 ) -> Vec<Recheck> {
     let placed = &placement.files;
     let mut types: HashMap<usize, Vec<String>> = HashMap::new();
@@ -368,7 +299,6 @@ pub(crate) fn built_rechecks(
     if types.is_empty() {
         return Vec::new();
     }
-    let by_crate = shared(summaries_by_crate(files, placement, infos), |_| true);
     let mut out = Vec::new();
     for (i, file) in files.iter().enumerate() {
         let Some(tys) = types.get(&placed[i].krate) else {
@@ -383,8 +313,9 @@ pub(crate) fn built_rechecks(
                 .any(|n| defines_fn(&bytes, n))
         });
         if implements {
-            if let Some(list) = by_crate.get(&placed[i].krate) {
-                out.push((i, list.clone(), Vec::new()));
+            let view = index.view(placement, placed[i].krate, true);
+            if !view.is_empty() {
+                out.push((i, view, Vec::new()));
             }
         }
     }
@@ -392,14 +323,12 @@ pub(crate) fn built_rechecks(
 }
 
 /// The receiver kinds of the methods of every file, as summaries that do nothing but say
-/// whether the method takes `self` by value (keyed and marked as `summaries_by_crate` keys
-/// them), by crate; a binary sees its own library's. A method that has a summary of its own,
-/// or shares its name with one that has, is left out: its summary says more.
+/// whether the method takes `self` by value (keyed and marked as `SummaryIndex` keys them),
+/// by crate: each crate's own (a binary sees its library's through `View`).
 pub(crate) fn receiver_kinds_by_crate(
     files: &[SourceFile],
     placed: &Placed,
     infos: &[FileInfo],
-    summarized: &HashMap<usize, Vec<(usize, Summary)>>,
 ) -> HashMap<usize, Vec<(usize, Summary)>> {
     // Only the methods some parsed file of the crate (or a binary that sees it) calls with a
     // channel and could not follow matter: the rest would cost a summary per method of the
@@ -447,31 +376,173 @@ pub(crate) fn receiver_kinds_by_crate(
             ));
         }
     }
-    let mut seen: Vec<(usize, Vec<(usize, Summary)>)> = Vec::new();
-    for (&bin, libs) in &placed.libraries {
-        for (lib, name) in libs {
-            let Some(list) = by_crate.get(lib) else {
-                continue;
-            };
-            let reexports = placed.reexports.get(lib).map_or(&[][..], Vec::as_slice);
-            let lib_seen = list
-                .iter()
-                .flat_map(|(j, s)| seen_as(*j, s, name, reexports))
-                .collect();
-            seen.push((bin, lib_seen));
+    by_crate
+}
+
+/// The files to check again, each with what its crate sees (the summaries of the other files
+/// of its crate and of its libraries), when it names one of their functions, and the receiver
+/// kinds of the methods of other files it calls (`host.register_request(..)` borrows `host`).
+/// `fresh`: in a later round, the files whose summaries are new (pulled in); a file that was
+/// checked with everything else its crate sees need only be checked again when one of those
+/// explains a call it could not follow.
+pub(crate) fn cross_file_rechecks(
+    files: &[SourceFile],
+    placement: &Placed,
+    infos: &[FileInfo],
+    index: &SummaryIndex,
+    fresh: Option<&std::collections::HashSet<usize>>,
+) -> Vec<Recheck> {
+    if infos
+        .iter()
+        .all(|i| i.summaries.is_empty() && i.methods.is_empty())
+    {
+        return Vec::new();
+    }
+    let calls: Vec<Option<&HashMap<String, bool>>> = infos
+        .iter()
+        .map(|info| info.parsed.then_some(&info.open_calls))
+        .collect();
+    let kinds = receiver_kinds_by_crate(files, placement, infos);
+    // Each crate's functions by name, so a file's calls are matched against the few functions
+    // of that name, not against every function its crate sees; and every name a crate's own
+    // summaries have (a method with a summary, or sharing its name with one, needs no kind).
+    let mut named: HashMap<usize, HashMap<&str, Vec<usize>>> = HashMap::new();
+    let mut own_names: HashMap<usize, std::collections::HashSet<&str>> = HashMap::new();
+    for (krate, list) in index.crates() {
+        let index = named.entry(krate).or_default();
+        let names = own_names.entry(krate).or_default();
+        for (k, (_, s)) in list.iter().enumerate() {
+            names.insert(s.name.as_str());
+            if s.built.is_none() {
+                index.entry(s.name.as_str()).or_default().push(k);
+            }
         }
     }
-    for (bin, list) in seen {
-        by_crate.entry(bin).or_default().extend(list);
+    let placed = &placement.files;
+    let no_libraries = Vec::new();
+    let mut wanted: Vec<Recheck> = Vec::new();
+    for (i, place) in placed.iter().enumerate() {
+        let krate = place.krate;
+        let view = index.view(placement, krate, false);
+        let libraries = placement.libraries.get(&krate).unwrap_or(&no_libraries);
+        // The receiver kinds the crate sees: its own, and its libraries' under their names.
+        let kinds_seen: Vec<(Option<&view::Seen>, &Vec<(usize, Summary)>)> = match calls[i] {
+            None => Vec::new(),
+            Some(_) => kinds
+                .get(&krate)
+                .map(|list| (None, list))
+                .into_iter()
+                .chain(
+                    view.libraries
+                        .iter()
+                        .filter_map(|seen| Some((Some(seen), kinds.get(&seen.krate)?))),
+                )
+                .collect(),
+        };
+        if view.is_empty() && kinds_seen.is_empty() {
+            continue;
+        }
+        // A file pulled in this round sees everything for the first time.
+        let all_new = fresh.is_none_or(|fresh| fresh.contains(&i));
+        let new = |j: usize| all_new || fresh.is_some_and(|fresh| fresh.contains(&j));
+        let mut bytes: Option<Option<std::rc::Rc<Vec<u8>>>> = None;
+        let mut text = || {
+            bytes
+                .get_or_insert_with(|| std::fs::read(&files[i].path).ok().map(std::rc::Rc::new))
+                .clone()
+        };
+        let summarized = |name: &str| {
+            own_names.get(&krate).is_some_and(|n| n.contains(name))
+                || libraries
+                    .iter()
+                    .any(|(lib, _)| named.get(lib).is_some_and(|n| n.contains_key(name)))
+        };
+        // Methods of other files whose receiver kind decides whether a call moves a holder
+        // of senders: those the file calls, with a channel, and could not follow.
+        let lent = match all_new {
+            true => lent_kinds(i, &kinds_seen, calls[i], &summarized, &mut text),
+            false => Vec::new(),
+        };
+        let affected = match calls[i] {
+            Some(file_calls) => file_calls.iter().any(|(call, &carried)| {
+                let name = call.rsplit(['.', ':']).next().unwrap_or(call);
+                let own = view.own.as_ref().is_some_and(|list| {
+                    named
+                        .get(&krate)
+                        .and_then(|n| n.get(name))
+                        .is_some_and(|ks| {
+                            ks.iter()
+                                .map(|k| &list[*k])
+                                .any(|(j, s)| *j != i && new(*j) && s.explains(call, carried))
+                        })
+                });
+                own || view.libraries.iter().any(|seen| {
+                        named
+                            .get(&seen.krate)
+                            .and_then(|n| n.get(name))
+                            .is_some_and(|ks| {
+                                ks.iter().map(|k| &seen.list[*k]).any(|(j, s)| {
+                                    *j != i && new(*j) && seen.seen(s).explains(call, carried)
+                                })
+                            })
+                    })
+            }),
+            None => view
+                .iter()
+                .filter(|(_, j, s)| *j != i && new(*j) && s.makes_channels())
+                .any(|(seen, _, s)| {
+                    let key = seen.map_or_else(|| s.key.clone(), |seen| seen.key_of(s));
+                    names_in_text(&key, &s.name, &mut text)
+                }),
+        };
+        if affected && !all_new {
+            // Checked again with everything: the receiver kinds it was lent before too.
+            let lent = lent_kinds(i, &kinds_seen, calls[i], &summarized, &mut text);
+            wanted.push((i, view, lent));
+        } else if affected || !lent.is_empty() {
+            wanted.push((i, view, lent));
+        }
     }
-    for (krate, list) in &mut by_crate {
-        let names: std::collections::HashSet<&str> = summarized
-            .get(krate)
-            .into_iter()
-            .flatten()
-            .map(|(_, s)| s.name.as_str())
-            .collect();
-        list.retain(|(_, s)| !names.contains(s.name.as_str()));
-    }
-    by_crate
+    wanted
+}
+
+/// The receiver kinds of the methods of other files that decide whether a call of file `i`
+/// moves a holder of senders: those it calls, with a channel, and could not follow, and that
+/// have no summary of their own.
+fn lent_kinds(
+    i: usize,
+    kinds_seen: &[(Option<&view::Seen>, &Vec<(usize, Summary)>)],
+    calls: Option<&HashMap<String, bool>>,
+    summarized: &impl Fn(&str) -> bool,
+    text: &mut impl FnMut() -> Option<std::rc::Rc<Vec<u8>>>,
+) -> Vec<Summary> {
+    let Some(calls) = calls.filter(|_| !kinds_seen.is_empty()) else {
+        return Vec::new();
+    };
+    let Some(bytes) = text() else {
+        return Vec::new();
+    };
+    let called = crate::model::receivers::called_methods(&bytes);
+    kinds_seen
+        .iter()
+        .flat_map(|(seen, list)| list.iter().map(move |(j, s)| (*seen, *j, s)))
+        .filter(|(_, j, s)| *j != i && called.contains(s.name.as_str()) && !summarized(&s.name))
+        .map(|(seen, _, s)| seen.map_or_else(|| s.clone(), |seen| seen.seen(s)))
+        .filter(|s| s.explains_any(calls))
+        .collect()
+}
+
+/// Whether the text of a file the byte scan skipped names a function that makes channels,
+/// with this key: it makes none itself, so only a call that returns one can matter.
+fn names_in_text(
+    key: &[String],
+    name: &str,
+    text: &mut impl FnMut() -> Option<std::rc::Rc<Vec<u8>>>,
+) -> bool {
+    // How another file can name it: `Type::new` for an associated function.
+    let written = match key.len() {
+        0 | 1 => name.to_string(),
+        n => format!("{}::{}", key[n - 2], name),
+    };
+    text().is_some_and(|bytes| memchr::memmem::find(&bytes, written.as_bytes()).is_some())
 }
