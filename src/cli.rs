@@ -182,6 +182,9 @@ fn run(args: CheckArgs) -> i32 {
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(out.as_bytes());
     let _ = stdout.flush();
+    for (path, what) in &report.notes {
+        eprintln!("note: {path}: {what}");
+    }
     for (path, line, why) in &report.incomplete {
         eprintln!("note: {path}:{line}: analysis of this function stopped early: {why}");
     }

@@ -70,6 +70,9 @@ pub struct Report {
     pub incomplete: Vec<(String, usize, String)>,
     /// The text of every file with a finding, for rendering.
     pub sources: BTreeMap<String, String>,
+    /// What the model could not read and did without (a manifest that cannot be parsed, a
+    /// `mod` that names no file): path, what. Every other file is still checked.
+    pub notes: Vec<(String, String)>,
 }
 
 impl Report {
@@ -99,7 +102,8 @@ pub fn check(options: &Options) -> Result<Report, String> {
     };
     let (mut files, mut errors) = walk::walk(&options.paths, &walk_options)?;
     let checked_files = files.len();
-    files.extend(dependency_files(&options.paths, &files, &walk_options));
+    let (dependencies, mut notes) = dependency_files(&options.paths, &files, &walk_options);
+    files.extend(dependencies);
     let mut builder = rayon::ThreadPoolBuilder::new().stack_size(ANALYSIS_STACK);
     if let Some(n) = options.threads {
         builder = builder.num_threads(n);
@@ -120,6 +124,16 @@ pub fn check(options: &Options) -> Result<Report, String> {
     });
     let (mut results, mut infos): (Vec<FileResult>, Vec<FileInfo>) = outcomes.into_iter().unzip();
     let placed = rounds::Placed::of(&files, &infos);
+    notes.extend(placed.unresolved_mods.iter().map(|(i, decl)| {
+        let message = format!(
+            "`mod {};` names no file ({}): its items are not known to the other files",
+            decl.name,
+            decl.path
+                .as_deref()
+                .unwrap_or("neither NAME.rs nor NAME/mod.rs exists")
+        );
+        (files[*i].display.clone(), message)
+    }));
     let recheck = |list: Vec<rounds::Recheck>, pulled: bool| {
         pool.install(|| {
             list.into_par_iter()
@@ -185,8 +199,10 @@ pub fn check(options: &Options) -> Result<Report, String> {
     for (i, (result, _)) in recheck(built, false) {
         results[i] = result;
     }
+    notes.sort();
     let mut report = Report {
         files_checked: checked_files,
+        notes,
         ..Report::default()
     };
     // The files of path dependencies were read for their summaries only.
@@ -225,14 +241,19 @@ pub fn check(options: &Options) -> Result<Report, String> {
 /// The files of the packages that the checked crates depend on by path, outside the checked
 /// paths (not reported); a folder that cannot be walked is skipped, as a dependency it only
 /// adds knowledge.
+/// With notes (path, what) on the manifests that could not be followed.
 fn dependency_files(
     paths: &[PathBuf],
     checked: &[walk::SourceFile],
     options: &walk::WalkOptions,
-) -> Vec<walk::SourceFile> {
-    let folders = model::manifests::dependency_folders(paths);
+) -> (Vec<walk::SourceFile>, Vec<(String, String)>) {
+    let (folders, notes) = model::manifests::dependency_folders(paths);
+    let notes = notes
+        .into_iter()
+        .map(|n| (n.manifest.display().to_string(), n.message))
+        .collect();
     if folders.is_empty() {
-        return Vec::new();
+        return (Vec::new(), notes);
     }
     let known: std::collections::HashSet<PathBuf> = checked
         .iter()
@@ -246,9 +267,9 @@ fn dependency_files(
         })
         .collect();
     let Ok((files, _)) = walk::walk(&roots, options) else {
-        return Vec::new();
+        return (Vec::new(), notes);
     };
-    files
+    let files = files
         .into_iter()
         .filter(|f| {
             !known.contains(&std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone()))
@@ -257,7 +278,8 @@ fn dependency_files(
             dependency: true,
             ..f
         })
-        .collect()
+        .collect();
+    (files, notes)
 }
 
 enum FileResult {

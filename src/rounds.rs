@@ -35,13 +35,19 @@ pub(crate) struct Placed {
     pub libraries: HashMap<usize, Vec<(usize, String)>>,
     /// By library crate: the `pub use` re-exports of its root file.
     pub reexports: HashMap<usize, Vec<crate::model::reexports::Reexport>>,
+    /// `mod` declarations that name no file: the file, the declaration.
+    pub unresolved_mods: Vec<(usize, crate::crates::ModDecl)>,
 }
 
 impl Placed {
     pub(crate) fn of(files: &[SourceFile], infos: &[FileInfo]) -> Placed {
         let paths: Vec<std::path::PathBuf> = files.iter().map(|f| f.path.clone()).collect();
         let mods: Vec<Vec<crate::crates::ModDecl>> = infos.iter().map(|i| i.mods.clone()).collect();
-        let (placed, roots) = crate::crates::place_with_roots(&paths, &mods);
+        let crate::crates::Placing {
+            files: placed,
+            roots,
+            unresolved: unresolved_mods,
+        } = crate::crates::place_all(&paths, &mods);
         let mut libraries = crate::crates::dependency_libraries(&paths, &placed, &roots);
         for (bin, lib) in crate::crates::own_libraries(&paths, &placed, &roots) {
             libraries.entry(bin).or_default().push(lib);
@@ -56,6 +62,7 @@ impl Placed {
             files: placed,
             libraries,
             reexports,
+            unresolved_mods,
         }
     }
 }
@@ -85,7 +92,8 @@ pub(crate) fn pull_ins(
             }
         }
     }
-    if wanted.is_empty() {
+    let methods = method_pull_ins(placement, infos);
+    if wanted.is_empty() && methods.is_empty() {
         return Vec::new();
     }
     // A binary's calls may be to its library's functions.
@@ -104,19 +112,78 @@ pub(crate) fn pull_ins(
         if info.parsed {
             continue;
         }
-        let Some(names) = wanted.get(&placed[i].krate) else {
+        let names = wanted.get(&placed[i].krate);
+        let method = methods.contains(&i);
+        if names.is_none() && !method {
             continue;
-        };
+        }
         let Ok(bytes) = std::fs::read(&files[i].path) else {
             continue;
         };
-        if names
-            .iter()
-            .any(|n| n.is_defined_in(&placed[i].module, &bytes))
+        if method
+            || names
+                .into_iter()
+                .flatten()
+                .any(|n| n.is_defined_in(&placed[i].module, &bytes))
         {
             let view = index.view(placement, placed[i].krate, true);
             if !view.is_empty() {
                 out.push((i, view, Vec::new()));
+            }
+        }
+    }
+    out
+}
+
+/// How many files of the crates a caller sees may define a method of the name it calls with a
+/// channel for those files to be pulled in: a name few files define (`attach_events`) says
+/// which impl the call runs; one that many define (`run`, `poll`) would cost a parse of the
+/// crate for a guess.
+const MAX_METHOD_DEFINERS: usize = 2;
+
+/// Files not parsed in the first pass that define a method which a parsed file calls with a
+/// channel and could not follow (`registry.attach_events(events.clone())`, the method in a
+/// sibling crate), among the crates the caller sees, when few files define a method of that
+/// name (a method call names no type, so a common name says nothing).
+fn method_pull_ins(placement: &Placed, infos: &[FileInfo]) -> std::collections::HashSet<usize> {
+    let placed = &placement.files;
+    let mut called: HashMap<usize, std::collections::HashSet<&str>> = HashMap::new();
+    for (i, info) in infos.iter().enumerate().filter(|(_, i)| i.parsed) {
+        let names = info
+            .open_calls
+            .iter()
+            .filter(|(call, &carried)| carried && call.starts_with('.'))
+            .map(|(call, _)| &call[1..]);
+        called.entry(placed[i].krate).or_default().extend(names);
+    }
+    if called.values().all(|c| c.is_empty()) {
+        return Default::default();
+    }
+    // By crate and method name: the files that define it.
+    let mut definers: HashMap<(usize, &str), Vec<usize>> = HashMap::new();
+    for (i, info) in infos.iter().enumerate() {
+        for m in &info.methods {
+            let files = definers.entry((placed[i].krate, &*m.name)).or_default();
+            if files.last() != Some(&i) {
+                files.push(i);
+            }
+        }
+    }
+    let mut out = std::collections::HashSet::new();
+    for (krate, names) in &called {
+        let mut seen = vec![*krate];
+        if let Some(libs) = placement.libraries.get(krate) {
+            seen.extend(libs.iter().map(|(lib, _)| *lib));
+        }
+        for name in names {
+            let files: Vec<usize> = seen
+                .iter()
+                .filter_map(|k| definers.get(&(*k, *name)))
+                .flatten()
+                .copied()
+                .collect();
+            if files.len() <= MAX_METHOD_DEFINERS {
+                out.extend(files.into_iter().filter(|f| !infos[*f].parsed));
             }
         }
     }
@@ -264,7 +331,11 @@ pub(crate) fn keep_built(info: &mut FileInfo, later: FileInfo) -> bool {
     if info.parsed && later.parsed {
         info.open_calls = later.open_calls;
     }
-    let before: Vec<&Summary> = info.summaries.iter().filter(|s| s.built.is_some()).collect();
+    let before: Vec<&Summary> = info
+        .summaries
+        .iter()
+        .filter(|s| s.built.is_some())
+        .collect();
     let after: Vec<Summary> = later
         .summaries
         .into_iter()
@@ -477,15 +548,15 @@ pub(crate) fn cross_file_rechecks(
                         })
                 });
                 own || view.libraries.iter().any(|seen| {
-                        named
-                            .get(&seen.krate)
-                            .and_then(|n| n.get(name))
-                            .is_some_and(|ks| {
-                                ks.iter().map(|k| &seen.list[*k]).any(|(j, s)| {
-                                    *j != i && new(*j) && seen.seen(s).explains(call, carried)
-                                })
+                    named
+                        .get(&seen.krate)
+                        .and_then(|n| n.get(name))
+                        .is_some_and(|ks| {
+                            ks.iter().map(|k| &seen.list[*k]).any(|(j, s)| {
+                                *j != i && new(*j) && seen.seen(s).explains(call, carried)
                             })
-                    })
+                        })
+                })
             }),
             None => view
                 .iter()

@@ -3,8 +3,9 @@
 //! checking one crate of a workspace reads those packages' files for their summaries (as
 //! clippy lints one crate knowing its dependencies) without reporting them.
 //!
-//! A manifest that cannot be read or parsed names no dependency (the config stage reports a
-//! malformed manifest where it reads one); a cycle of path dependencies is read once.
+//! A manifest that cannot be read or parsed names no dependency, a path dependency whose folder
+//! has no manifest is not read, and a cycle of path dependencies is read once: each is a note
+//! naming the manifest, and every file is still checked.
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
@@ -15,12 +16,16 @@ const MAX_PACKAGES: usize = 256;
 /// The path dependencies of the package at `package`: (the name its code uses, the
 /// dependency's folder).
 pub fn path_dependencies(package: &Path) -> Vec<(String, PathBuf)> {
-    let Ok(text) = std::fs::read_to_string(package.join("Cargo.toml")) else {
-        return Vec::new();
-    };
-    let Ok(manifest) = text.parse::<toml::Table>() else {
-        return Vec::new();
-    };
+    read_path_dependencies(package).unwrap_or_default()
+}
+
+/// `path_dependencies`, or why the manifest cannot be read.
+fn read_path_dependencies(package: &Path) -> Result<Vec<(String, PathBuf)>, String> {
+    let text = std::fs::read_to_string(package.join("Cargo.toml"))
+        .map_err(|e| format!("cannot read the manifest: {e}"))?;
+    let manifest = text
+        .parse::<toml::Table>()
+        .map_err(|e| format!("cannot parse the manifest: {}", e.message()))?;
     let mut out = Vec::new();
     let tables = ["dependencies", "dev-dependencies", "build-dependencies"];
     for table in tables.iter().filter_map(|t| manifest.get(*t)?.as_table()) {
@@ -31,35 +36,93 @@ pub fn path_dependencies(package: &Path) -> Vec<(String, PathBuf)> {
             out.push((key.replace('-', "_"), package.join(path)));
         }
     }
-    out
+    Ok(out)
+}
+
+/// Something the dependency walk could not read, for the user: the manifest, and what.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ManifestNote {
+    pub manifest: PathBuf,
+    pub message: String,
 }
 
 /// The folders of the packages that the packages at or above `paths` depend on by path,
-/// transitively, that are not under any of `paths` (those are walked anyway).
-pub fn dependency_folders(paths: &[PathBuf]) -> Vec<PathBuf> {
-    let mut seen: HashSet<PathBuf> = HashSet::new();
-    let mut stack: Vec<PathBuf> = paths.iter().filter_map(|p| enclosing_package(p)).collect();
-    let mut out = BTreeSet::new();
-    while let Some(package) = stack.pop() {
-        let package = canonical(&package);
-        if !seen.insert(package.clone()) || seen.len() > MAX_PACKAGES {
-            continue;
+/// transitively, that are not under any of `paths` (those are walked anyway), and notes on the
+/// manifests the walk could not follow.
+pub fn dependency_folders(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<ManifestNote>) {
+    let mut walk = DependencyWalk {
+        paths: paths.iter().map(|p| canonical(p)).collect(),
+        seen: HashSet::new(),
+        out: BTreeSet::new(),
+        notes: Vec::new(),
+    };
+    let packages: BTreeSet<PathBuf> = paths.iter().filter_map(|p| enclosing_package(p)).collect();
+    for package in packages {
+        walk.visit(canonical(&package), &mut Vec::new());
+    }
+    (walk.out.into_iter().collect(), walk.notes)
+}
+
+/// A depth-first walk over path dependencies (the chain it is on, to name a cycle).
+struct DependencyWalk {
+    paths: Vec<PathBuf>,
+    seen: HashSet<PathBuf>,
+    out: BTreeSet<PathBuf>,
+    notes: Vec<ManifestNote>,
+}
+
+impl DependencyWalk {
+    fn visit(&mut self, package: PathBuf, chain: &mut Vec<PathBuf>) {
+        if !self.seen.insert(package.clone()) || self.seen.len() > MAX_PACKAGES {
+            return;
         }
-        for (_, dep) in path_dependencies(&package) {
+        let manifest = package.join("Cargo.toml");
+        let deps = match read_path_dependencies(&package) {
+            Ok(deps) => deps,
+            Err(message) => {
+                self.notes.push(ManifestNote {
+                    manifest,
+                    message: format!("{message}; its path dependencies are not read"),
+                });
+                return;
+            }
+        };
+        chain.push(package.clone());
+        for (name, dep) in deps {
             let dep = canonical(&dep);
             if !dep.join("Cargo.toml").is_file() {
+                self.notes.push(ManifestNote {
+                    manifest: manifest.clone(),
+                    message: format!(
+                        "path dependency `{name}` has no manifest at {}; it is not read",
+                        dep.join("Cargo.toml").display()
+                    ),
+                });
                 continue;
             }
-            let covered = paths
-                .iter()
-                .any(|p| dep.starts_with(canonical(p)) || canonical(p) == dep);
-            if !covered {
-                out.insert(dep.clone());
+            if let Some(at) = chain.iter().position(|p| *p == dep) {
+                let cycle: Vec<String> = chain[at..]
+                    .iter()
+                    .chain([&dep])
+                    .map(|p| p.display().to_string())
+                    .collect();
+                self.notes.push(ManifestNote {
+                    manifest: manifest.clone(),
+                    message: format!(
+                        "path dependencies form a cycle ({}); each package is read once",
+                        cycle.join(" -> ")
+                    ),
+                });
+                continue;
             }
-            stack.push(dep);
+            let covered = self.paths.iter().any(|p| dep.starts_with(p) || *p == dep);
+            if !covered {
+                self.out.insert(dep.clone());
+            }
+            self.visit(dep, chain);
         }
+        chain.pop();
     }
-    out.into_iter().collect()
 }
 
 /// The package a path is in or is: the nearest folder at or above it with a `Cargo.toml`.
@@ -110,11 +173,19 @@ mod tests {
         let deps = path_dependencies(&root.join("app"));
         assert_eq!(deps.len(), 1);
         assert_eq!(deps[0].0, "my_tools");
-        let folders = dependency_folders(&[root.join("app")]);
+        let (folders, notes) = dependency_folders(&[root.join("app")]);
         let names: Vec<String> = folders
             .iter()
             .map(|f| f.file_name().unwrap().to_string_lossy().into_owned())
             .collect();
         assert_eq!(names, ["bad", "core", "tools"]);
+        let said = |what: &str, manifest: &str| {
+            notes.iter().any(|n| {
+                n.message.contains(what) && n.manifest.ends_with(format!("{manifest}/Cargo.toml"))
+            })
+        };
+        assert!(said("cannot parse the manifest", "bad"), "{notes:?}");
+        assert!(said("form a cycle", "core"), "{notes:?}");
+        assert_eq!(notes.len(), 2, "{notes:?}");
     }
 }

@@ -36,8 +36,8 @@ impl Seen {
     /// of the library's root gives it, else under its own (one key: two would make the call
     /// ambiguous), prefixed with the name the library is used by.
     pub fn key_of(&self, summary: &Summary) -> Vec<String> {
-        let mut key = reexported_key(&summary.key, &self.reexports)
-            .unwrap_or_else(|| summary.key.clone());
+        let mut key =
+            reexported_key(&summary.key, &self.reexports).unwrap_or_else(|| summary.key.clone());
         key.insert(0, self.name.to_string());
         key
     }
@@ -231,15 +231,15 @@ impl SummaryIndex {
                 .get(&krate)
                 .into_iter()
                 .flatten()
-                .map(|(lib, name)| {
-                    Seen {
-                        krate: *lib,
-                        list: self.own.get(lib).cloned().unwrap_or_default(),
-                        name: Arc::from(name.as_str()),
-                        reexports: self.reexports.get(lib).cloned().unwrap_or_else(|| {
-                            Arc::from(Vec::new().into_boxed_slice())
-                        }),
-                    }
+                .map(|(lib, name)| Seen {
+                    krate: *lib,
+                    list: self.own.get(lib).cloned().unwrap_or_default(),
+                    name: Arc::from(name.as_str()),
+                    reexports: self
+                        .reexports
+                        .get(lib)
+                        .cloned()
+                        .unwrap_or_else(|| Arc::from(Vec::new().into_boxed_slice())),
                 })
                 .collect(),
             with_built,
@@ -286,6 +286,9 @@ mod tests {
         assert_eq!(view.materialize(1, Some(&words)).len(), 1);
         let other = super::words(b"fn main() { other(tx) }");
         assert!(view.materialize(1, Some(&other)).is_empty());
-        assert!(view.materialize(0, None).is_empty(), "a file never sees its own");
+        assert!(
+            view.materialize(0, None).is_empty(),
+            "a file never sees its own"
+        );
     }
 }
