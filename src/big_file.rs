@@ -61,7 +61,13 @@ pub fn analyze(
                 return groups.parse_all().map(|()| None);
             }
             groups
-                .analyze(&text, display, external, may_make_channel, catalogue)
+                .analyze(
+                    &text,
+                    display,
+                    external,
+                    may_make_channel || !external.is_empty(),
+                    catalogue,
+                )
                 .map(Some)
         })
     };

@@ -357,13 +357,28 @@ impl Catalogue {
         is_spawn_function(resolved) || self.spawn_functions.iter().any(|p| names(p, resolved))
     }
 
-    /// Whether a file's bytes mention a configured constructor by its last segment (the byte
-    /// scan skips a file only if it mentions no constructor at all).
-    pub fn mentions_added_constructor(&self, bytes: &[u8]) -> bool {
-        self.constructors.iter().any(|(path, _)| {
-            let last = path.rsplit("::").next().unwrap_or(path);
-            memchr::memmem::find(bytes, last.as_bytes()).is_some()
-        })
+    /// The identifiers a file must write to create a channel (`gate`): every constructor's
+    /// name, built-in or configured, and the last segment of each library module (`mpsc`,
+    /// `crossbeam_channel`), which a file that imports a channel's types writes.
+    pub fn constructor_words(&self) -> Vec<&str> {
+        let mut words: Vec<&str> = LIBRARIES
+            .iter()
+            .flat_map(|lib| {
+                let modules = lib
+                    .modules
+                    .iter()
+                    .map(|m| m.rsplit("::").next().unwrap_or(m));
+                lib.constructors.iter().copied().chain(modules)
+            })
+            .chain(
+                self.constructors
+                    .iter()
+                    .map(|(path, _)| path.rsplit("::").next().unwrap_or(path)),
+            )
+            .collect();
+        words.sort_unstable();
+        words.dedup();
+        words
     }
 }
 
@@ -487,8 +502,8 @@ mod tests {
         assert!(cat.is_spawn_function("std::thread::spawn"));
         assert!(!cat.is_spawn_function("spawn_named"));
         assert!(!BUILTIN.is_spawn_function("inhouse::rt::spawn_named"));
-        assert!(cat.mentions_added_constructor(b"let (a, b) = pair();"));
-        assert!(!BUILTIN.mentions_added_constructor(b"let (a, b) = pair();"));
+        assert!(cat.constructor_words().contains(&"pair"));
+        assert!(!BUILTIN.constructor_words().contains(&"pair"));
     }
 
     #[test]

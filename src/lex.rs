@@ -7,19 +7,27 @@ use std::ops::ControlFlow;
 /// (normally `i + 1`) or stops the walk with a value. An unterminated raw string ends the walk.
 pub fn for_each_bracket<B>(
     code: &[u8],
+    visit: impl FnMut(usize) -> ControlFlow<B, usize>,
+) -> Option<B> {
+    for_each_code_byte(
+        code,
+        |b| matches!(b, b'(' | b'[' | b'{' | b')' | b']' | b'}'),
+        visit,
+    )
+}
+
+/// Calls `visit(i)` for every byte `code[i]` in code (outside comments and literals) that
+/// `wanted` picks, as `for_each_bracket` does for brackets. `wanted` never sees a byte that
+/// may begin a comment or literal (`/`, `"`, `'`), nor the `r` of `r".."` or `r#name`.
+pub fn for_each_code_byte<B>(
+    code: &[u8],
+    wanted: impl Fn(u8) -> bool,
     mut visit: impl FnMut(usize) -> ControlFlow<B, usize>,
 ) -> Option<B> {
     let mut i = 0;
     let n = code.len();
     while i < n {
         match code[i] {
-            b'(' | b'[' | b'{' | b')' | b']' | b'}' => match visit(i) {
-                ControlFlow::Break(found) => return Some(found),
-                ControlFlow::Continue(next) => {
-                    i = next;
-                    continue;
-                }
-            },
             b'/' if code.get(i + 1) == Some(&b'/') => {
                 i = memchr::memchr(b'\n', &code[i..]).map_or(n, |j| i + j);
             }
@@ -55,6 +63,13 @@ pub fn for_each_bracket<B>(
                     }
                 }
             }
+            b if wanted(b) => match visit(i) {
+                ControlFlow::Break(found) => return Some(found),
+                ControlFlow::Continue(next) => {
+                    i = next;
+                    continue;
+                }
+            },
             _ => {}
         }
         i += 1;

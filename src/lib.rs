@@ -13,6 +13,7 @@ pub mod data_tables;
 pub mod facts;
 pub mod finding;
 pub mod fix;
+pub mod gate;
 pub mod lex;
 pub mod load;
 pub mod loc;
@@ -356,10 +357,8 @@ fn check_file_in(
         },
         ..FileInfo::default()
     };
-    let candidate = pulled
-        || may_create_channel(&bytes)
-        || catalogue.mentions_added_constructor(&bytes)
-        || catalogue.mentions_model(&bytes);
+    let candidate =
+        pulled || gate::may_create_channel(&bytes, catalogue) || catalogue.mentions_model(&bytes);
     if scan && !candidate && std::str::from_utf8(&bytes).is_ok() {
         return (FileResult::Skipped, info);
     }
@@ -482,13 +481,15 @@ fn analyze_source(
         // and the result is the one the scan gives.
         return Ok(unanalyzed(source.text));
     }
+    // A file handed channels by other files' functions follows its own calls as a file that
+    // makes them does (`read_lines(rx)` drains what `pipe::open()` returned).
     let tree = analyze_tree(
         &source.file,
         None,
         &source.text,
         display,
         external,
-        may_make_channel,
+        may_make_channel || !external.is_empty(),
         catalogue,
     );
     drop(source.file);
@@ -584,13 +585,6 @@ impl TreeAnalysis {
         };
         (checked, self.summaries, self.open_calls)
     }
-}
-
-/// Every constructor in the catalogue is named `*channel*` or `*bounded*`; a file that contains
-/// neither word cannot create a channel, so no rule can report anything in it.
-pub fn may_create_channel(bytes: &[u8]) -> bool {
-    memchr::memmem::find(bytes, b"channel").is_some()
-        || memchr::memmem::find(bytes, b"bounded").is_some()
 }
 
 #[cfg(test)]

@@ -88,7 +88,7 @@ fn an_unparsable_file_next_to_a_hang_reports_both() {
     std::fs::copy(HANG, dir.path().join("hang.rs")).unwrap();
     std::fs::write(
         dir.path().join("broken.rs"),
-        "// a channel\nfn main() { let x = ; }\n",
+        "use std::sync::mpsc::channel;\nfn main() { let x = ; }\n",
     )
     .unwrap();
     let (code, out, _) = stdout(

@@ -1,0 +1,103 @@
+//! The byte scan: which files the analysis must read. A file whose code names no channel
+//! constructor (nor a module a constructor lives in) cannot create a channel, so no rule can
+//! report anything in it; the later rounds (`rounds`) read the files it skipped that another
+//! file's findings depend on.
+//!
+//! "Names" means a whole identifier in code: `channel` in a comment, a string, `ChannelId` or
+//! `self.channels` makes no channel, and most files that contain the word do so that way.
+
+use std::ops::ControlFlow;
+
+use crate::catalogue::Catalogue;
+
+/// Whether the file's code names a constructor of the catalogue (built-in or configured), or a
+/// module segment of a channel library (`mpsc`, `crossbeam_channel`): a file that imports a
+/// channel's types passes too, so that what it does with a channel it is handed is known.
+pub fn may_create_channel(bytes: &[u8], catalogue: &Catalogue) -> bool {
+    let names = catalogue.constructor_words();
+    let mut offsets: Vec<usize> = names
+        .iter()
+        .flat_map(|name| whole_identifiers(bytes, name.as_bytes()))
+        .collect();
+    if offsets.is_empty() {
+        return false;
+    }
+    offsets.sort_unstable();
+    offsets.dedup();
+    any_in_code(bytes, &offsets)
+}
+
+/// Offsets of `name` in `bytes` where it is a whole identifier (not part of a longer one).
+fn whole_identifiers<'a>(bytes: &'a [u8], name: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
+    memchr::memmem::find_iter(bytes, name).filter(move |&at| {
+        let before = at.checked_sub(1).map(|j| bytes[j]);
+        let after = bytes.get(at + name.len()).copied();
+        !before.is_some_and(crate::lex::is_ident_byte)
+            && !after.is_some_and(crate::lex::is_ident_byte)
+    })
+}
+
+/// Whether one of the sorted `offsets` is in code, outside comments and literals.
+fn any_in_code(bytes: &[u8], offsets: &[usize]) -> bool {
+    let mut next = 0;
+    let found = crate::lex::for_each_code_byte(
+        bytes,
+        |b| b.is_ascii_alphabetic() || b == b'_',
+        |i| {
+            while offsets.get(next).is_some_and(|&at| at < i) {
+                next += 1;
+            }
+            match offsets.get(next) {
+                Some(&at) if at == i => ControlFlow::Break(true),
+                Some(_) => ControlFlow::Continue(i + 1),
+                None => ControlFlow::Break(false),
+            }
+        },
+    );
+    found == Some(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::BUILTIN;
+
+    fn passes(code: &str) -> bool {
+        may_create_channel(code.as_bytes(), &BUILTIN)
+    }
+
+    #[test]
+    fn a_constructor_call_in_code_passes() {
+        assert!(passes(
+            "fn main() { let (tx, rx) = std::sync::mpsc::channel::<u8>(); }"
+        ));
+        assert!(passes(
+            "use crossbeam_channel::bounded as make;\nfn f() { make(1); }"
+        ));
+        assert!(passes(
+            "use tokio::sync::mpsc;\nfn f(tx: mpsc::Sender<u8>) {}"
+        ));
+        assert!(passes("fn f() { let (a, b) = flume::unbounded::<u8>(); }"));
+    }
+
+    #[test]
+    fn the_word_in_comments_strings_and_longer_identifiers_does_not() {
+        assert!(!passes("// a channel\nfn f() {}"));
+        assert!(!passes("/* bounded /* nested */ channel */ fn f() {}"));
+        assert!(!passes(
+            "fn f() { let s = \"channel()\"; let r = r#\"bounded\"#; }"
+        ));
+        assert!(!passes(
+            "struct ChannelId; fn f(x: u8) { let channel_id = x; let unboundedly = 1; }"
+        ));
+        assert!(!passes("/// let (tx, rx) = channel();\nfn f() {}"));
+    }
+
+    #[test]
+    fn a_name_after_a_comment_that_mentions_it_still_passes() {
+        assert!(passes(
+            "// channel\nfn f() { let p = std::sync::mpsc::channel::<u8>(); }"
+        ));
+        assert!(passes("fn f() { let s = \"x\"; let p = channel::<u8>(); }"));
+    }
+}
