@@ -129,9 +129,10 @@ pub fn check(options: &Options) -> Result<Report, String> {
         let message = format!(
             "`mod {};` names no file ({}): its items are not known to the other files",
             decl.name,
-            decl.path
-                .as_deref()
-                .unwrap_or("neither NAME.rs nor NAME/mod.rs exists")
+            match &decl.path {
+                Some(path) => format!("no {path}"),
+                None => format!("neither {0}.rs nor {0}/mod.rs", decl.name),
+            }
         );
         (files[*i].display.clone(), message)
     }));

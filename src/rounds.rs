@@ -126,10 +126,8 @@ pub(crate) fn pull_ins(
                 .flatten()
                 .any(|n| n.is_defined_in(&placed[i].module, &bytes))
         {
-            let view = index.view(placement, placed[i].krate, true);
-            if !view.is_empty() {
-                out.push((i, view, Vec::new()));
-            }
+            // Read for its own summaries, even when its crate has none yet to give it.
+            out.push((i, index.view(placement, placed[i].krate, true), Vec::new()));
         }
     }
     out
@@ -143,7 +141,7 @@ const MAX_METHOD_DEFINERS: usize = 2;
 
 /// Files not parsed in the first pass that define a method which a parsed file calls with a
 /// channel and could not follow (`registry.attach_events(events.clone())`, the method in a
-/// sibling crate), among the crates the caller sees, when few files define a method of that
+/// sibling crate), among the libraries the caller uses, when few files define a method of that
 /// name (a method call names no type, so a common name says nothing).
 fn method_pull_ins(placement: &Placed, infos: &[FileInfo]) -> std::collections::HashSet<usize> {
     let placed = &placement.files;
@@ -171,10 +169,12 @@ fn method_pull_ins(placement: &Placed, infos: &[FileInfo]) -> std::collections::
     }
     let mut out = std::collections::HashSet::new();
     for (krate, names) in &called {
-        let mut seen = vec![*krate];
-        if let Some(libs) = placement.libraries.get(krate) {
-            seen.extend(libs.iter().map(|(lib, _)| *lib));
-        }
+        // Only the libraries it uses: within a crate, the types whose methods matter are
+        // pulled in by the call that builds them (`Worker::new`).
+        let Some(libs) = placement.libraries.get(krate) else {
+            continue;
+        };
+        let seen: Vec<usize> = libs.iter().map(|(lib, _)| *lib).collect();
         for name in names {
             let files: Vec<usize> = seen
                 .iter()
