@@ -497,7 +497,7 @@ pub(crate) fn cross_file_rechecks(
         let view = index.view(placement, krate, false);
         let libraries = placement.libraries.get(&krate).unwrap_or(&no_libraries);
         // The receiver kinds the crate sees: its own, and its libraries' under their names.
-        let kinds_seen: Vec<(Option<&view::Seen>, &Vec<(usize, Summary)>)> = match calls[i] {
+        let kinds_seen: Vec<KindsSeen> = match calls[i] {
             None => Vec::new(),
             Some(_) => kinds
                 .get(&krate)
@@ -577,12 +577,15 @@ pub(crate) fn cross_file_rechecks(
     wanted
 }
 
+/// A crate's receiver kinds, or a library's with the name the crate uses it by.
+type KindsSeen<'a> = (Option<&'a view::Seen>, &'a Vec<(usize, Summary)>);
+
 /// The receiver kinds of the methods of other files that decide whether a call of file `i`
 /// moves a holder of senders: those it calls, with a channel, and could not follow, and that
 /// have no summary of their own.
 fn lent_kinds(
     i: usize,
-    kinds_seen: &[(Option<&view::Seen>, &Vec<(usize, Summary)>)],
+    kinds_seen: &[KindsSeen],
     calls: Option<&HashMap<String, bool>>,
     summarized: &impl Fn(&str) -> bool,
     text: &mut impl FnMut() -> Option<std::rc::Rc<Vec<u8>>>,
