@@ -17,6 +17,7 @@ pub mod gate;
 pub mod lex;
 pub mod load;
 pub mod loc;
+mod memory;
 pub mod render;
 pub mod resolve;
 mod rounds;
@@ -256,6 +257,7 @@ fn check_file_in(
     }
     // A bug in the analysis must cost one file, not the run: the panic (printed by the hook,
     // for the bug report) becomes this file's error.
+    let size = bytes.len();
     let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         analyze_source(&file.display, bytes, external, candidate, catalogue)
     }))
@@ -272,6 +274,7 @@ fn check_file_in(
             message: format!("internal error, a chanlint bug (please report it): {why}"),
         })
     });
+    memory::after_file(size);
     let (checked, summaries, open_calls) = match checked {
         Err(e) => return (FileResult::Error(e), info),
         Ok(checked) => checked,

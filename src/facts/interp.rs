@@ -140,7 +140,11 @@ pub fn analyze_items_in(
         let stale = applied.as_ref().is_some_and(|applied| *applied != own);
         // The methods of a type the file constructs see `self` as built only once the
         // constructors' summaries are known.
-        let constructs = applied.is_none() && own.iter().any(|s| s.constructs.is_some());
+        // (Only a constructor that returns what it built is applied: `Summaries::new`.)
+        let constructs = applied.is_none()
+            && own
+                .iter()
+                .any(|s| s.constructs.is_some() && !s.returns.is_empty());
         if !followable && !stale && !constructs {
             break;
         }
