@@ -79,6 +79,17 @@ pub const LIBRARIES: &[Library] = &[
         weak_senders: true,
         subscribe_methods: &["subscribe"],
     },
+    // One value that receivers watch change: `rx.changed().await` errs once every sender is
+    // gone, so `while rx.changed().await.is_ok()` waits for the end; `borrow()` never waits.
+    Library {
+        name: "tokio::sync::watch",
+        modules: &["tokio::sync::watch"],
+        constructors: &["channel"],
+        kind: ChannelKind::Stream,
+        sender_types: &["Sender"],
+        weak_senders: false,
+        subscribe_methods: &["subscribe"],
+    },
     Library {
         name: "tokio::sync::oneshot",
         modules: &["tokio::sync::oneshot"],
@@ -197,8 +208,20 @@ pub const WRAPPERS: &[&str] = &[
     "Vec::from",
 ];
 
-/// Types whose `new` wraps a receiver in a stream that ends when the channel ends.
-pub const RECEIVER_WRAPPERS: &[&str] = &["ReceiverStream", "UnboundedReceiverStream"];
+/// Constructors (`Type::function`) that wrap a receiver in a stream that ends when the channel
+/// ends (tokio-stream's wrappers; a `BroadcastStream` also yields `Err(Lagged)` items, and
+/// goes on after them).
+pub const RECEIVER_WRAPPERS: &[&str] = &[
+    "ReceiverStream::new",
+    "ReceiverStream::from",
+    "UnboundedReceiverStream::new",
+    "UnboundedReceiverStream::from",
+    "BroadcastStream::new",
+    "BroadcastStream::from",
+    "WatchStream::new",
+    "WatchStream::from",
+    "WatchStream::from_changes",
+];
 
 /// Functions that combine task handles into one future that waits for all of them.
 pub const JOIN_FUNCTIONS: &[&str] = &["join_all", "try_join_all"];
@@ -272,10 +295,13 @@ pub const DRAINING_CONSUMERS: &[&str] = &[
     "max_by_key",
     "min_by_key",
     "unzip",
+    // `stream.forward(sink)`: sends every item into the sink, until the stream ends.
+    "forward",
 ];
 
-/// Receive calls that wait for the next value and report the end of the channel.
-pub const RECV_METHODS: &[&str] = &["recv", "recv_async", "next", "recv_many"];
+/// Receive calls that wait for the next value and report the end of the channel
+/// (`changed`: a watch receiver's wait for the next value, `Err` at the end).
+pub const RECV_METHODS: &[&str] = &["recv", "recv_async", "next", "recv_many", "changed"];
 
 /// Receive calls on a oneshot receiver that wait for the value or the end.
 pub const ONESHOT_BLOCKING_RECV: &[&str] = &["blocking_recv", "recv"];
@@ -453,7 +479,15 @@ mod tests {
             constructor("tokio::sync::broadcast::channel").unwrap().name,
             "tokio::sync::broadcast"
         );
-        assert!(constructor("tokio::sync::watch::channel").is_none());
+        assert_eq!(
+            constructor("tokio::sync::watch::channel").unwrap().name,
+            "tokio::sync::watch"
+        );
+        assert!(library("tokio::sync::watch")
+            .unwrap()
+            .subscribe_methods
+            .contains(&"subscribe"));
+        assert!(constructor("tokio::sync::watch::Receiver").is_none());
         assert!(constructor("channel").is_none());
     }
 

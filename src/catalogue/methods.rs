@@ -100,6 +100,12 @@ const BORROWING_STD_METHODS: &[&str] = &[
     "flush",
     "feed",
     "send_all",
+    // tokio's watch: reading or marking the current value never waits or moves the receiver.
+    "borrow_and_update",
+    "has_changed",
+    "mark_changed",
+    "mark_unchanged",
+    "send_if_modified",
 ];
 
 /// Methods that borrow their receiver and return a view of it: `tx.lock().unwrap()` is `tx`.

@@ -253,6 +253,18 @@ impl<'a> Interp<'a> {
                 }
                 val
             }
+            // `tokio::spawn(stream.for_each(..))`: the future drains its stream on the task.
+            Expr::MethodCall(mc)
+                if catalogue::DRAINING_CONSUMERS.contains(&mc.method.to_string().as_str()) =>
+            {
+                self.frame_body(
+                    syntax::expr_loc(arg),
+                    FrameKind::Task,
+                    false,
+                    |this| this.expr(arg),
+                    || syntax::captures(arg),
+                )
+            }
             other => self.expr(other),
         }
     }
