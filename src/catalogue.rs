@@ -126,6 +126,17 @@ pub const LIBRARIES: &[Library] = &[
         weak_senders: true,
         subscribe_methods: &[],
     },
+    // smol's broadcast channel: `recv().await` reports `Err(RecvError::Closed)` once every
+    // sender is gone (or one of them called `close()`); no weak senders.
+    Library {
+        name: "async-broadcast",
+        modules: &["async_broadcast"],
+        constructors: &["broadcast"],
+        kind: ChannelKind::Stream,
+        sender_types: &["Sender"],
+        weak_senders: false,
+        subscribe_methods: &["new_receiver"],
+    },
     Library {
         name: "kanal",
         modules: &["kanal"],
@@ -249,6 +260,9 @@ pub const PLAIN_SENDS: &[&str] = &[
     "send_async",
     "send_blocking",
     "unbounded_send",
+    "broadcast",
+    "broadcast_direct",
+    "broadcast_blocking",
 ];
 
 /// Iterator and stream adapters that keep every item: a chain of them over a receiver still
@@ -301,7 +315,15 @@ pub const DRAINING_CONSUMERS: &[&str] = &[
 
 /// Receive calls that wait for the next value and report the end of the channel
 /// (`changed`: a watch receiver's wait for the next value, `Err` at the end).
-pub const RECV_METHODS: &[&str] = &["recv", "recv_async", "next", "recv_many", "changed"];
+pub const RECV_METHODS: &[&str] = &[
+    "recv",
+    "recv_async",
+    "next",
+    "recv_many",
+    "changed",
+    "recv_direct",
+    "recv_blocking",
+];
 
 /// Receive calls on a oneshot receiver that wait for the value or the end.
 pub const ONESHOT_BLOCKING_RECV: &[&str] = &["blocking_recv", "recv"];
@@ -449,6 +471,15 @@ pub fn is_wrapper(path: &str) -> bool {
     })
 }
 
+/// Constructor names that contain neither `channel` nor `bounded` (the byte scan looks for
+/// those two words, and for these names).
+pub fn constructors_named_otherwise() -> impl Iterator<Item = &'static str> {
+    LIBRARIES
+        .iter()
+        .flat_map(|lib| lib.constructors.iter().copied())
+        .filter(|name| !name.contains("channel") && !name.contains("bounded"))
+}
+
 /// Crate names worth resolving: a file that mentions none of these cannot create a channel.
 pub fn crate_roots() -> impl Iterator<Item = &'static str> {
     LIBRARIES
@@ -488,6 +519,10 @@ mod tests {
             .subscribe_methods
             .contains(&"subscribe"));
         assert!(constructor("tokio::sync::watch::Receiver").is_none());
+        assert_eq!(
+            constructor("async_broadcast::broadcast").unwrap().name,
+            "async-broadcast"
+        );
         assert!(constructor("channel").is_none());
     }
 
@@ -523,6 +558,12 @@ mod tests {
         assert!(!BUILTIN.is_spawn_function("inhouse::rt::spawn_named"));
         assert!(cat.mentions_added_constructor(b"let (a, b) = pair();"));
         assert!(!BUILTIN.mentions_added_constructor(b"let (a, b) = pair();"));
+    }
+
+    #[test]
+    fn constructors_outside_the_scanned_words_are_listed() {
+        let others: Vec<&str> = constructors_named_otherwise().collect();
+        assert_eq!(others, ["broadcast"]);
     }
 
     #[test]

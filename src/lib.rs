@@ -574,11 +574,14 @@ fn affects(
     }
 }
 
-/// Every constructor in the catalogue is named `*channel*` or `*bounded*`; a file that contains
-/// neither word cannot create a channel, so no rule can report anything in it.
+/// Most constructors in the catalogue are named `*channel*` or `*bounded*`, the others
+/// (`async_broadcast::broadcast`) by their own names; a file that contains none of these words
+/// cannot create a channel, so no rule can report anything in it.
 pub fn may_create_channel(bytes: &[u8]) -> bool {
     memchr::memmem::find(bytes, b"channel").is_some()
         || memchr::memmem::find(bytes, b"bounded").is_some()
+        || catalogue::constructors_named_otherwise()
+            .any(|name| memchr::memmem::find(bytes, name.as_bytes()).is_some())
 }
 
 #[cfg(test)]

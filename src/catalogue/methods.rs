@@ -106,6 +106,14 @@ const BORROWING_STD_METHODS: &[&str] = &[
     "mark_changed",
     "mark_unchanged",
     "send_if_modified",
+    // async-broadcast's sends and settings.
+    "broadcast",
+    "broadcast_direct",
+    "broadcast_blocking",
+    "try_broadcast",
+    "set_capacity",
+    "set_overflow",
+    "set_await_active",
 ];
 
 /// Methods that borrow their receiver and return a view of it: `tx.lock().unwrap()` is `tx`.
