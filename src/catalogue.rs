@@ -31,6 +31,9 @@ pub struct Library {
     /// Methods of a sender that return a new receiver of its channel (`broadcast::Sender::
     /// subscribe`).
     pub subscribe_methods: &'static [&'static str],
+    /// Associated functions (`Type::function`, under `modules`) that make a channel and return
+    /// only its sender (`watch::Sender::new(init)`): receivers come from `subscribe_methods`.
+    pub sender_constructors: &'static [&'static str],
 }
 
 pub const LIBRARIES: &[Library] = &[
@@ -42,6 +45,7 @@ pub const LIBRARIES: &[Library] = &[
         sender_types: &["Sender", "SyncSender"],
         weak_senders: false,
         subscribe_methods: &[],
+        sender_constructors: &[],
     },
     Library {
         name: "crossbeam-channel",
@@ -51,6 +55,7 @@ pub const LIBRARIES: &[Library] = &[
         sender_types: &["Sender"],
         weak_senders: false,
         subscribe_methods: &[],
+        sender_constructors: &[],
     },
     Library {
         name: "flume",
@@ -60,6 +65,7 @@ pub const LIBRARIES: &[Library] = &[
         sender_types: &["Sender"],
         weak_senders: true,
         subscribe_methods: &[],
+        sender_constructors: &[],
     },
     Library {
         name: "tokio::sync::mpsc",
@@ -69,6 +75,7 @@ pub const LIBRARIES: &[Library] = &[
         sender_types: &["Sender", "UnboundedSender"],
         weak_senders: true,
         subscribe_methods: &[],
+        sender_constructors: &[],
     },
     Library {
         name: "tokio::sync::broadcast",
@@ -78,6 +85,7 @@ pub const LIBRARIES: &[Library] = &[
         sender_types: &["Sender"],
         weak_senders: true,
         subscribe_methods: &["subscribe"],
+        sender_constructors: &["Sender::new"],
     },
     // One value that receivers watch change: `rx.changed().await` errs once every sender is
     // gone, so `while rx.changed().await.is_ok()` waits for the end; `borrow()` never waits.
@@ -89,6 +97,7 @@ pub const LIBRARIES: &[Library] = &[
         sender_types: &["Sender"],
         weak_senders: false,
         subscribe_methods: &["subscribe"],
+        sender_constructors: &["Sender::new"],
     },
     Library {
         name: "tokio::sync::oneshot",
@@ -98,6 +107,7 @@ pub const LIBRARIES: &[Library] = &[
         sender_types: &["Sender"],
         weak_senders: false,
         subscribe_methods: &[],
+        sender_constructors: &[],
     },
     Library {
         name: "futures::channel::mpsc",
@@ -107,6 +117,7 @@ pub const LIBRARIES: &[Library] = &[
         sender_types: &["Sender", "UnboundedSender"],
         weak_senders: false,
         subscribe_methods: &[],
+        sender_constructors: &[],
     },
     Library {
         name: "futures::channel::oneshot",
@@ -116,6 +127,7 @@ pub const LIBRARIES: &[Library] = &[
         sender_types: &["Sender"],
         weak_senders: false,
         subscribe_methods: &[],
+        sender_constructors: &[],
     },
     Library {
         name: "async-channel",
@@ -125,6 +137,7 @@ pub const LIBRARIES: &[Library] = &[
         sender_types: &["Sender"],
         weak_senders: true,
         subscribe_methods: &[],
+        sender_constructors: &[],
     },
     // smol's broadcast channel: `recv().await` reports `Err(RecvError::Closed)` once every
     // sender is gone (or one of them called `close()`); no weak senders.
@@ -136,6 +149,7 @@ pub const LIBRARIES: &[Library] = &[
         sender_types: &["Sender"],
         weak_senders: false,
         subscribe_methods: &["new_receiver"],
+        sender_constructors: &[],
     },
     Library {
         name: "kanal",
@@ -145,6 +159,7 @@ pub const LIBRARIES: &[Library] = &[
         sender_types: &["Sender", "AsyncSender"],
         weak_senders: false,
         subscribe_methods: &[],
+        sender_constructors: &[],
     },
 ];
 
@@ -437,6 +452,17 @@ pub fn library(name: &str) -> Option<&'static Library> {
     LIBRARIES.iter().find(|lib| lib.name == name)
 }
 
+/// Library of a resolved path to a function that makes a channel and returns only its sender.
+pub fn sender_constructor(path: &str) -> Option<&'static Library> {
+    LIBRARIES.iter().find(|lib| {
+        lib.sender_constructors.iter().any(|f| {
+            path.strip_suffix(f)
+                .and_then(|module| module.strip_suffix("::"))
+                .is_some_and(|module| lib.modules.contains(&module))
+        })
+    })
+}
+
 /// Library of a resolved constructor path, if it is one.
 pub fn constructor(path: &str) -> Option<&'static Library> {
     let (module, name) = path.rsplit_once("::")?;
@@ -472,12 +498,17 @@ pub fn is_wrapper(path: &str) -> bool {
 }
 
 /// Constructor names that contain neither `channel` nor `bounded` (the byte scan looks for
-/// those two words, and for these names).
+/// those two words, and for these names), sender-only ones included (`Sender::new`).
 pub fn constructors_named_otherwise() -> impl Iterator<Item = &'static str> {
-    LIBRARIES
+    let mut names: Vec<&'static str> = LIBRARIES
         .iter()
-        .flat_map(|lib| lib.constructors.iter().copied())
+        .flat_map(|lib| lib.constructors.iter().chain(lib.sender_constructors))
+        .copied()
         .filter(|name| !name.contains("channel") && !name.contains("bounded"))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names.into_iter()
 }
 
 /// Crate names worth resolving: a file that mentions none of these cannot create a channel.
@@ -519,6 +550,14 @@ mod tests {
             .subscribe_methods
             .contains(&"subscribe"));
         assert!(constructor("tokio::sync::watch::Receiver").is_none());
+        assert_eq!(
+            sender_constructor("tokio::sync::watch::Sender::new")
+                .unwrap()
+                .name,
+            "tokio::sync::watch"
+        );
+        assert!(sender_constructor("tokio::sync::mpsc::Sender::new").is_none());
+        assert!(sender_constructor("watch::Sender::new").is_none());
         assert_eq!(
             constructor("async_broadcast::broadcast").unwrap().name,
             "async-broadcast"
@@ -563,7 +602,7 @@ mod tests {
     #[test]
     fn constructors_outside_the_scanned_words_are_listed() {
         let others: Vec<&str> = constructors_named_otherwise().collect();
-        assert_eq!(others, ["broadcast"]);
+        assert_eq!(others, ["Sender::new", "broadcast"]);
     }
 
     #[test]

@@ -45,6 +45,22 @@ impl<'a> Interp<'a> {
             };
             return Val::tuple(vec![sender, receiver]);
         }
+        if let Some(lib) = catalogue::sender_constructor(&resolved) {
+            // `watch::Sender::new(init)`: a channel whose receivers come from `subscribe()`.
+            for arg in &c.args {
+                self.expr(arg);
+            }
+            let chan = self.channel(at, lib);
+            return Val {
+                senders: vec![SenderRef {
+                    chan,
+                    at,
+                    how: Acquired::Created,
+                    field: None,
+                }],
+                ..Val::default()
+            };
+        }
         self.note_reading_call(&resolved, c, at);
         if let Some(val) = self.leaking_call(&resolved, c, at) {
             return val;

@@ -3,6 +3,7 @@
 //! `if let Err(_) = rx.changed().await { return }`, `rx.changed().await?;` in a loop. Each
 //! leaves the loop only when the receive reports the end, so the loop waits for that end.
 
+use super::select::ArmExit;
 use super::*;
 use syn::Local;
 
@@ -72,6 +73,46 @@ impl Interp<'_> {
             _ => return None,
         };
         (!recv.is_empty()).then_some(recv)
+    }
+}
+
+/// How statements that start from a received `name` leave the loop: only at the end when the
+/// one statement that leaves is `if name.is_err() { break }` (or `is_none`, `let Err(_)`,
+/// `let None`) and nothing else leaves.
+pub(super) fn leaves_only_at_end(stmts: &[Stmt], name: &str) -> ArmExit {
+    let mut out = ArmExit::Never;
+    for stmt in stmts {
+        if !syntax::stmt_leaves_loop_on_success(stmt) {
+            continue;
+        }
+        let at_end = match stmt {
+            Stmt::Expr(Expr::If(i), _) => {
+                tests_name_for_end(&i.cond, name)
+                    && i
+                        .else_branch
+                        .as_ref()
+                        .is_none_or(|(_, e)| !syntax::expr_leaves_loop_on_success(e))
+            }
+            _ => false,
+        };
+        if !at_end {
+            return ArmExit::Other;
+        }
+        out = ArmExit::OnEnd;
+    }
+    out
+}
+
+/// `name.is_err()`, `name.is_none()`, `let Err(_) = name`, `let None = name`.
+fn tests_name_for_end(cond: &Expr, name: &str) -> bool {
+    match strip(cond) {
+        Expr::MethodCall(mc) => {
+            mc.args.is_empty()
+                && END_TESTS.contains(&mc.method.to_string().as_str())
+                && ident_of(&mc.receiver).as_deref() == Some(name)
+        }
+        Expr::Let(l) => end_pattern(&l.pat) && ident_of(&l.expr).as_deref() == Some(name),
+        _ => false,
     }
 }
 
