@@ -151,6 +151,18 @@ pub const LIBRARIES: &[Library] = &[
         subscribe_methods: &["new_receiver"],
         sender_constructors: &[],
     },
+    // thingbuf's array-backed channels (async and `blocking`): `recv()`/`recv_ref()` return
+    // `None` once every sender is gone, as tokio's mpsc.
+    Library {
+        name: "thingbuf",
+        modules: &["thingbuf::mpsc", "thingbuf::mpsc::blocking"],
+        constructors: &["channel", "with_recycle"],
+        kind: ChannelKind::Stream,
+        sender_types: &["Sender"],
+        weak_senders: false,
+        subscribe_methods: &[],
+        sender_constructors: &[],
+    },
     Library {
         name: "kanal",
         modules: &["kanal"],
@@ -338,6 +350,7 @@ pub const RECV_METHODS: &[&str] = &[
     "changed",
     "recv_direct",
     "recv_blocking",
+    "recv_ref",
 ];
 
 /// Receive calls on a oneshot receiver that wait for the value or the end.
@@ -559,6 +572,10 @@ mod tests {
         assert!(sender_constructor("tokio::sync::mpsc::Sender::new").is_none());
         assert!(sender_constructor("watch::Sender::new").is_none());
         assert_eq!(
+            constructor("thingbuf::mpsc::blocking::channel").unwrap().name,
+            "thingbuf"
+        );
+        assert_eq!(
             constructor("async_broadcast::broadcast").unwrap().name,
             "async-broadcast"
         );
@@ -602,7 +619,7 @@ mod tests {
     #[test]
     fn constructors_outside_the_scanned_words_are_listed() {
         let others: Vec<&str> = constructors_named_otherwise().collect();
-        assert_eq!(others, ["Sender::new", "broadcast"]);
+        assert_eq!(others, ["Sender::new", "broadcast", "with_recycle"]);
     }
 
     #[test]

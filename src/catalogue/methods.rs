@@ -114,6 +114,8 @@ const BORROWING_STD_METHODS: &[&str] = &[
     "set_capacity",
     "set_overflow",
     "set_await_active",
+    // thingbuf's in-place send.
+    "send_ref",
 ];
 
 /// Methods that borrow their receiver and return a view of it: `tx.lock().unwrap()` is `tx`.
