@@ -572,7 +572,9 @@ mod tests {
         assert!(sender_constructor("tokio::sync::mpsc::Sender::new").is_none());
         assert!(sender_constructor("watch::Sender::new").is_none());
         assert_eq!(
-            constructor("thingbuf::mpsc::blocking::channel").unwrap().name,
+            constructor("thingbuf::mpsc::blocking::channel")
+                .unwrap()
+                .name,
             "thingbuf"
         );
         assert_eq!(

@@ -1807,9 +1807,10 @@ fn has_use(block: &Block) -> bool {
 fn is_receiver_wrapper(path: &syn::Path) -> bool {
     let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
     segs.len() >= 2
-        && catalogue::RECEIVER_WRAPPERS
-            .iter()
-            .any(|w| w.split("::").eq(segs[segs.len() - 2..].iter().map(String::as_str)))
+        && catalogue::RECEIVER_WRAPPERS.iter().any(|w| {
+            w.split("::")
+                .eq(segs[segs.len() - 2..].iter().map(String::as_str))
+        })
 }
 
 fn member_name(member: &syn::Member) -> String {

@@ -427,7 +427,8 @@ impl<'a> Interp<'a> {
         }
         // `set.shutdown()` on a `JoinSet`; a method of the binding's own type of the same name
         // (`server.shutdown()`) is that method, read from its summary below.
-        if catalogue::ASYNC_JOIN_METHODS.contains(&m) && self.typed_method(&mc.receiver, m).is_err() {
+        if catalogue::ASYNC_JOIN_METHODS.contains(&m) && self.typed_method(&mc.receiver, m).is_err()
+        {
             let val = self.peek(&mc.receiver);
             self.expr_borrowed(&mc.receiver);
             for arg in &mc.args {

@@ -88,8 +88,7 @@ pub(super) fn leaves_only_at_end(stmts: &[Stmt], name: &str) -> ArmExit {
         let at_end = match stmt {
             Stmt::Expr(Expr::If(i), _) => {
                 tests_name_for_end(&i.cond, name)
-                    && i
-                        .else_branch
+                    && i.else_branch
                         .as_ref()
                         .is_none_or(|(_, e)| !syntax::expr_leaves_loop_on_success(e))
             }
@@ -123,7 +122,10 @@ fn end_pattern(pat: &Pat) -> bool {
         Pat::TupleStruct(t) => {
             t.path.is_ident("Err")
                 && t.elems.len() == 1
-                && matches!(&t.elems[0], Pat::Wild(_) | Pat::Ident(syn::PatIdent { subpat: None, .. }))
+                && matches!(
+                    &t.elems[0],
+                    Pat::Wild(_) | Pat::Ident(syn::PatIdent { subpat: None, .. })
+                )
         }
         Pat::Ident(p) => p.subpat.is_none() && p.ident == "None",
         Pat::Path(p) => p.path.is_ident("None"),
