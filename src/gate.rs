@@ -78,6 +78,12 @@ mod tests {
             "use tokio::sync::mpsc;\nfn f(tx: mpsc::Sender<u8>) {}"
         ));
         assert!(passes("fn f() { let (a, b) = flume::unbounded::<u8>(); }"));
+        assert!(passes(
+            "use tokio::sync::watch::Sender;\nfn f() { let tx = Sender::new(0u8); }"
+        ));
+        assert!(passes(
+            "fn f() { let (s, r) = async_broadcast::broadcast::<u8>(4); }"
+        ));
     }
 
     #[test]

@@ -1811,8 +1811,10 @@ fn has_use(block: &Block) -> bool {
 fn is_receiver_wrapper(path: &syn::Path) -> bool {
     let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
     segs.len() >= 2
-        && segs[segs.len() - 1] == "new"
-        && catalogue::RECEIVER_WRAPPERS.contains(&segs[segs.len() - 2].as_str())
+        && catalogue::RECEIVER_WRAPPERS.iter().any(|w| {
+            w.split("::")
+                .eq(segs[segs.len() - 2..].iter().map(String::as_str))
+        })
 }
 
 fn member_name(member: &syn::Member) -> String {
@@ -1841,6 +1843,7 @@ mod closes;
 mod context;
 mod detached;
 mod done;
+mod end_tests;
 mod endless;
 mod flow;
 mod guards;
