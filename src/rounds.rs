@@ -51,7 +51,7 @@ pub(crate) fn summaries_by_crate(
         }
     }
     // A binary sees its own library's functions under the library's name
-    // (`tinymist::transport::io_transport`).
+    // (`tinymist::transport::io_transport`), and its `#[macro_export]` macros.
     for (&bin, (lib, name)) in libraries {
         let Some(list) = by_crate.get(lib) else {
             continue;
@@ -59,6 +59,7 @@ pub(crate) fn summaries_by_crate(
         let seen: Vec<(usize, Summary)> = list
             .iter()
             .filter(|(_, s)| s.built.is_none())
+            .filter(|(_, s)| s.macro_rules.as_ref().is_none_or(|m| m.exported))
             .map(|(j, s)| {
                 let mut s = s.clone();
                 s.key.insert(0, name.clone());
