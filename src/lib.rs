@@ -288,8 +288,7 @@ fn check_file_in(
     } else {
         // Constructions of other files' types are found only with their summaries, which
         // the file gets in a later round whatever the scan did.
-        info
-            .summaries
+        info.summaries
             .extend(summaries.into_iter().filter(|s| s.built.is_some()));
     }
     let result = if checked.findings.is_empty() && checked.incomplete.is_empty() {

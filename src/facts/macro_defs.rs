@@ -8,20 +8,32 @@
 use std::ops::ControlFlow;
 use std::sync::Arc;
 
-use proc_macro2::{TokenStream, TokenTree};
+use proc_macro2::{Group, TokenStream, TokenTree};
 
 use super::summary::Summary;
 
 /// A `macro_rules!` of the checked crate, as another file sees it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MacroDef {
-    /// `(pattern) => { body }`, as text.
-    pub arms: Vec<(String, String)>,
+    /// The text between the definition's brackets (its `(pattern) => { body };` arms), as
+    /// written: one allocation that lives as long as the run, read again only at a use.
+    /// Empty when no arm can be expanded.
+    pub rules: Box<str>,
     /// `#[macro_export]`: a binary of the package sees it too, under the library's name.
     pub exported: bool,
     /// Its body names a channel constructor: a file that calls it may make a channel though
     /// its own text never names one.
     pub makes_channels: bool,
+}
+
+impl MacroDef {
+    /// Its arms, `(pattern, body)` as text.
+    pub fn arms(&self) -> Vec<(String, String)> {
+        match self.rules.parse() {
+            Ok(tokens) => rule_arms(tokens),
+            Err(_) => Vec::new(),
+        }
+    }
 }
 
 /// The summaries of the file's `macro_rules!` definitions (named `name!`, keyed by nothing
@@ -73,15 +85,22 @@ fn definition(bytes: &[u8], from: usize, line_start: usize) -> Option<Summary> {
     let close = matching_close(&bytes[open..])? + open;
     let body = std::str::from_utf8(&bytes[open + 1..close]).ok()?;
     let tokens: TokenStream = body.parse().ok()?;
-    let arms = rule_arms(tokens);
+    let arms = arm_groups(tokens);
     if arms.is_empty() {
         return None;
     }
+    // A macro none of whose arms can be expanded (repetitions, tt munchers) is kept by name
+    // only: a use of it expands nothing, and another definition of the name still differs.
+    let rules = if arms.iter().any(|(pattern, _)| is_simple(pattern.stream())) {
+        body.trim()
+    } else {
+        ""
+    };
     Some(Summary {
         key: Vec::new(),
         name: format!("{name}!"),
         macro_rules: Some(Arc::new(MacroDef {
-            arms,
+            rules: rules.into(),
             exported: exported(bytes, line_start, open),
             makes_channels: crate::may_create_channel(body.as_bytes()),
         })),
@@ -131,8 +150,32 @@ fn exported(bytes: &[u8], line_start: usize, open: usize) -> bool {
     false
 }
 
+/// Whether a pattern is fragments and plain tokens only (no repetition, no group), the
+/// kind `interp::macro_rules` can match.
+fn is_simple(pattern: TokenStream) -> bool {
+    let mut dollar = false;
+    for tt in pattern {
+        match tt {
+            TokenTree::Group(_) => return false,
+            TokenTree::Punct(p) if p.as_char() == '$' => dollar = true,
+            TokenTree::Ident(_) => dollar = false,
+            _ if dollar => return false,
+            _ => {}
+        }
+    }
+    true
+}
+
 /// `(pattern) => { body };` pairs of a `macro_rules!` body, as text.
 pub fn rule_arms(tokens: TokenStream) -> Vec<(String, String)> {
+    arm_groups(tokens)
+        .into_iter()
+        .map(|(pattern, body)| (pattern.stream().to_string(), body.stream().to_string()))
+        .collect()
+}
+
+/// `(pattern) => { body };` pairs of a `macro_rules!` body.
+fn arm_groups(tokens: TokenStream) -> Vec<(Group, Group)> {
     let mut out = Vec::new();
     let mut iter = tokens.into_iter().peekable();
     while let Some(tt) = iter.next() {
@@ -150,7 +193,7 @@ pub fn rule_arms(tokens: TokenStream) -> Vec<(String, String)> {
         let Some(TokenTree::Group(body)) = iter.next() else {
             break;
         };
-        out.push((pattern.stream().to_string(), body.stream().to_string()));
+        out.push((pattern, body));
         if matches!(iter.peek(), Some(TokenTree::Punct(p)) if p.as_char() == ';') {
             iter.next();
         }
@@ -178,7 +221,7 @@ mod tests {
         assert_eq!(found.len(), 2);
         assert_eq!(found[0].0, "send_or_bail!");
         assert!(found[0].1.exported);
-        assert_eq!(found[0].1.arms.len(), 1);
+        assert_eq!(found[0].1.arms().len(), 1);
         assert_eq!(found[1].0, "locked!");
         assert!(!found[1].1.exported);
         assert!(!found[1].1.makes_channels);
@@ -191,7 +234,7 @@ mod tests {
         );
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].0, "text!");
-        assert_eq!(found[0].1.arms.len(), 2);
+        assert_eq!(found[0].1.arms().len(), 2);
     }
 
     #[test]
@@ -199,6 +242,15 @@ mod tests {
         assert!(defs("macro_rules! open { () => {").is_empty());
         assert!(defs("macro_rules!").is_empty());
         assert!(defs("macro_rules! 9x { () => {} }").is_empty());
+    }
+
+    #[test]
+    fn a_macro_that_cannot_be_expanded_is_kept_by_name_only() {
+        let found = defs("macro_rules! all { ($($x:expr),*) => { $(drop($x);)* }; }");
+        assert_eq!(found[0].0, "all!");
+        assert!(found[0].1.arms().is_empty());
+        let found = defs("macro_rules! two { ([$x:expr]) => { $x }; ($x:expr) => { $x }; }");
+        assert_eq!(found[0].1.arms().len(), 2);
     }
 
     #[test]

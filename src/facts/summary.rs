@@ -286,9 +286,17 @@ impl Summary {
         if self.built.is_some() {
             return false;
         }
-        if self.macro_rules.is_some() {
-            // A use of a macro the file could not expand is noted by its bare name (`name!`).
-            return call == self.name && (carried || self.makes_channels());
+        if let Some(def) = &self.macro_rules {
+            // A use of a macro the file could not expand: `name!`, or `first::name!` for a
+            // macro of the module (or the binary's library) that the key starts with. One
+            // none of whose arms can be expanded changes nothing.
+            let named = match call.rsplit_once("::") {
+                Some((first, name)) => {
+                    name == self.name && self.key.first().is_some_and(|k| k == first)
+                }
+                None => call == self.name,
+            };
+            return named && !def.rules.is_empty() && (carried || def.makes_channels);
         }
         let named = match call.strip_prefix('.') {
             Some(method) => self.has_self && self.name == method,

@@ -68,6 +68,7 @@ impl FileMacros {
         let in_scope =
             prefix.is_empty() || matches!(prefix[0].as_str(), "crate" | "self" | "super");
         let own = if in_scope { self.arms.get(name) } else { None };
+        let crate_arms;
         let arms = match own {
             Some(arms) => arms,
             None => {
@@ -76,10 +77,11 @@ impl FileMacros {
                     .filter(|s| in_scope || s.key.first() == prefix.first())
                     .filter_map(|s| s.macro_rules.as_ref());
                 let first = defs.next()?;
-                if defs.any(|other| other.arms != first.arms) {
+                if defs.any(|other| other.rules != first.rules) {
                     return None;
                 }
-                &first.arms
+                crate_arms = first.arms();
+                &crate_arms
             }
         };
         let call_site = mac.path.segments.first()?.ident.span();
@@ -244,7 +246,12 @@ mod tests {
     /// A call, with its path as written (no `use` to resolve).
     fn expand(m: &FileMacros, call: &str, crate_macros: &[&Summary]) -> Option<syn::Expr> {
         let call: syn::Macro = syn::parse_str(call).expect("a call");
-        let path: Vec<String> = call.path.segments.iter().map(|s| s.ident.to_string()).collect();
+        let path: Vec<String> = call
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
         m.expand(&call, &path, crate_macros)
     }
 

@@ -53,7 +53,7 @@ impl<'a> Interp<'a> {
             }
             Reading::Select(select) => self.select(&select),
             Reading::Exprs(args) => {
-                self.note_open_macro(&name, &mac.tokens);
+                self.note_open_macro(mac);
                 // The macro may run its arguments here, later (`stream! { .. }`) or never:
                 // they are read as a body that runs later, whose waits are not waits here.
                 // What they move, or what is passed bare, the macro may keep: it counts as
@@ -80,7 +80,7 @@ impl<'a> Interp<'a> {
                 Val::default()
             }
             Reading::Opaque => {
-                self.note_open_macro(&name, &mac.tokens);
+                self.note_open_macro(mac);
                 // A macro the analysis cannot read may move any local it names.
                 let mut names = HashSet::new();
                 syntax::token_idents(&mac.tokens, &mut names);
@@ -106,13 +106,23 @@ impl Interp<'_> {
 
     /// A macro the analysis could not expand nor read as a known one: another file of the
     /// crate may define it (`macro_rules!`), and the file is then checked again with it. Noted
-    /// by its bare name, and as carrying channels when its tokens name a binding that holds
-    /// one (a macro that names none cannot change what happens to a channel, unless its
-    /// definition makes one).
-    fn note_open_macro(&mut self, name: &str, tokens: &proc_macro2::TokenStream) {
+    /// as `name!` (`first::name!` for a path that `use` resolution leads outside `crate`,
+    /// `self` and `super`: a macro of the crate's module `first`, or of another crate), and
+    /// as carrying channels when its tokens name a binding that holds one (a macro that names
+    /// none cannot change what happens to a channel, unless its definition makes one).
+    fn note_open_macro(&mut self, mac: &syn::Macro) {
         if self.facts.open_calls.is_none() {
             return;
         }
+        let resolved = self.imports.resolve(&mac.path);
+        let call = match resolved.split_once("::") {
+            Some((first, _)) if !matches!(first, "crate" | "self" | "super") => {
+                let name = resolved.rsplit("::").next().unwrap_or(&resolved);
+                format!("{first}::{name}!")
+            }
+            _ => format!("{}!", resolved.rsplit("::").next().unwrap_or(&resolved)),
+        };
+        let tokens = &mac.tokens;
         let mut names = HashSet::new();
         syntax::token_idents(tokens, &mut names);
         let carried = self.env.as_ref().is_some_and(|env| {
@@ -121,6 +131,6 @@ impl Interp<'_> {
                 .filter_map(|n| self.lookup(n))
                 .any(|idx| !env.vars[idx].val.is_empty())
         });
-        self.note_open_call(&format!("{name}!"), carried);
+        self.note_open_call(&call, carried);
     }
 }
