@@ -248,6 +248,8 @@ fn check_file_in(
             Some(_) => crates::mod_declarations(&String::from_utf8_lossy(&bytes)),
             None => Vec::new(),
         },
+        // Its `macro_rules!` reach the other files of its crate, whatever the byte scan does.
+        summaries: facts::macro_defs::of_text(&bytes),
         ..FileInfo::default()
     };
     let candidate =
@@ -283,15 +285,13 @@ fn check_file_in(
     // the scan would skip contributes only its `mod` declarations, as if it were skipped.
     if candidate {
         info.parsed = true;
-        info.summaries = summaries;
+        info.summaries.extend(summaries);
         info.open_calls = open_calls;
     } else {
         // Constructions of other files' types are found only with their summaries, which
         // the file gets in a later round whatever the scan did.
-        info.summaries = summaries
-            .into_iter()
-            .filter(|s| s.built.is_some())
-            .collect();
+        info.summaries
+            .extend(summaries.into_iter().filter(|s| s.built.is_some()));
     }
     let result = if checked.findings.is_empty() && checked.incomplete.is_empty() {
         FileResult::Clean

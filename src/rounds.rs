@@ -51,7 +51,7 @@ pub(crate) fn summaries_by_crate(
         }
     }
     // A binary sees its own library's functions under the library's name
-    // (`tinymist::transport::io_transport`).
+    // (`tinymist::transport::io_transport`), and its `#[macro_export]` macros.
     for (&bin, (lib, name)) in libraries {
         let Some(list) = by_crate.get(lib) else {
             continue;
@@ -59,6 +59,7 @@ pub(crate) fn summaries_by_crate(
         let seen: Vec<(usize, Summary)> = list
             .iter()
             .filter(|(_, s)| s.built.is_none())
+            .filter(|(_, s)| s.macro_rules.as_ref().is_none_or(|m| m.exported))
             .map(|(j, s)| {
                 let mut s = s.clone();
                 s.key.insert(0, name.clone());
@@ -229,8 +230,9 @@ impl Wanted {
         // A method call names no type: nearly every file of a big crate defines some `fn run`
         // or `fn poll`, so reading them all would cost a parse of the crate (and the types
         // whose methods matter are pulled in by the call that builds them, `Worker::new`).
-        // A bare name (`spawn(..)`, brought in by a glob `use`) could be any file's.
-        if call.starts_with('.') || !call.contains("::") {
+        // A bare name (`spawn(..)`, brought in by a glob `use`) could be any file's. A macro
+        // (`name!`) is no function: every file's macros are known from the first pass.
+        if call.starts_with('.') || !call.contains("::") || call.ends_with('!') {
             return None;
         }
         let segments: Vec<&str> = call.split("::").collect();

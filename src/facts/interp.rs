@@ -515,6 +515,8 @@ struct Summaries<'a> {
     built: HashMap<&'a str, Vec<&'a Summary>>,
     /// Types with a method that takes senders out of `self` or overwrites them.
     releasing: std::collections::HashSet<&'a str>,
+    /// `macro_rules!` of the crate's other files, by name (`name!`).
+    macros: HashMap<&'a str, Vec<&'a Summary>>,
 }
 
 /// A function of the file: its key (inline modules, impl type, name), and whether it is a
@@ -596,9 +598,14 @@ impl<'a> Summaries<'a> {
         let mut constructors: HashMap<&str, Vec<&Summary>> = HashMap::new();
         let mut built: HashMap<&str, Vec<&Summary>> = HashMap::new();
         let mut releasing = std::collections::HashSet::new();
+        let mut macros: HashMap<&str, Vec<&Summary>> = HashMap::new();
         for s in all {
             if let Some(b) = &s.built {
                 built.entry(b.ty.as_str()).or_default().push(s);
+                continue;
+            }
+            if s.macro_rules.is_some() {
+                macros.entry(s.name.as_str()).or_default().push(s);
                 continue;
             }
             by_name.entry(s.name.as_str()).or_default().push(s);
@@ -617,7 +624,17 @@ impl<'a> Summaries<'a> {
             constructors,
             built,
             releasing,
+            macros,
         }
+    }
+
+    fn has_macros(&self) -> bool {
+        !self.macros.is_empty()
+    }
+
+    /// The crate's other files' `macro_rules!` named `name!`.
+    fn macros_named(&self, name: &str) -> &[&'a Summary] {
+        self.macros.get(name).map_or(&[], Vec::as_slice)
     }
 
     /// Construction sites of the type in other files, from both ends of a channel.

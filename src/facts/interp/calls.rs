@@ -180,7 +180,7 @@ impl<'a> Interp<'a> {
 
     /// A call the file cannot follow (`path::to::f`, or `.method`): a function of another file
     /// may summarize it.
-    fn note_open_call(&mut self, name: &str, carries_channels: bool) {
+    pub(super) fn note_open_call(&mut self, name: &str, carries_channels: bool) {
         let Some(calls) = &mut self.facts.open_calls else {
             return;
         };
