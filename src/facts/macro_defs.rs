@@ -102,7 +102,10 @@ fn definition(bytes: &[u8], from: usize, line_start: usize) -> Option<Summary> {
         macro_rules: Some(Arc::new(MacroDef {
             rules: rules.into(),
             exported: exported(bytes, line_start, open),
-            makes_channels: crate::may_create_channel(body.as_bytes()),
+            makes_channels: crate::gate::may_create_channel(
+                body.as_bytes(),
+                &crate::catalogue::BUILTIN,
+            ),
         })),
         ..Summary::default()
     })
