@@ -51,15 +51,30 @@ pub(crate) fn summaries_by_crate(
         }
     }
     // A binary sees its own library's functions under the library's name
-    // (`tinymist::transport::io_transport`), and its `#[macro_export]` macros.
+    // (`tinymist::transport::io_transport`), and its `#[macro_export]` macros: those its files
+    // could not follow, and those that make a channel (a file the byte scan skipped may call
+    // one). Every test, example and bench of a package is a binary of its own, so a copy of
+    // the whole library for each would grow with their product.
+    let mut called: HashMap<usize, std::collections::HashSet<&str>> = HashMap::new();
+    for (i, info) in infos.iter().enumerate() {
+        if libraries.contains_key(&placed[i].krate) {
+            called.entry(placed[i].krate).or_default().extend(
+                info.open_calls
+                    .keys()
+                    .map(|call| call.rsplit(['.', ':']).next().unwrap_or(call)),
+            );
+        }
+    }
     for (&bin, (lib, name)) in libraries {
         let Some(list) = by_crate.get(lib) else {
             continue;
         };
+        let called = called.remove(&bin).unwrap_or_default();
         let seen: Vec<(usize, Summary)> = list
             .iter()
             .filter(|(_, s)| s.built.is_none())
             .filter(|(_, s)| s.macro_rules.as_ref().is_none_or(|m| m.exported))
+            .filter(|(_, s)| called.contains(s.name.as_str()) || s.makes_channels())
             .map(|(j, s)| {
                 let mut s = s.clone();
                 s.key.insert(0, name.clone());
