@@ -379,6 +379,8 @@ pub struct Catalogue {
     spawn_functions: Vec<String>,
     /// Configured rows of `OWNER_MODELS`: in-house types that own a channel end.
     models: Vec<&'static OwnerModel>,
+    /// `constructor_words`, built on first use (after every configured row is in).
+    gate_words: std::sync::OnceLock<crate::gate::Words>,
 }
 
 /// The built-in tables alone.
@@ -386,6 +388,7 @@ pub static BUILTIN: Catalogue = Catalogue {
     constructors: Vec::new(),
     spawn_functions: Vec::new(),
     models: Vec::new(),
+    gate_words: std::sync::OnceLock::new(),
 };
 
 impl Catalogue {
@@ -431,6 +434,11 @@ impl Catalogue {
 
     pub fn is_spawn_function(&self, resolved: &str) -> bool {
         is_spawn_function(resolved) || self.spawn_functions.iter().any(|p| names(p, resolved))
+    }
+
+    /// `constructor_words` for the gate, built once.
+    pub fn gate_words(&self) -> &crate::gate::Words {
+        self.gate_words.get_or_init(|| crate::gate::Words::of(self))
     }
 
     /// The identifiers a file must write to create a channel (`gate`): every constructor's
