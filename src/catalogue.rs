@@ -31,6 +31,9 @@ pub struct Library {
     /// Methods of a sender that return a new receiver of its channel (`broadcast::Sender::
     /// subscribe`).
     pub subscribe_methods: &'static [&'static str],
+    /// Associated functions (`Type::function`, under `modules`) that make a channel and return
+    /// only its sender (`watch::Sender::new(init)`): receivers come from `subscribe_methods`.
+    pub sender_constructors: &'static [&'static str],
 }
 
 pub const LIBRARIES: &[Library] = &[
@@ -42,6 +45,7 @@ pub const LIBRARIES: &[Library] = &[
         sender_types: &["Sender", "SyncSender"],
         weak_senders: false,
         subscribe_methods: &[],
+        sender_constructors: &[],
     },
     Library {
         name: "crossbeam-channel",
@@ -51,6 +55,7 @@ pub const LIBRARIES: &[Library] = &[
         sender_types: &["Sender"],
         weak_senders: false,
         subscribe_methods: &[],
+        sender_constructors: &[],
     },
     Library {
         name: "flume",
@@ -60,6 +65,7 @@ pub const LIBRARIES: &[Library] = &[
         sender_types: &["Sender"],
         weak_senders: true,
         subscribe_methods: &[],
+        sender_constructors: &[],
     },
     Library {
         name: "tokio::sync::mpsc",
@@ -69,6 +75,7 @@ pub const LIBRARIES: &[Library] = &[
         sender_types: &["Sender", "UnboundedSender"],
         weak_senders: true,
         subscribe_methods: &[],
+        sender_constructors: &[],
     },
     Library {
         name: "tokio::sync::broadcast",
@@ -78,6 +85,19 @@ pub const LIBRARIES: &[Library] = &[
         sender_types: &["Sender"],
         weak_senders: true,
         subscribe_methods: &["subscribe"],
+        sender_constructors: &["Sender::new"],
+    },
+    // One value that receivers watch change: `rx.changed().await` errs once every sender is
+    // gone, so `while rx.changed().await.is_ok()` waits for the end; `borrow()` never waits.
+    Library {
+        name: "tokio::sync::watch",
+        modules: &["tokio::sync::watch"],
+        constructors: &["channel"],
+        kind: ChannelKind::Stream,
+        sender_types: &["Sender"],
+        weak_senders: false,
+        subscribe_methods: &["subscribe"],
+        sender_constructors: &["Sender::new"],
     },
     Library {
         name: "tokio::sync::oneshot",
@@ -87,6 +107,7 @@ pub const LIBRARIES: &[Library] = &[
         sender_types: &["Sender"],
         weak_senders: false,
         subscribe_methods: &[],
+        sender_constructors: &[],
     },
     Library {
         name: "futures::channel::mpsc",
@@ -96,6 +117,7 @@ pub const LIBRARIES: &[Library] = &[
         sender_types: &["Sender", "UnboundedSender"],
         weak_senders: false,
         subscribe_methods: &[],
+        sender_constructors: &[],
     },
     Library {
         name: "futures::channel::oneshot",
@@ -105,6 +127,7 @@ pub const LIBRARIES: &[Library] = &[
         sender_types: &["Sender"],
         weak_senders: false,
         subscribe_methods: &[],
+        sender_constructors: &[],
     },
     Library {
         name: "async-channel",
@@ -114,6 +137,31 @@ pub const LIBRARIES: &[Library] = &[
         sender_types: &["Sender"],
         weak_senders: true,
         subscribe_methods: &[],
+        sender_constructors: &[],
+    },
+    // smol's broadcast channel: `recv().await` reports `Err(RecvError::Closed)` once every
+    // sender is gone (or one of them called `close()`); no weak senders.
+    Library {
+        name: "async-broadcast",
+        modules: &["async_broadcast"],
+        constructors: &["broadcast"],
+        kind: ChannelKind::Stream,
+        sender_types: &["Sender"],
+        weak_senders: false,
+        subscribe_methods: &["new_receiver"],
+        sender_constructors: &[],
+    },
+    // thingbuf's array-backed channels (async and `blocking`): `recv()`/`recv_ref()` return
+    // `None` once every sender is gone, as tokio's mpsc.
+    Library {
+        name: "thingbuf",
+        modules: &["thingbuf::mpsc", "thingbuf::mpsc::blocking"],
+        constructors: &["channel", "with_recycle"],
+        kind: ChannelKind::Stream,
+        sender_types: &["Sender"],
+        weak_senders: false,
+        subscribe_methods: &[],
+        sender_constructors: &[],
     },
     Library {
         name: "kanal",
@@ -123,6 +171,7 @@ pub const LIBRARIES: &[Library] = &[
         sender_types: &["Sender", "AsyncSender"],
         weak_senders: false,
         subscribe_methods: &[],
+        sender_constructors: &[],
     },
 ];
 
@@ -197,8 +246,20 @@ pub const WRAPPERS: &[&str] = &[
     "Vec::from",
 ];
 
-/// Types whose `new` wraps a receiver in a stream that ends when the channel ends.
-pub const RECEIVER_WRAPPERS: &[&str] = &["ReceiverStream", "UnboundedReceiverStream"];
+/// Constructors (`Type::function`) that wrap a receiver in a stream that ends when the channel
+/// ends (tokio-stream's wrappers; a `BroadcastStream` also yields `Err(Lagged)` items, and
+/// goes on after them).
+pub const RECEIVER_WRAPPERS: &[&str] = &[
+    "ReceiverStream::new",
+    "ReceiverStream::from",
+    "UnboundedReceiverStream::new",
+    "UnboundedReceiverStream::from",
+    "BroadcastStream::new",
+    "BroadcastStream::from",
+    "WatchStream::new",
+    "WatchStream::from",
+    "WatchStream::from_changes",
+];
 
 /// Functions that combine task handles into one future that waits for all of them.
 pub const JOIN_FUNCTIONS: &[&str] = &["join_all", "try_join_all"];
@@ -226,6 +287,9 @@ pub const PLAIN_SENDS: &[&str] = &[
     "send_async",
     "send_blocking",
     "unbounded_send",
+    "broadcast",
+    "broadcast_direct",
+    "broadcast_blocking",
 ];
 
 /// Iterator and stream adapters that keep every item: a chain of them over a receiver still
@@ -272,10 +336,22 @@ pub const DRAINING_CONSUMERS: &[&str] = &[
     "max_by_key",
     "min_by_key",
     "unzip",
+    // `stream.forward(sink)`: sends every item into the sink, until the stream ends.
+    "forward",
 ];
 
-/// Receive calls that wait for the next value and report the end of the channel.
-pub const RECV_METHODS: &[&str] = &["recv", "recv_async", "next", "recv_many"];
+/// Receive calls that wait for the next value and report the end of the channel
+/// (`changed`: a watch receiver's wait for the next value, `Err` at the end).
+pub const RECV_METHODS: &[&str] = &[
+    "recv",
+    "recv_async",
+    "next",
+    "recv_many",
+    "changed",
+    "recv_direct",
+    "recv_blocking",
+    "recv_ref",
+];
 
 /// Receive calls on a oneshot receiver that wait for the value or the end.
 pub const ONESHOT_BLOCKING_RECV: &[&str] = &["blocking_recv", "recv"];
@@ -303,6 +379,8 @@ pub struct Catalogue {
     spawn_functions: Vec<String>,
     /// Configured rows of `OWNER_MODELS`: in-house types that own a channel end.
     models: Vec<&'static OwnerModel>,
+    /// `constructor_words`, built on first use (after every configured row is in).
+    gate_words: std::sync::OnceLock<crate::gate::Words>,
 }
 
 /// The built-in tables alone.
@@ -310,6 +388,7 @@ pub static BUILTIN: Catalogue = Catalogue {
     constructors: Vec::new(),
     spawn_functions: Vec::new(),
     models: Vec::new(),
+    gate_words: std::sync::OnceLock::new(),
 };
 
 impl Catalogue {
@@ -357,9 +436,15 @@ impl Catalogue {
         is_spawn_function(resolved) || self.spawn_functions.iter().any(|p| names(p, resolved))
     }
 
+    /// `constructor_words` for the gate, built once.
+    pub fn gate_words(&self) -> &crate::gate::Words {
+        self.gate_words.get_or_init(|| crate::gate::Words::of(self))
+    }
+
     /// The identifiers a file must write to create a channel (`gate`): every constructor's
     /// name, built-in or configured, and the last segment of each library module (`mpsc`,
-    /// `crossbeam_channel`), which a file that imports a channel's types writes.
+    /// `crossbeam_channel`, `watch`), which a file that imports a channel's types writes, as
+    /// one that calls a sender-only constructor (`watch::Sender::new`) does.
     pub fn constructor_words(&self) -> Vec<&str> {
         let mut words: Vec<&str> = LIBRARIES
             .iter()
@@ -402,6 +487,17 @@ fn names(configured: &str, resolved: &str) -> bool {
 /// The built-in library row of a name (`"std::sync::mpsc"`, `"crossbeam-channel"`, ...).
 pub fn library(name: &str) -> Option<&'static Library> {
     LIBRARIES.iter().find(|lib| lib.name == name)
+}
+
+/// Library of a resolved path to a function that makes a channel and returns only its sender.
+pub fn sender_constructor(path: &str) -> Option<&'static Library> {
+    LIBRARIES.iter().find(|lib| {
+        lib.sender_constructors.iter().any(|f| {
+            path.strip_suffix(f)
+                .and_then(|module| module.strip_suffix("::"))
+                .is_some_and(|module| lib.modules.contains(&module))
+        })
+    })
 }
 
 /// Library of a resolved constructor path, if it is one.
@@ -468,7 +564,33 @@ mod tests {
             constructor("tokio::sync::broadcast::channel").unwrap().name,
             "tokio::sync::broadcast"
         );
-        assert!(constructor("tokio::sync::watch::channel").is_none());
+        assert_eq!(
+            constructor("tokio::sync::watch::channel").unwrap().name,
+            "tokio::sync::watch"
+        );
+        assert!(library("tokio::sync::watch")
+            .unwrap()
+            .subscribe_methods
+            .contains(&"subscribe"));
+        assert!(constructor("tokio::sync::watch::Receiver").is_none());
+        assert_eq!(
+            sender_constructor("tokio::sync::watch::Sender::new")
+                .unwrap()
+                .name,
+            "tokio::sync::watch"
+        );
+        assert!(sender_constructor("tokio::sync::mpsc::Sender::new").is_none());
+        assert!(sender_constructor("watch::Sender::new").is_none());
+        assert_eq!(
+            constructor("thingbuf::mpsc::blocking::channel")
+                .unwrap()
+                .name,
+            "thingbuf"
+        );
+        assert_eq!(
+            constructor("async_broadcast::broadcast").unwrap().name,
+            "async-broadcast"
+        );
         assert!(constructor("channel").is_none());
     }
 

@@ -186,6 +186,8 @@ pub fn own_libraries(
         return out;
     }
     let mut packages: HashMap<PathBuf, bool> = HashMap::new();
+    // Every test, example and bench of a package is a binary: read its manifest once.
+    let mut names: HashMap<PathBuf, Option<String>> = HashMap::new();
     for (krate, &root) in roots.iter().enumerate() {
         let file = normalize(&files[root]);
         let Some(package) = package_of(&file, &mut packages) else {
@@ -197,8 +199,11 @@ pub fn own_libraries(
         if lib == krate || placed[root].krate != krate {
             continue;
         }
-        if let Some(name) = library_name(&package) {
-            out.insert(krate, (lib, name));
+        let name = names
+            .entry(package.clone())
+            .or_insert_with(|| library_name(&package));
+        if let Some(name) = name {
+            out.insert(krate, (lib, name.clone()));
         }
     }
     out

@@ -14,10 +14,13 @@ use crate::catalogue::Catalogue;
 /// module segment of a channel library (`mpsc`, `crossbeam_channel`): a file that imports a
 /// channel's types passes too, so that what it does with a channel it is handed is known.
 pub fn may_create_channel(bytes: &[u8], catalogue: &Catalogue) -> bool {
-    let names = catalogue.constructor_words();
-    let mut offsets: Vec<usize> = names
-        .iter()
-        .flat_map(|name| whole_identifiers(bytes, name.as_bytes()))
+    let words = catalogue.gate_words();
+    // One pass for every word at once (a file is read once per run, and most contain none).
+    let mut offsets: Vec<usize> = words
+        .finder
+        .find_overlapping_iter(bytes)
+        .filter(|m| is_whole_identifier(bytes, m.start(), m.end()))
+        .map(|m| m.start())
         .collect();
     if offsets.is_empty() {
         return false;
@@ -27,14 +30,26 @@ pub fn may_create_channel(bytes: &[u8], catalogue: &Catalogue) -> bool {
     any_in_code(bytes, &offsets)
 }
 
-/// Offsets of `name` in `bytes` where it is a whole identifier (not part of a longer one).
-fn whole_identifiers<'a>(bytes: &'a [u8], name: &'a [u8]) -> impl Iterator<Item = usize> + 'a {
-    memchr::memmem::find_iter(bytes, name).filter(move |&at| {
-        let before = at.checked_sub(1).map(|j| bytes[j]);
-        let after = bytes.get(at + name.len()).copied();
-        !before.is_some_and(crate::lex::is_ident_byte)
-            && !after.is_some_and(crate::lex::is_ident_byte)
-    })
+/// The words of a catalogue (`Catalogue::constructor_words`), ready to be found in one pass.
+#[derive(Clone, Debug)]
+pub struct Words {
+    finder: aho_corasick::AhoCorasick,
+}
+
+impl Words {
+    pub fn of(catalogue: &Catalogue) -> Words {
+        Words {
+            finder: aho_corasick::AhoCorasick::new(catalogue.constructor_words())
+                .expect("a few short words build an automaton"),
+        }
+    }
+}
+
+/// Whether `bytes[start..end]` is a whole identifier (not part of a longer one).
+fn is_whole_identifier(bytes: &[u8], start: usize, end: usize) -> bool {
+    let before = start.checked_sub(1).map(|j| bytes[j]);
+    let after = bytes.get(end).copied();
+    !before.is_some_and(crate::lex::is_ident_byte) && !after.is_some_and(crate::lex::is_ident_byte)
 }
 
 /// Whether one of the sorted `offsets` is in code, outside comments and literals.
@@ -78,6 +93,12 @@ mod tests {
             "use tokio::sync::mpsc;\nfn f(tx: mpsc::Sender<u8>) {}"
         ));
         assert!(passes("fn f() { let (a, b) = flume::unbounded::<u8>(); }"));
+        assert!(passes(
+            "use tokio::sync::watch::Sender;\nfn f() { let tx = Sender::new(0u8); }"
+        ));
+        assert!(passes(
+            "fn f() { let (s, r) = async_broadcast::broadcast::<u8>(4); }"
+        ));
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod lex;
 pub mod load;
 pub mod loc;
 pub mod model;
+mod memory;
 pub mod render;
 pub mod resolve;
 mod rounds;
@@ -356,6 +357,8 @@ fn check_file_in(
             Some(_) => model::receivers::methods(&String::from_utf8_lossy(&bytes)),
             None => Vec::new(),
         },
+        // Its `macro_rules!` reach the other files of its crate, whatever the byte scan does.
+        summaries: facts::macro_defs::of_text(&bytes),
         ..FileInfo::default()
     };
     let candidate =
@@ -365,6 +368,7 @@ fn check_file_in(
     }
     // A bug in the analysis must cost one file, not the run: the panic (printed by the hook,
     // for the bug report) becomes this file's error.
+    let size = bytes.len();
     let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         analyze_source(&file.display, bytes, external, candidate, catalogue)
     }))
@@ -381,6 +385,7 @@ fn check_file_in(
             message: format!("internal error, a chanlint bug (please report it): {why}"),
         })
     });
+    memory::after_file(size);
     let (checked, summaries, open_calls) = match checked {
         Err(e) => return (FileResult::Error(e), info),
         Ok(checked) => checked,
@@ -389,15 +394,13 @@ fn check_file_in(
     // the scan would skip contributes only its `mod` declarations, as if it were skipped.
     if candidate {
         info.parsed = true;
-        info.summaries = summaries;
+        info.summaries.extend(summaries);
         info.open_calls = open_calls;
     } else {
         // Constructions of other files' types are found only with their summaries, which
         // the file gets in a later round whatever the scan did.
-        info.summaries = summaries
-            .into_iter()
-            .filter(|s| s.built.is_some())
-            .collect();
+        info.summaries
+            .extend(summaries.into_iter().filter(|s| s.built.is_some()));
     }
     let result = if checked.findings.is_empty() && checked.incomplete.is_empty() {
         FileResult::Clean

@@ -261,8 +261,9 @@ impl Wanted {
         // A method call names no type: nearly every file of a big crate defines some `fn run`
         // or `fn poll`, so reading them all would cost a parse of the crate (and the types
         // whose methods matter are pulled in by the call that builds them, `Worker::new`).
-        // A bare name (`spawn(..)`, brought in by a glob `use`) could be any file's.
-        if call.starts_with('.') || !call.contains("::") {
+        // A bare name (`spawn(..)`, brought in by a glob `use`) could be any file's. A macro
+        // (`name!`) is no function: every file's macros are known from the first pass.
+        if call.starts_with('.') || !call.contains("::") || call.ends_with('!') {
             return None;
         }
         let segments: Vec<&str> = call.split("::").collect();

@@ -267,21 +267,24 @@ fn hostile_tree() {
     let mut bad: Vec<BadFile> = Vec::new();
     write(
         "not_utf8.rs",
-        b"// channel\nfn main() {\n    let s = \"ab\xff\";\n}\n",
+        b"use std::sync::mpsc::channel;\nfn main() {\n    let s = \"ab\xff\";\n}\n",
     );
     bad.push((shown("not_utf8.rs"), "not valid UTF-8", Some((3, Some(16)))));
     write("binary.rs", &noise(4096));
     bad.push((shown("binary.rs"), "", None));
-    write("nul.rs", b"// channel\nfn main() { \x00 }\n");
+    write(
+        "nul.rs",
+        b"use std::sync::mpsc::channel;\nfn main() { \x00 }\n",
+    );
     bad.push((shown("nul.rs"), "cannot tokenize", Some((2, Some(13)))));
     write(
         "nightly.rs",
-        b"#![feature(box_syntax)]\n// channel\nfn main() {\n    let b = box 5;\n}\n",
+        b"#![feature(box_syntax)]\nuse std::sync::mpsc::channel;\nfn main() {\n    let b = box 5;\n}\n",
     );
     bad.push((shown("nightly.rs"), "cannot parse", Some((4, Some(13)))));
     write(
         "bare_trait_object.rs",
-        b"// channel, edition 2015\ntype Action = Fn(&i32) + Send + Sync;\nfn main() {}\n",
+        b"use std::sync::mpsc::channel; // edition 2015\ntype Action = Fn(&i32) + Send + Sync;\nfn main() {}\n",
     );
     bad.push((
         shown("bare_trait_object.rs"),
@@ -291,7 +294,7 @@ fn hostile_tree() {
     write(
         "deep_parens.rs",
         format!(
-            "// channel\nfn main() {{\n    let x = {};\n}}\n",
+            "use std::sync::mpsc::channel;\nfn main() {{\n    let x = {};\n}}\n",
             nested("(", ")", 5000)
         )
         .as_bytes(),
@@ -301,7 +304,7 @@ fn hostile_tree() {
     write(
         "deep_blocks.rs",
         format!(
-            "// channel\nfn main() {{\n{}\n}}\n",
+            "use std::sync::mpsc::channel;\nfn main() {{\n{}\n}}\n",
             nested("{\n", "}\n", 5000)
         )
         .as_bytes(),
@@ -321,7 +324,7 @@ fn hostile_tree() {
         write(
             name,
             format!(
-                "// channel\nfn main() {{\n    {prefix}{}x;\n}}\n",
+                "use std::sync::mpsc::channel;\nfn main() {{\n    {prefix}{}x;\n}}\n",
                 unit.repeat(100_000)
             )
             .as_bytes(),

@@ -100,6 +100,22 @@ const BORROWING_STD_METHODS: &[&str] = &[
     "flush",
     "feed",
     "send_all",
+    // tokio's watch: reading or marking the current value never waits or moves the receiver.
+    "borrow_and_update",
+    "has_changed",
+    "mark_changed",
+    "mark_unchanged",
+    "send_if_modified",
+    // async-broadcast's sends and settings.
+    "broadcast",
+    "broadcast_direct",
+    "broadcast_blocking",
+    "try_broadcast",
+    "set_capacity",
+    "set_overflow",
+    "set_await_active",
+    // thingbuf's in-place send.
+    "send_ref",
 ];
 
 /// Methods that borrow their receiver and return a view of it: `tx.lock().unwrap()` is `tx`.

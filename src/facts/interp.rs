@@ -140,7 +140,11 @@ pub fn analyze_items_in(
         let stale = applied.as_ref().is_some_and(|applied| *applied != own);
         // The methods of a type the file constructs see `self` as built only once the
         // constructors' summaries are known.
-        let constructs = applied.is_none() && own.iter().any(|s| s.constructs.is_some());
+        // (Only a constructor that returns what it built is applied: `Summaries::new`.)
+        let constructs = applied.is_none()
+            && own
+                .iter()
+                .any(|s| s.constructs.is_some() && !s.returns.is_empty());
         if !followable && !stale && !constructs {
             break;
         }
@@ -511,6 +515,8 @@ struct Summaries<'a> {
     built: HashMap<&'a str, Vec<&'a Summary>>,
     /// Types with a method that takes senders out of `self` or overwrites them.
     releasing: std::collections::HashSet<&'a str>,
+    /// `macro_rules!` of the crate's other files, by name (`name!`).
+    macros: HashMap<&'a str, Vec<&'a Summary>>,
 }
 
 /// A function of the file: its key (inline modules, impl type, name), and whether it is a
@@ -592,9 +598,14 @@ impl<'a> Summaries<'a> {
         let mut constructors: HashMap<&str, Vec<&Summary>> = HashMap::new();
         let mut built: HashMap<&str, Vec<&Summary>> = HashMap::new();
         let mut releasing = std::collections::HashSet::new();
+        let mut macros: HashMap<&str, Vec<&Summary>> = HashMap::new();
         for s in all {
             if let Some(b) = &s.built {
                 built.entry(b.ty.as_str()).or_default().push(s);
+                continue;
+            }
+            if s.macro_rules.is_some() {
+                macros.entry(s.name.as_str()).or_default().push(s);
                 continue;
             }
             by_name.entry(s.name.as_str()).or_default().push(s);
@@ -613,7 +624,17 @@ impl<'a> Summaries<'a> {
             constructors,
             built,
             releasing,
+            macros,
         }
+    }
+
+    fn has_macros(&self) -> bool {
+        !self.macros.is_empty()
+    }
+
+    /// The crate's other files' `macro_rules!` named `name!`.
+    fn macros_named(&self, name: &str) -> &[&'a Summary] {
+        self.macros.get(name).map_or(&[], Vec::as_slice)
     }
 
     /// Construction sites of the type in other files, from both ends of a channel.
@@ -1807,8 +1828,10 @@ fn has_use(block: &Block) -> bool {
 fn is_receiver_wrapper(path: &syn::Path) -> bool {
     let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
     segs.len() >= 2
-        && segs[segs.len() - 1] == "new"
-        && catalogue::RECEIVER_WRAPPERS.contains(&segs[segs.len() - 2].as_str())
+        && catalogue::RECEIVER_WRAPPERS.iter().any(|w| {
+            w.split("::")
+                .eq(segs[segs.len() - 2..].iter().map(String::as_str))
+        })
 }
 
 fn member_name(member: &syn::Member) -> String {
@@ -1837,6 +1860,7 @@ mod closes;
 mod context;
 mod detached;
 mod done;
+mod end_tests;
 mod endless;
 mod flow;
 mod guards;

@@ -3,6 +3,7 @@
 //! which senders of it are still certainly held by the waiting code.
 
 mod interp;
+pub mod macro_defs;
 mod macros;
 mod message_exit;
 mod models;

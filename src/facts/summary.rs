@@ -137,6 +137,8 @@ pub struct Summary {
     /// Known only by its signature (`model::receivers`): whether it takes `self` by value,
     /// nothing of its body; a call that hands it channels is still one to follow.
     pub signature_only: bool,
+    /// Not a function: a `macro_rules!` of another file of the crate, named `name!`.
+    pub macro_rules: Option<std::sync::Arc<super::macro_defs::MacroDef>>,
 }
 
 /// A call in this file to another file's constructor of `ty` whose arguments carry a sender
@@ -171,6 +173,7 @@ impl Summary {
             && self.releases.is_empty()
             && self.self_feeds.is_empty()
             && self.built.is_none()
+            && self.macro_rules.is_none()
             && self.ends_with.is_empty()
     }
 
@@ -178,6 +181,7 @@ impl Summary {
     /// gets back: only then can a file with no channel of its own be affected by it.
     pub fn makes_channels(&self) -> bool {
         self.slots.iter().any(|s| matches!(s, Slot::Fresh(_)))
+            || self.macro_rules.as_ref().is_some_and(|m| m.makes_channels)
     }
 
     /// Builds a summary from what the analysis of a body saw, in one file's channel numbering.
@@ -258,6 +262,7 @@ impl Summary {
             ends_with,
             built: None,
             signature_only: false,
+            macro_rules: None,
             name: sig.ident.to_string(),
             is_async: sig.asyncness.is_some(),
             takes_self: matches!(
@@ -284,6 +289,18 @@ impl Summary {
     pub fn explains(&self, call: &str, carried: bool) -> bool {
         if self.built.is_some() {
             return false;
+        }
+        if let Some(def) = &self.macro_rules {
+            // A use of a macro the file could not expand: `name!`, or `first::name!` for a
+            // macro of the module (or the binary's library) that the key starts with. One
+            // none of whose arms can be expanded changes nothing.
+            let named = match call.rsplit_once("::") {
+                Some((first, name)) => {
+                    name == self.name && self.key.first().is_some_and(|k| k == first)
+                }
+                None => call == self.name,
+            };
+            return named && !def.rules.is_empty() && (carried || def.makes_channels);
         }
         let named = match call.strip_prefix('.') {
             Some(method) => self.has_self && self.name == method,

@@ -42,6 +42,12 @@ impl Seen {
         key
     }
 
+    /// Whether a crate that uses the library sees the summary: its functions and its
+    /// `#[macro_export]` macros, not the construction sites of its own types.
+    pub fn exports(&self, summary: &Summary) -> bool {
+        summary.built.is_none() && summary.macro_rules.as_ref().is_none_or(|m| m.exported)
+    }
+
     /// The summary as the crate that uses the library sees it.
     pub fn seen(&self, summary: &Summary) -> Summary {
         Summary {
@@ -82,7 +88,7 @@ impl View {
             out.extend(
                 lib.list
                     .iter()
-                    .filter(|(j, s)| *j != file && s.built.is_none() && wanted(s))
+                    .filter(|(j, s)| *j != file && lib.exports(s) && wanted(s))
                     .map(|(_, s)| lib.seen(s)),
             );
         }
@@ -101,7 +107,7 @@ impl View {
         let libs = self.libraries.iter().flat_map(|lib| {
             lib.list
                 .iter()
-                .filter(|(_, s)| s.built.is_none())
+                .filter(|(_, s)| lib.exports(s))
                 .map(move |(j, s)| (Some(lib), *j, s))
         });
         own.chain(libs)
@@ -114,7 +120,8 @@ impl View {
 
 /// Whether a file whose text has these words may look the summary up.
 fn may_be_named(summary: &Summary, words: &HashSet<&str>) -> bool {
-    words.contains(summary.name.as_str())
+    // A macro's summary is named `name!`; the text has `name`.
+    words.contains(summary.name.strip_suffix('!').unwrap_or(&summary.name))
         || summary
             .constructs
             .as_ref()

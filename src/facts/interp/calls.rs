@@ -45,6 +45,22 @@ impl<'a> Interp<'a> {
             };
             return Val::tuple(vec![sender, receiver]);
         }
+        if let Some(lib) = catalogue::sender_constructor(&resolved) {
+            // `watch::Sender::new(init)`: a channel whose receivers come from `subscribe()`.
+            for arg in &c.args {
+                self.expr(arg);
+            }
+            let chan = self.channel(at, lib);
+            return Val {
+                senders: vec![SenderRef {
+                    chan,
+                    at,
+                    how: Acquired::Created,
+                    field: None,
+                }],
+                ..Val::default()
+            };
+        }
         self.note_reading_call(&resolved, c, at);
         if let Some(val) = self.leaking_call(&resolved, c, at) {
             return val;
@@ -164,7 +180,7 @@ impl<'a> Interp<'a> {
 
     /// A call the file cannot follow (`path::to::f`, or `.method`): a function of another file
     /// may summarize it.
-    fn note_open_call(&mut self, name: &str, carries_channels: bool) {
+    pub(super) fn note_open_call(&mut self, name: &str, carries_channels: bool) {
         let Some(calls) = &mut self.facts.open_calls else {
             return;
         };
@@ -252,6 +268,18 @@ impl<'a> Interp<'a> {
                     self.expr(a);
                 }
                 val
+            }
+            // `tokio::spawn(stream.for_each(..))`: the future drains its stream on the task.
+            Expr::MethodCall(mc)
+                if catalogue::DRAINING_CONSUMERS.contains(&mc.method.to_string().as_str()) =>
+            {
+                self.frame_body(
+                    syntax::expr_loc(arg),
+                    FrameKind::Task,
+                    false,
+                    |this| this.expr(arg),
+                    || syntax::captures(arg),
+                )
             }
             other => self.expr(other),
         }
@@ -397,7 +425,10 @@ impl<'a> Interp<'a> {
             }
             return Val::default();
         }
-        if catalogue::ASYNC_JOIN_METHODS.contains(&m) {
+        // `set.shutdown()` on a `JoinSet`; a method of the binding's own type of the same name
+        // (`server.shutdown()`) is that method, read from its summary below.
+        if catalogue::ASYNC_JOIN_METHODS.contains(&m) && self.typed_method(&mc.receiver, m).is_err()
+        {
             let val = self.peek(&mc.receiver);
             self.expr_borrowed(&mc.receiver);
             for arg in &mc.args {

@@ -110,8 +110,40 @@ impl Outliving<'_> {
 /// the close). An exit in a statement that itself names the place is a guard on it
 /// (`self.tx.as_ref().ok_or(..)?`) and does not count.
 pub(super) fn skipped_closes(body: &Block, outliving: &Outliving, out: &mut Vec<SkippedClose>) {
+    // Pairing exits with closes walks each statement once per enclosing block: first make
+    // sure, in one walk, that there is a close to pair (most functions have none).
+    if outliving.self_type.is_none() && outliving.statics.is_empty() {
+        return;
+    }
+    let mut any = AnyClose {
+        outliving,
+        found: false,
+    };
+    any.visit_block(body);
+    if !any.found {
+        return;
+    }
     let mut walker = BlockWalker { outliving, out };
     walker.visit_block(body);
+}
+
+/// Whether a body closes a place that outlives it, where `Found` would see the close.
+struct AnyClose<'o, 's> {
+    outliving: &'o Outliving<'s>,
+    found: bool,
+}
+
+impl<'ast> Visit<'ast> for AnyClose<'_, '_> {
+    fn visit_expr(&mut self, expr: &'ast Expr) {
+        if self.found || self.outliving.closed(expr).is_some() {
+            self.found = true;
+            return;
+        }
+        syn::visit::visit_expr(self, expr);
+    }
+    fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+    fn visit_expr_async(&mut self, _: &'ast syn::ExprAsync) {}
+    fn visit_item(&mut self, _: &'ast Item) {}
 }
 
 struct BlockWalker<'o, 's> {

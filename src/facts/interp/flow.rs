@@ -227,10 +227,11 @@ impl<'a> Interp<'a> {
         Val::default()
     }
 
-    /// `while let Some(v) = rx.recv().await` and its relatives: the channels whose end ends it.
+    /// `while let Some(v) = rx.recv().await` and its relatives (`while rx.changed().await.is_ok()`):
+    /// the channels whose end ends it.
     fn recv_loop_channels(&self, cond: &Expr) -> Vec<ChanId> {
         let Expr::Let(l) = cond else {
-            return Vec::new();
+            return self.open_test_channels(cond);
         };
         if !success_pattern(&l.pat) {
             return Vec::new();
@@ -282,7 +283,10 @@ impl<'a> Interp<'a> {
                 other_exits |= other;
                 continue;
             }
-            if let Some((ends, other)) = self.if_let_recv_channels(stmt) {
+            if let Some((ends, other)) = self
+                .if_let_recv_channels(stmt)
+                .or_else(|| self.end_test_channels(stmt))
+            {
                 chans.extend(ends);
                 other_exits |= other;
                 continue;

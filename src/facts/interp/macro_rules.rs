@@ -1,12 +1,17 @@
-//! `macro_rules!` macros of the checked file, expanded where that is simple: the first arm
+//! `macro_rules!` macros of the checked crate, expanded where that is simple: the first arm
 //! whose pattern is fragments (`$x:expr`, `$name:ident`, ..) separated by plain tokens, with
 //! no repetition, and that matches the call's tokens, is substituted and parsed as an
-//! expression or a block. Anything else is read as any other macro (`facts::macros`).
+//! expression or a block. A macro of the file itself comes first; one of another file of the
+//! crate arrives as a summary (`facts::macro_defs`) when the file is checked again for having
+//! met its name. Anything else is read as any other macro (`facts::macros`).
 
 use std::collections::HashMap;
 
 use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
 use syn::Item;
+
+use crate::facts::macro_defs::rule_arms;
+use crate::facts::summary::Summary;
 
 /// The arms of a file's `macro_rules!` macros, by name. Kept as text: a file's context is
 /// shared between threads, which token streams cannot be.
@@ -42,10 +47,43 @@ impl FileMacros {
         self.arms.extend(later.arms);
     }
 
-    /// The expansion of a call of one of the file's macros, where that is simple.
-    pub fn expand(&self, mac: &syn::Macro) -> Option<syn::Expr> {
-        let name = mac.path.get_ident()?.to_string();
-        let arms = self.arms.get(&name)?;
+    pub fn is_empty(&self) -> bool {
+        self.arms.is_empty()
+    }
+
+    /// The expansion of a call of a macro of the file or of its crate, where that is simple.
+    /// `path`: the macro's path as the file's `use` declarations resolve it. `crate_macros`:
+    /// the summaries of the macros of that name of the crate's other files. A bare name, or a
+    /// path from `crate`/`self`/`super`, is the file's own macro if it has one, else the one
+    /// its crate defines under that name (none where the crate's definitions differ); a path
+    /// `first::..::name!` is a macro of the crate's files whose key starts with `first` (their
+    /// module, or for a binary its own library's name).
+    pub fn expand(
+        &self,
+        mac: &syn::Macro,
+        path: &[String],
+        crate_macros: &[&Summary],
+    ) -> Option<syn::Expr> {
+        let (name, prefix) = path.split_last()?;
+        let in_scope =
+            prefix.is_empty() || matches!(prefix[0].as_str(), "crate" | "self" | "super");
+        let own = if in_scope { self.arms.get(name) } else { None };
+        let crate_arms;
+        let arms = match own {
+            Some(arms) => arms,
+            None => {
+                let mut defs = crate_macros
+                    .iter()
+                    .filter(|s| in_scope || s.key.first() == prefix.first())
+                    .filter_map(|s| s.macro_rules.as_ref());
+                let first = defs.next()?;
+                if defs.any(|other| other.rules != first.rules) {
+                    return None;
+                }
+                crate_arms = first.arms();
+                &crate_arms
+            }
+        };
         let call_site = mac.path.segments.first()?.ident.span();
         for (pattern, body) in arms {
             let pattern: TokenStream = pattern.parse().ok()?;
@@ -58,33 +96,6 @@ impl FileMacros {
         }
         None
     }
-}
-
-/// `(pattern) => { body };` pairs of a `macro_rules!` body.
-fn rule_arms(tokens: TokenStream) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut iter = tokens.into_iter().peekable();
-    while let Some(tt) = iter.next() {
-        let TokenTree::Group(pattern) = tt else {
-            continue;
-        };
-        // `=>`
-        let (Some(TokenTree::Punct(eq)), Some(TokenTree::Punct(gt))) = (iter.next(), iter.next())
-        else {
-            break;
-        };
-        if eq.as_char() != '=' || gt.as_char() != '>' {
-            break;
-        }
-        let Some(TokenTree::Group(body)) = iter.next() else {
-            break;
-        };
-        out.push((pattern.stream().to_string(), body.stream().to_string()));
-        if matches!(iter.peek(), Some(TokenTree::Punct(p)) if p.as_char() == ';') {
-            iter.next();
-        }
-    }
-    out
 }
 
 enum Element {
@@ -232,21 +243,40 @@ mod tests {
         out
     }
 
+    /// A call, with its path as written (no `use` to resolve).
+    fn expand(m: &FileMacros, call: &str, crate_macros: &[&Summary]) -> Option<syn::Expr> {
+        let call: syn::Macro = syn::parse_str(call).expect("a call");
+        let path: Vec<String> = call
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        m.expand(&call, &path, crate_macros)
+    }
+
+    /// The summaries of another file's macros, placed at `module`.
+    fn other_file(code: &str, module: &str) -> Vec<Summary> {
+        let mut out = crate::facts::macro_defs::of_text(code.as_bytes());
+        for s in &mut out {
+            s.key = vec![module.to_string()];
+        }
+        out
+    }
+
     #[test]
     fn a_simple_arm_is_substituted() {
         let m = macros(
             "macro_rules! ret { ($r:expr) => { match $r { Ok(v) => v, Err(_) => return } }; }",
         );
-        let call: syn::Macro = syn::parse_str("ret!(tx.lock())").expect("a call");
-        let expr = m.expand(&call).expect("expands");
+        let expr = expand(&m, "ret!(tx.lock())", &[]).expect("expands");
         assert!(matches!(expr, syn::Expr::Match(_)));
     }
 
     #[test]
     fn repetitions_are_not_simple() {
         let m = macros("macro_rules! all { ($($x:expr),*) => { $(drop($x);)* }; }");
-        let call: syn::Macro = syn::parse_str("all!(a, b)").expect("a call");
-        assert!(m.expand(&call).is_none());
+        assert!(expand(&m, "all!(a, b)", &[]).is_none());
     }
 
     #[test]
@@ -254,10 +284,40 @@ mod tests {
         let m = macros(
             "macro_rules! two { (one $a:expr) => { f($a) }; ($a:expr, $b:expr) => { g($a, $b) }; }",
         );
-        let call: syn::Macro = syn::parse_str("two!(x, y)").expect("a call");
-        let Some(syn::Expr::Call(c)) = m.expand(&call) else {
+        let Some(syn::Expr::Call(c)) = expand(&m, "two!(x, y)", &[]) else {
             panic!("not expanded")
         };
         assert_eq!(c.args.len(), 2);
+    }
+
+    #[test]
+    fn a_macro_of_another_file_is_expanded_by_name_or_crate_path() {
+        let defs = other_file(
+            "macro_rules! locked { ($m:expr) => { $m.lock().unwrap() } }",
+            "macros",
+        );
+        let defs: Vec<&Summary> = defs.iter().collect();
+        let own = FileMacros::default();
+        for call in ["locked!(m)", "crate::locked!(m)", "macros::locked!(m)"] {
+            assert!(
+                matches!(expand(&own, call, &defs), Some(syn::Expr::MethodCall(_))),
+                "{call}"
+            );
+        }
+        assert!(expand(&own, "other::locked!(m)", &defs).is_none());
+    }
+
+    #[test]
+    fn the_file_own_macro_wins_and_differing_crate_macros_expand_neither() {
+        let a = other_file("macro_rules! m { ($x:expr) => { f($x) } }", "a");
+        let b = other_file("macro_rules! m { ($x:expr) => { g($x) } }", "b");
+        let both: Vec<&Summary> = a.iter().chain(&b).collect();
+        assert!(expand(&FileMacros::default(), "m!(x)", &both).is_none());
+        assert!(expand(&FileMacros::default(), "b::m!(x)", &both).is_some());
+        let own = macros("macro_rules! m { ($x:expr) => { [$x] } }");
+        assert!(matches!(
+            expand(&own, "m!(x)", &both),
+            Some(syn::Expr::Array(_))
+        ));
     }
 }

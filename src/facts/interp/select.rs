@@ -80,6 +80,17 @@ fn received_exit(body: &Expr, name: Option<&str>) -> ArmExit {
         Expr::Match(m) if name.is_some() && ident_of(&m.expr).as_deref() == name => {
             arms_exit(&m.arms)
         }
+        // `res = rx.changed() => { if res.is_err() { break } .. }`.
+        Expr::Block(b) if b.label.is_none() => match name {
+            Some(name) => super::end_tests::leaves_only_at_end(&b.block.stmts, name),
+            None => ArmExit::Other,
+        },
+        Expr::If(_) => match name {
+            Some(name) => {
+                super::end_tests::leaves_only_at_end(&[Stmt::Expr(expr.clone(), None)], name)
+            }
+            None => ArmExit::Other,
+        },
         _ => ArmExit::Other,
     }
 }
