@@ -405,23 +405,36 @@ pub(crate) fn receiver_kinds_by_crate(
     // Only the methods some parsed file of the crate (or a binary that sees it) calls with a
     // channel and could not follow matter: the rest would cost a summary per method of the
     // crate for nothing.
-    let mut called: HashMap<usize, std::collections::HashSet<&str>> = HashMap::new();
+    // A file that calls one with a channel will be checked again, and there a binding may
+    // come to hold senders (`registry.attach_events(tx)` explained by its summary) before
+    // another method is called on it (`registry.run_tool(..)`): every method its text calls
+    // matters then.
+    let mut called: HashMap<usize, std::collections::HashSet<String>> = HashMap::new();
     for (i, info) in infos.iter().enumerate().filter(|(_, i)| i.parsed) {
         let krate = placed.files[i].krate;
-        let names = info
+        let opens = info
             .open_calls
             .iter()
-            .filter(|(call, &carried)| carried && call.starts_with('.'))
-            .map(|(call, _)| &call[1..]);
-        called.entry(krate).or_default().extend(names);
+            .any(|(call, &carried)| carried && call.starts_with('.'));
+        if !opens {
+            continue;
+        }
+        let Ok(bytes) = std::fs::read(&files[i].path) else {
+            continue;
+        };
+        called.entry(krate).or_default().extend(
+            crate::model::receivers::called_methods(&bytes)
+                .into_iter()
+                .map(str::to_string),
+        );
     }
     for (bin, libs) in &placed.libraries {
-        let names: Vec<&str> = called.get(bin).into_iter().flatten().copied().collect();
+        let names: Vec<String> = called.get(bin).into_iter().flatten().cloned().collect();
         for (lib, _) in libs {
             called
                 .entry(*lib)
                 .or_default()
-                .extend(names.iter().copied());
+                .extend(names.iter().cloned());
         }
     }
     let mut by_crate: HashMap<usize, Vec<(usize, Summary)>> = HashMap::new();
@@ -532,7 +545,7 @@ pub(crate) fn cross_file_rechecks(
         // Methods of other files whose receiver kind decides whether a call moves a holder
         // of senders: those the file calls, with a channel, and could not follow.
         let lent = match all_new {
-            true => lent_kinds(i, &kinds_seen, calls[i], &summarized, &mut text),
+            true => lent_kinds(i, &kinds_seen, calls[i], &summarized, &mut text, false),
             false => Vec::new(),
         };
         let affected = match calls[i] {
@@ -567,11 +580,10 @@ pub(crate) fn cross_file_rechecks(
                     names_in_text(&key, &s.name, &mut text)
                 }),
         };
-        if affected && !all_new {
-            // Checked again with everything: the receiver kinds it was lent before too.
-            let lent = lent_kinds(i, &kinds_seen, calls[i], &summarized, &mut text);
-            wanted.push((i, view, lent));
-        } else if affected || !lent.is_empty() {
+        if affected || !lent.is_empty() {
+            // Checked again with everything, and the receiver kinds of every method it calls:
+            // what it is given may make a binding hold senders before another method call.
+            let lent = lent_kinds(i, &kinds_seen, calls[i], &summarized, &mut text, true);
             wanted.push((i, view, lent));
         }
     }
@@ -590,6 +602,7 @@ fn lent_kinds(
     calls: Option<&HashMap<String, bool>>,
     summarized: &impl Fn(&str) -> bool,
     text: &mut impl FnMut() -> Option<std::rc::Rc<Vec<u8>>>,
+    every_call: bool,
 ) -> Vec<Summary> {
     let Some(calls) = calls.filter(|_| !kinds_seen.is_empty()) else {
         return Vec::new();
@@ -603,7 +616,7 @@ fn lent_kinds(
         .flat_map(|(seen, list)| list.iter().map(move |(j, s)| (*seen, *j, s)))
         .filter(|(_, j, s)| *j != i && called.contains(s.name.as_str()) && !summarized(&s.name))
         .map(|(seen, _, s)| seen.map_or_else(|| s.clone(), |seen| seen.seen(s)))
-        .filter(|s| s.explains_any(calls))
+        .filter(|s| every_call || s.explains_any(calls))
         .collect()
 }
 
