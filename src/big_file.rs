@@ -282,6 +282,7 @@ fn merge(results: Vec<TreeAnalysis>) -> TreeAnalysis {
         for (call, carried) in result.open_calls {
             *whole.open_calls.entry(call).or_default() |= carried;
         }
+        whole.open_on_holders.extend(result.open_on_holders);
         whole.items.extend(result.items);
     }
     whole

@@ -8,7 +8,6 @@ pub mod big_file;
 pub mod catalogue;
 pub mod cli;
 pub mod config;
-pub mod crates;
 pub mod data_tables;
 pub mod facts;
 pub mod finding;
@@ -164,8 +163,13 @@ pub fn check(options: &Options) -> Result<Report, String> {
     // Files that call into other files of their crate are checked again with those summaries,
     // and what they then call with a channel may pull in more files (a constructor of one
     // crate returns the sender that a method of another crate stores): again while files
-    // are pulled in, a few times at most.
+    // are pulled in, a few times at most. A file pulled in is read for the summaries of the
+    // functions called; what its own functions call with their parameters pulls in nothing
+    // more (every call on a parameter would, and through a big crate the rounds would parse
+    // most of it).
+    let mut methods_read: HashSet<usize> = HashSet::new();
     for round in 0..rounds::MAX_PULL_ROUNDS {
+        pool.install(|| read_receiver_kinds(&files, &placed, &mut infos, &mut methods_read));
         let pulls = rounds::pull_ins(&files, &placed, &infos, &index);
         let pulled = recheck(pulls, true);
         if round > 0 && pulled.is_empty() {
@@ -179,7 +183,12 @@ pub fn check(options: &Options) -> Result<Report, String> {
             gained.insert(placed.files[i].krate);
             fresh.insert(i);
             results[i] = result;
-            infos[i] = info;
+            let methods = std::mem::take(&mut infos[i].methods);
+            infos[i] = FileInfo {
+                methods,
+                pulled: true,
+                ..info
+            };
         }
         index.rebuild(&files, &placed, &infos, Some(&gained));
         // A dependency's own findings are not reported: its files are read only for what
@@ -239,6 +248,32 @@ pub fn check(options: &Options) -> Result<Report, String> {
     errors.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
     report.errors = errors;
     Ok(report)
+}
+
+/// The receiver kinds of the methods of the crates whose files call a method they could not
+/// follow, and of the libraries those use (`rounds::crates_calling_methods`), for the crates
+/// not yet in `read`.
+fn read_receiver_kinds(
+    files: &[walk::SourceFile],
+    placed: &rounds::Placed,
+    infos: &mut [FileInfo],
+    read: &mut HashSet<usize>,
+) {
+    let unread: HashSet<usize> = rounds::crates_calling_methods(placed, infos)
+        .into_iter()
+        .filter(|krate| read.insert(*krate))
+        .collect();
+    if unread.is_empty() {
+        return;
+    }
+    let methods: Vec<(usize, Vec<model::receivers::MethodSig>)> = (0..files.len())
+        .into_par_iter()
+        .filter(|i| unread.contains(&placed.files[*i].krate))
+        .map(|i| (i, model::receivers::of_file(&files[i].path)))
+        .collect();
+    for (i, methods) in methods {
+        infos[i].methods = methods;
+    }
 }
 
 /// The files of the packages that the checked crates depend on by path, outside the checked
@@ -303,14 +338,17 @@ enum FileResult {
 struct FileInfo {
     /// Parsed in the first pass (it may create a channel).
     parsed: bool,
-    mods: Vec<crates::ModDecl>,
-    /// Its methods' receiver kinds (read from the text of every file, parsed or not).
+    /// Parsed in a later round, for the summaries of the functions another file calls.
+    pulled: bool,
+    mods: Vec<model::crates::ModDecl>,
+    /// Its methods' receiver kinds, read from its text, parsed or not, when its crate's or a
+    /// crate that uses it calls a method it could not follow (`rounds::crates_calling_methods`).
     methods: Vec<model::receivers::MethodSig>,
-    /// Its `pub use` re-exports (read from the text; a library root's rename its items).
-    reexports: Vec<model::reexports::Reexport>,
     summaries: Vec<facts::summary::Summary>,
     /// Calls the file could not follow (see `FileFacts::open_calls`).
     open_calls: std::collections::HashMap<String, bool>,
+    /// Methods of those called on a binding that held channel ends (`FileFacts::open_on_holders`).
+    open_on_holders: HashSet<String>,
 }
 
 fn check_file(
@@ -346,15 +384,7 @@ fn check_file_in(
     };
     let mut info = FileInfo {
         mods: match memchr::memmem::find(&bytes, b"mod ") {
-            Some(_) => crates::mod_declarations(&String::from_utf8_lossy(&bytes)),
-            None => Vec::new(),
-        },
-        reexports: match memchr::memmem::find(&bytes, b"pub use ") {
-            Some(_) => model::reexports::reexports(&String::from_utf8_lossy(&bytes)),
-            None => Vec::new(),
-        },
-        methods: match memchr::memmem::find(&bytes, b"self") {
-            Some(_) => model::receivers::methods(&String::from_utf8_lossy(&bytes)),
+            Some(_) => model::crates::mod_declarations(&String::from_utf8_lossy(&bytes)),
             None => Vec::new(),
         },
         // Its `macro_rules!` reach the other files of its crate, whatever the byte scan does.
@@ -386,7 +416,7 @@ fn check_file_in(
         })
     });
     memory::after_file(size);
-    let (checked, summaries, open_calls) = match checked {
+    let (checked, summaries, open_calls, open_on_holders) = match checked {
         Err(e) => return (FileResult::Error(e), info),
         Ok(checked) => checked,
     };
@@ -396,6 +426,7 @@ fn check_file_in(
         info.parsed = true;
         info.summaries.extend(summaries);
         info.open_calls = open_calls;
+        info.open_on_holders = open_on_holders;
     } else {
         // Constructions of other files' types are found only with their summaries, which
         // the file gets in a later round whatever the scan did.
@@ -451,7 +482,7 @@ pub fn check_source(display: &str, bytes: Vec<u8>) -> Result<SourceCheck, CheckE
     } else {
         analyze()
     };
-    analyzed.map(|(checked, _, _)| checked)
+    analyzed.map(|(checked, ..)| checked)
 }
 
 /// One file's findings, with the summaries of its functions that matter to channels and the
@@ -460,6 +491,7 @@ type Analyzed = (
     SourceCheck,
     Vec<facts::summary::Summary>,
     std::collections::HashMap<String, bool>,
+    HashSet<String>,
 );
 
 fn analyze_source(
@@ -506,7 +538,7 @@ fn unanalyzed(text: String) -> Analyzed {
         findings: Vec::new(),
         incomplete: Vec::new(),
     };
-    (checked, Vec::new(), std::collections::HashMap::new())
+    (checked, Vec::new(), Default::default(), HashSet::new())
 }
 
 /// What the analysis of one syntax tree found, before suppressions: a file's tree, or one of
@@ -518,6 +550,7 @@ struct TreeAnalysis {
     /// Those that matter to a caller.
     summaries: Vec<facts::summary::Summary>,
     open_calls: std::collections::HashMap<String, bool>,
+    open_on_holders: HashSet<String>,
     /// Items a suppression comment can cover (only looked for if the text has one).
     items: Vec<suppress::ItemRange>,
     /// For a group of a big file: the types it implements methods for.
@@ -567,6 +600,7 @@ fn analyze_tree(
             .collect(),
         summaries,
         open_calls: facts.open_calls.take().unwrap_or_default(),
+        open_on_holders: std::mem::take(&mut facts.open_on_holders),
         items,
     }
 }
@@ -587,7 +621,12 @@ impl TreeAnalysis {
             findings,
             incomplete: self.incomplete,
         };
-        (checked, self.summaries, self.open_calls)
+        (
+            checked,
+            self.summaries,
+            self.open_calls,
+            self.open_on_holders,
+        )
     }
 }
 

@@ -14,8 +14,8 @@
 
 use std::collections::HashMap;
 
-use crate::crates::Placement;
 use crate::facts::summary::Summary;
+use crate::model::crates::Placement;
 use crate::walk::SourceFile;
 use crate::FileInfo;
 
@@ -36,26 +36,36 @@ pub(crate) struct Placed {
     /// By library crate: the `pub use` re-exports of its root file.
     pub reexports: HashMap<usize, Vec<crate::model::reexports::Reexport>>,
     /// `mod` declarations that name no file: the file, the declaration.
-    pub unresolved_mods: Vec<(usize, crate::crates::ModDecl)>,
+    pub unresolved_mods: Vec<(usize, crate::model::crates::ModDecl)>,
 }
 
 impl Placed {
     pub(crate) fn of(files: &[SourceFile], infos: &[FileInfo]) -> Placed {
         let paths: Vec<std::path::PathBuf> = files.iter().map(|f| f.path.clone()).collect();
-        let mods: Vec<Vec<crate::crates::ModDecl>> = infos.iter().map(|i| i.mods.clone()).collect();
-        let crate::crates::Placing {
+        let mods: Vec<Vec<crate::model::crates::ModDecl>> =
+            infos.iter().map(|i| i.mods.clone()).collect();
+        let crate::model::crates::Placing {
             files: placed,
             roots,
             unresolved: unresolved_mods,
-        } = crate::crates::place_all(&paths, &mods);
-        let mut libraries = crate::crates::dependency_libraries(&paths, &placed, &roots);
-        for (bin, lib) in crate::crates::own_libraries(&paths, &placed, &roots) {
+        } = crate::model::crates::place_all(&paths, &mods);
+        let mut libraries = crate::model::crates::dependency_libraries(&paths, &placed, &roots);
+        for (bin, lib) in crate::model::crates::own_libraries(&paths, &placed, &roots) {
             libraries.entry(bin).or_default().push(lib);
         }
+        // Only a library root's re-exports rename what other crates see.
         let mut reexports = HashMap::new();
-        for (krate, &root) in roots.iter().enumerate() {
-            if !infos[root].reexports.is_empty() {
-                reexports.insert(krate, infos[root].reexports.clone());
+        let used: std::collections::HashSet<usize> =
+            libraries.values().flatten().map(|(lib, _)| *lib).collect();
+        for krate in used {
+            let Ok(bytes) = std::fs::read(&files[roots[krate]].path) else {
+                continue;
+            };
+            if memchr::memmem::find(&bytes, b"pub use ").is_some() {
+                let found = crate::model::reexports::reexports(&String::from_utf8_lossy(&bytes));
+                if !found.is_empty() {
+                    reexports.insert(krate, found);
+                }
             }
         }
         Placed {
@@ -65,6 +75,32 @@ impl Placed {
             unresolved_mods,
         }
     }
+}
+
+/// The crates whose methods' receiver kinds can matter: each crate a parsed file of which
+/// calls a method with a channel and could not follow it, and the libraries it uses. Only
+/// their files' methods are read (`model::receivers`): reading every file's would cost a
+/// pass over the text of the whole tree.
+pub(crate) fn crates_calling_methods(
+    placement: &Placed,
+    infos: &[FileInfo],
+) -> std::collections::HashSet<usize> {
+    let mut out = std::collections::HashSet::new();
+    for (i, info) in infos.iter().enumerate().filter(|(_, i)| i.parsed) {
+        let calls_method = info
+            .open_calls
+            .iter()
+            .any(|(call, &carried)| carried && call.starts_with('.'));
+        if !calls_method {
+            continue;
+        }
+        let krate = placement.files[i].krate;
+        out.insert(krate);
+        if let Some(libs) = placement.libraries.get(&krate) {
+            out.extend(libs.iter().map(|(lib, _)| *lib));
+        }
+    }
+    out
 }
 
 /// Files not parsed in the first pass that define (`fn NAME`) a function which a parsed file
@@ -77,7 +113,11 @@ pub(crate) fn pull_ins(
 ) -> Vec<Recheck> {
     let placed = &placement.files;
     let mut wanted: HashMap<usize, Vec<Wanted>> = HashMap::new();
-    for (i, info) in infos.iter().enumerate().filter(|(_, i)| i.parsed) {
+    for (i, info) in infos
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| i.parsed && !i.pulled)
+    {
         for (call, &carried) in &info.open_calls {
             if !carried {
                 continue;
@@ -146,7 +186,11 @@ const MAX_METHOD_DEFINERS: usize = 2;
 fn method_pull_ins(placement: &Placed, infos: &[FileInfo]) -> std::collections::HashSet<usize> {
     let placed = &placement.files;
     let mut called: HashMap<usize, std::collections::HashSet<&str>> = HashMap::new();
-    for (i, info) in infos.iter().enumerate().filter(|(_, i)| i.parsed) {
+    for (i, info) in infos
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| i.parsed && !i.pulled)
+    {
         let names = info
             .open_calls
             .iter()
@@ -331,6 +375,7 @@ pub(crate) const MAX_PULL_ROUNDS: usize = 4;
 pub(crate) fn keep_built(info: &mut FileInfo, later: FileInfo) -> bool {
     if info.parsed && later.parsed {
         info.open_calls = later.open_calls;
+        info.open_on_holders = later.open_on_holders;
     }
     let before: Vec<&Summary> = info
         .summaries
@@ -545,7 +590,14 @@ pub(crate) fn cross_file_rechecks(
         // Methods of other files whose receiver kind decides whether a call moves a holder
         // of senders: those the file calls, with a channel, and could not follow.
         let lent = match all_new {
-            true => lent_kinds(i, &kinds_seen, calls[i], &summarized, &mut text, false),
+            true => lent_kinds(
+                i,
+                &kinds_seen,
+                calls[i],
+                &summarized,
+                &mut text,
+                Some(&infos[i].open_on_holders),
+            ),
             false => Vec::new(),
         };
         let affected = match calls[i] {
@@ -583,7 +635,7 @@ pub(crate) fn cross_file_rechecks(
         if affected || !lent.is_empty() {
             // Checked again with everything, and the receiver kinds of every method it calls:
             // what it is given may make a binding hold senders before another method call.
-            let lent = lent_kinds(i, &kinds_seen, calls[i], &summarized, &mut text, true);
+            let lent = lent_kinds(i, &kinds_seen, calls[i], &summarized, &mut text, None);
             wanted.push((i, view, lent));
         }
     }
@@ -594,17 +646,18 @@ pub(crate) fn cross_file_rechecks(
 type KindsSeen<'a> = (Option<&'a view::Seen>, &'a Vec<(usize, Summary)>);
 
 /// The receiver kinds of the methods of other files that decide whether a call of file `i`
-/// moves a holder of senders: those it calls, with a channel, and could not follow, and that
-/// have no summary of their own.
+/// moves a holder of senders, of those that have no summary of their own: the methods it
+/// called on a holder of channel ends and could not follow (`holders`), or, `None`, every
+/// method its text calls.
 fn lent_kinds(
     i: usize,
     kinds_seen: &[KindsSeen],
     calls: Option<&HashMap<String, bool>>,
     summarized: &impl Fn(&str) -> bool,
     text: &mut impl FnMut() -> Option<std::rc::Rc<Vec<u8>>>,
-    every_call: bool,
+    holders: Option<&std::collections::HashSet<String>>,
 ) -> Vec<Summary> {
-    let Some(calls) = calls.filter(|_| !kinds_seen.is_empty()) else {
+    if calls.is_none() || kinds_seen.is_empty() {
         return Vec::new();
     };
     let Some(bytes) = text() else {
@@ -616,7 +669,7 @@ fn lent_kinds(
         .flat_map(|(seen, list)| list.iter().map(move |(j, s)| (*seen, *j, s)))
         .filter(|(_, j, s)| *j != i && called.contains(s.name.as_str()) && !summarized(&s.name))
         .map(|(seen, _, s)| seen.map_or_else(|| s.clone(), |seen| seen.seen(s)))
-        .filter(|s| every_call || s.explains_any(calls))
+        .filter(|s| holders.is_none_or(|h| h.contains(&s.name)))
         .collect()
 }
 

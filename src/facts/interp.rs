@@ -1032,7 +1032,7 @@ impl<'a> Interp<'a> {
     }
 
     /// Whether a value carries a sender of a real channel, not only a parameter's placeholder.
-    fn holds_real_sender(&self, val: &Val) -> bool {
+    pub(super) fn holds_real_sender(&self, val: &Val) -> bool {
         val.senders
             .iter()
             .any(|s| self.facts.channels[s.chan].param.is_none())

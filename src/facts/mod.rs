@@ -248,6 +248,9 @@ pub struct FileFacts {
     /// carried a channel: a function of another file of the crate may explain them.
     /// `None` when not asked for.
     pub open_calls: Option<std::collections::HashMap<String, bool>>,
+    /// Of those, the methods called on a binding that held channel ends: the receiver kind of
+    /// the method (which another file knows) decides whether the call moves them.
+    pub open_on_holders: std::collections::HashSet<String>,
     /// Constructions of other files' types from both ends of a channel (summaries with
     /// `built` set), for the types' own files.
     pub built_elsewhere: Vec<summary::Summary>,

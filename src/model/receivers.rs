@@ -47,6 +47,17 @@ pub fn methods(text: &str) -> Vec<MethodSig> {
     out
 }
 
+/// The methods of the file at `path` with a `self` receiver; none when it cannot be read
+/// (its error is reported by the pass that checks it).
+pub fn of_file(path: &std::path::Path) -> Vec<MethodSig> {
+    match std::fs::read(path) {
+        Ok(bytes) if memchr::memmem::find(&bytes, b"self").is_some() => {
+            methods(&String::from_utf8_lossy(&bytes))
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// Where `fn ` starts in a trimmed line that declares a function (after `pub`, `async`,
 /// `const`, `unsafe`, `extern "C"`, `pub(crate)` ...).
 fn fn_keyword(line: &str) -> Option<usize> {

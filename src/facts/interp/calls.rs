@@ -517,6 +517,11 @@ impl<'a> Interp<'a> {
             if (!seen.is_empty() || args_carry) && self.facts.open_calls.is_some() && !by_name_only
             {
                 self.note_open_call(&format!(".{m}"), true);
+                // A parameter's placeholders (while a function is summarized) stand for any
+                // argument: only a real sender kept alive by the call's kind can be a finding.
+                if self.holds_real_sender(&seen) {
+                    self.facts.open_on_holders.insert(m.to_string());
+                }
             }
         }
         let recv = self.receiver(&mc.receiver, m);
