@@ -169,7 +169,12 @@ pub fn check(options: &Options) -> Result<Report, String> {
     // most of it).
     let mut methods_read: HashSet<usize> = HashSet::new();
     for round in 0..rounds::MAX_PULL_ROUNDS {
-        pool.install(|| read_receiver_kinds(&files, &placed, &mut infos, &mut methods_read));
+        // The methods of the libraries whose methods a file calls with a channel, for the
+        // method pull-ins.
+        let calling = rounds::crates_calling_methods(&placed, &infos);
+        pool.install(|| {
+            rounds::read_methods(&files, &placed, &mut infos, &calling, &mut methods_read)
+        });
         let pulls = rounds::pull_ins(&files, &placed, &infos, &index);
         let pulled = recheck(pulls, true);
         if round > 0 && pulled.is_empty() {
@@ -194,7 +199,16 @@ pub fn check(options: &Options) -> Result<Report, String> {
         // A dependency's own findings are not reported: its files are read only for what
         // they tell their callers (pulled in above).
         let fresh = (round > 0).then_some(&fresh);
-        let mut again = rounds::cross_file_rechecks(&files, &placed, &infos, &index, fresh);
+        let mut again = pool.install(|| {
+            rounds::cross_file_rechecks(
+                &files,
+                &placed,
+                &mut infos,
+                &index,
+                fresh,
+                &mut methods_read,
+            )
+        });
         again.retain(|(i, _, _)| !files[*i].dependency);
         let mut rechecked: HashSet<usize> = HashSet::new();
         for (i, (result, info)) in recheck(again, false) {
@@ -248,32 +262,6 @@ pub fn check(options: &Options) -> Result<Report, String> {
     errors.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
     report.errors = errors;
     Ok(report)
-}
-
-/// The receiver kinds of the methods of the crates whose files call a method they could not
-/// follow, and of the libraries those use (`rounds::crates_calling_methods`), for the crates
-/// not yet in `read`.
-fn read_receiver_kinds(
-    files: &[walk::SourceFile],
-    placed: &rounds::Placed,
-    infos: &mut [FileInfo],
-    read: &mut HashSet<usize>,
-) {
-    let unread: HashSet<usize> = rounds::crates_calling_methods(placed, infos)
-        .into_iter()
-        .filter(|krate| read.insert(*krate))
-        .collect();
-    if unread.is_empty() {
-        return;
-    }
-    let methods: Vec<(usize, Vec<model::receivers::MethodSig>)> = (0..files.len())
-        .into_par_iter()
-        .filter(|i| unread.contains(&placed.files[*i].krate))
-        .map(|i| (i, model::receivers::of_file(&files[i].path)))
-        .collect();
-    for (i, methods) in methods {
-        infos[i].methods = methods;
-    }
 }
 
 /// The files of the packages that the checked crates depend on by path, outside the checked
@@ -599,10 +587,26 @@ fn analyze_tree(
             .map(|(loc, why)| (loc.line, why))
             .collect(),
         summaries,
-        open_calls: facts.open_calls.take().unwrap_or_default(),
+        open_calls: carried_by_real_channels(&facts, facts.open_calls.clone().unwrap_or_default()),
         open_on_holders: std::mem::take(&mut facts.open_on_holders),
         items,
     }
+}
+
+/// The calls a tree could not follow, carrying a channel only if the tree has a real one.
+/// A function's parameters are bound to placeholders while it is summarized, so every call
+/// it makes with them carries one; but what a later round learns for a file is its findings
+/// and the constructions it sees (`rounds::keep_built`), and neither can come from
+/// placeholders alone: such a file is checked again only for a call of another file's
+/// function that makes a channel.
+fn carried_by_real_channels(
+    facts: &facts::FileFacts,
+    mut calls: std::collections::HashMap<String, bool>,
+) -> std::collections::HashMap<String, bool> {
+    if !facts.channels.iter().any(|c| c.param.is_none()) {
+        calls.values_mut().for_each(|carried| *carried = false);
+    }
+    calls
 }
 
 impl TreeAnalysis {
