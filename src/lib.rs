@@ -518,7 +518,7 @@ fn cross_file_rechecks(
         let other = |k: &usize| list[*k].0 != i;
         let affected = if infos[i].parsed {
             infos[i].open_calls.iter().any(|(call, &carried)| {
-                let name = call.rsplit(['.', ':']).next().unwrap_or(call);
+                let name = facts::summary::called_name(call);
                 index.get(name).is_some_and(|ks| {
                     ks.iter()
                         .filter(|k| other(k))

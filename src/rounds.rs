@@ -51,17 +51,17 @@ pub(crate) fn summaries_by_crate(
         }
     }
     // A binary sees its own library's functions under the library's name
-    // (`tinymist::transport::io_transport`), and its `#[macro_export]` macros: those its files
-    // could not follow, and those that make a channel (a file the byte scan skipped may call
-    // one). Every test, example and bench of a package is a binary of its own, so a copy of
-    // the whole library for each would grow with their product.
+    // (`tinymist::transport::io_transport`) and its `#[macro_export]` macros, but only those
+    // its files could not follow and those that make a channel (a file the byte scan skipped
+    // may call one): every test, example and bench of a package is a binary of its own, so a
+    // copy of the whole library for each would grow with their product.
     let mut called: HashMap<usize, std::collections::HashSet<&str>> = HashMap::new();
     for (i, info) in infos.iter().enumerate() {
         if libraries.contains_key(&placed[i].krate) {
             called.entry(placed[i].krate).or_default().extend(
                 info.open_calls
                     .keys()
-                    .map(|call| call.rsplit(['.', ':']).next().unwrap_or(call)),
+                    .map(|call| crate::facts::summary::called_name(call)),
             );
         }
     }
