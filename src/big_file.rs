@@ -193,7 +193,7 @@ impl<'a> Groups<'a> {
                 built_elsewhere
                     || results[g].open_calls.iter().any(|(call, &carried)| {
                         // `path::to::f` or `.method`: either way the function's name comes last.
-                        let name = call.rsplit([':', '.']).next().unwrap_or(call);
+                        let name = crate::facts::summary::called_name(call);
                         by_name.get(name).is_some_and(|list| {
                             list.iter()
                                 .any(|(h, s)| *h != g && s.explains(call, carried))

@@ -328,6 +328,11 @@ impl Summary {
     }
 }
 
+/// The name an open call (`conn::connect`, `.run`, `name!`) looks a summary up by.
+pub fn called_name(call: &str) -> &str {
+    call.rsplit(['.', ':']).next().unwrap_or(call)
+}
+
 /// Whether a written path names the function with this key: the path's segments, without
 /// `crate`/`self`/`super`, end the key.
 pub fn path_names(key: &[String], path: &[String]) -> bool {

@@ -148,7 +148,7 @@ fn candidates(
         let new = |j: usize| all_new || fresh.is_some_and(|fresh| fresh.contains(&j));
         let affected = match info.parsed {
             true => info.open_calls.iter().any(|(call, &carried)| {
-                let name = call.rsplit(['.', ':']).next().unwrap_or(call);
+                let name = crate::facts::summary::called_name(call);
                 let own = view.own.as_ref().is_some_and(|list| {
                     names
                         .named
