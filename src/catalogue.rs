@@ -412,6 +412,27 @@ impl Catalogue {
         &self.models
     }
 
+    /// Whether the catalogue has rows for the crate a path starts with (`tokio`, `lsp_server`,
+    /// `log`): its rows win over the crate's sources, which are then not read.
+    pub fn models_crate(&self, krate: &str) -> bool {
+        let first = |path: &str| path.split("::").next() == Some(krate);
+        LIBRARIES
+            .iter()
+            .any(|lib| lib.modules.iter().any(|m| first(m)))
+            || OWNER_MODELS
+                .iter()
+                .chain(self.models.iter().copied())
+                .any(|m| m.krate == krate)
+            || GLOBAL_SETTERS.iter().any(|g| first(g.path))
+            || SPAWN_FUNCTIONS
+                .iter()
+                .chain(SCOPE_FUNCTIONS)
+                .chain(BLOCK_ON_FUNCTIONS)
+                .any(|f| first(f))
+            || self.constructors.iter().any(|(path, _)| first(path))
+            || self.spawn_functions.iter().any(|path| first(path))
+    }
+
     /// Whether a file's bytes name the crate of a built-in or configured model: only then can
     /// it call into the model (the byte scan reads such a file even when it names no channel
     /// constructor).
