@@ -16,10 +16,12 @@ fn write(root: &Path, path: &str, text: &str) {
 
 const LIBRARY: &str = "use std::sync::mpsc::Receiver;\nuse std::thread::{self, JoinHandle};\n\n\
 pub fn spawn_printer(lines: Receiver<String>) -> JoinHandle<()> {\n    thread::spawn(move || {\n        \
-for line in lines {\n            println!(\"{line}\");\n        }\n    })\n}\n";
+for line in lines {\n            println!(\"{line}\");\n        }\n    })\n}\n\n\
+pub fn start_printer() -> (std::sync::mpsc::Sender<String>, JoinHandle<()>) {\n    \
+let (tx, rx) = std::sync::mpsc::channel();\n    (tx, spawn_printer(rx))\n}\n";
 
 /// An app that depends on `drain-pool` 1.0.0 from the registry, and keeps `tx` while it joins
-/// the printer.
+/// the printer: a channel it makes (`main.rs`), or one the library makes (`bin/made.rs`).
 fn app(root: &Path) {
     write(
         root,
@@ -39,6 +41,12 @@ fn app(root: &Path) {
         "use std::sync::mpsc;\n\nfn main() {\n    let (tx, rx) = mpsc::channel::<String>();\n    \
          let printer = drain_pool::spawn_printer(rx);\n    tx.send(\"hello\".to_string()).unwrap();\n    \
          printer.join().unwrap();\n}\n",
+    );
+    write(
+        root,
+        "app/src/bin/made.rs",
+        "fn main() {\n    let (tx, printer) = drain_pool::start_printer();\n    \
+         tx.send(\"hello\".to_string()).unwrap();\n    printer.join().unwrap();\n}\n",
     );
 }
 
@@ -81,6 +89,10 @@ fn a_vendored_dependency_is_read_for_what_the_code_calls() {
     assert!(
         stdout.contains("main.rs:4:10: error[lingering-sender]"),
         "{stdout}"
+    );
+    assert!(
+        stdout.contains("made.rs:2:10: error[lingering-sender]"),
+        "a channel the library makes: {stdout}"
     );
     assert!(!stdout.contains("lib.rs"), "never reported: {stdout}");
 }
