@@ -245,6 +245,7 @@ impl FileCx<'_, '_> {
             let first_leak = interp.facts.leaks.len();
             interp.bind_params(cx.sig, Loc::of(block.brace_token.span.open()));
             let tail = interp.block(block);
+            interp.forget_handoffs_written_later(first_wait);
             add_return(&mut interp.returns, tail);
             interp.finish_leaks();
             forbid_drop_of_later_uses(block, &mut interp.facts.waits[first_wait..]);

@@ -91,7 +91,10 @@ impl<'a> Interp<'a> {
                 .filter(|&a| self.sent_into.iter().any(|&(c, sent)| c == a && sent < at))
                 .collect();
             for a in partners {
-                if self.holds_receiving_end(a) || self.holds_receiving_end(b) {
+                if self.holds_receiving_end(a)
+                    || self.holds_receiving_end(b)
+                    || self.held_across_iterations(a)
+                {
                     continue;
                 }
                 let form = WaitForm::HandOff {
@@ -115,6 +118,35 @@ impl<'a> Interp<'a> {
                 });
             }
         }
+    }
+
+    /// Whether a binding made before the innermost loop around here holds a sender of `chan`:
+    /// the next iteration writes it again, the writes of both channels interleave, and a
+    /// consumer reads them in turn, not one to its end first.
+    fn held_across_iterations(&self, chan: ChanId) -> bool {
+        let Some(entry) = self.loops.iter().rev().find(|l| !l.is_block) else {
+            return false;
+        };
+        self.env.as_ref().is_some_and(|env| {
+            env.vars[..entry.vars_at_entry.min(env.vars.len())]
+                .iter()
+                .filter(|v| !v.moved)
+                .any(|v| v.val.clone().flattened().senders.iter().any(|s| s.chan == chan))
+        })
+    }
+
+    /// Once the body was read: a channel also written after the send into its partner is
+    /// written in turn with it, not to its end first (the waits from `first_wait` on).
+    pub(super) fn forget_handoffs_written_later(&mut self, first_wait: usize) {
+        let sent_into = std::mem::take(&mut self.sent_into);
+        if sent_into.is_empty() {
+            return;
+        }
+        let later = self.facts.waits.split_off(first_wait);
+        self.facts.waits.extend(later.into_iter().filter(|w| {
+            !matches!(w.form, WaitForm::HandOff { .. })
+                || !sent_into.iter().any(|&(c, sent)| c == w.chan && sent > w.at)
+        }));
     }
 
     /// Whether a live binding still holds a receiver of `chan` (then it was not handed out).
