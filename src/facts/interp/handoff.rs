@@ -25,7 +25,12 @@ impl<'a> Interp<'a> {
             return;
         }
         let flat = val.clone().flattened();
-        let mut ends: Vec<ChanId> = flat.receivers.iter().chain(&flat.readers).copied().collect();
+        let mut ends: Vec<ChanId> = flat
+            .receivers
+            .iter()
+            .chain(&flat.readers)
+            .copied()
+            .collect();
         ends.sort_unstable();
         ends.dedup();
         ends.retain(|&c| self.facts.channels[c].param.is_none());
@@ -131,7 +136,14 @@ impl<'a> Interp<'a> {
             env.vars[..entry.vars_at_entry.min(env.vars.len())]
                 .iter()
                 .filter(|v| !v.moved)
-                .any(|v| v.val.clone().flattened().senders.iter().any(|s| s.chan == chan))
+                .any(|v| {
+                    v.val
+                        .clone()
+                        .flattened()
+                        .senders
+                        .iter()
+                        .any(|s| s.chan == chan)
+                })
         })
     }
 
@@ -145,7 +157,9 @@ impl<'a> Interp<'a> {
         let later = self.facts.waits.split_off(first_wait);
         self.facts.waits.extend(later.into_iter().filter(|w| {
             !matches!(w.form, WaitForm::HandOff { .. })
-                || !sent_into.iter().any(|&(c, sent)| c == w.chan && sent > w.at)
+                || !sent_into
+                    .iter()
+                    .any(|&(c, sent)| c == w.chan && sent > w.at)
         }));
     }
 
