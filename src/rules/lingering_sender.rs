@@ -3,7 +3,6 @@
 //! channel: the original `tx`, a clone kept in a local, or a sender inside a struct, tuple,
 //! `Vec`, `Option`, `Mutex`/`Arc` or a closure that the waiting code keeps alive.
 //!
-//!
 //! A producer that hands a consumer the receivers of two channels together (a response with
 //! its headers and its body) and, after writing the first, sends into the second (bounded)
 //! while it still holds a sender of the first, waits in that send for the consumer, who is
