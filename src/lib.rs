@@ -44,6 +44,8 @@ pub struct Options {
     pub threads: Option<usize>,
     /// Skip, by a byte scan, files that cannot create a channel.
     pub scan: bool,
+    /// Read the sources of the registry dependencies the checked code calls, when on disk.
+    pub dependency_sources: bool,
     /// Where to read `chanlint.toml` (or `Cargo.toml` metadata) from.
     pub config: config::Lookup,
 }
@@ -56,6 +58,7 @@ impl Default for Options {
             respect_gitignore: true,
             threads: None,
             scan: true,
+            dependency_sources: true,
             config: config::Lookup::Discover,
         }
     }
@@ -129,12 +132,15 @@ pub fn check(options: &Options) -> Result<Report, String> {
     // The registry dependencies the checked code calls, when their sources are on disk
     // (vendored, or in cargo's registry cache): read for their summaries, as path
     // dependencies are, and never reported.
-    let registry = model::registry::called_dependencies(
-        (0..checked_files)
-            .filter(|i| infos[*i].parsed)
-            .map(|i| (files[i].path.as_path(), &infos[i].open_calls)),
-        |name| config.catalogue.models_crate(name),
-    );
+    let registry = match options.dependency_sources {
+        false => Default::default(),
+        true => model::registry::called_dependencies(
+            (0..checked_files)
+                .filter(|i| infos[*i].parsed)
+                .map(|i| (files[i].path.as_path(), &infos[i].open_calls)),
+            |name| config.catalogue.models_crate(name),
+        ),
+    };
     let folders: std::collections::BTreeSet<PathBuf> = registry
         .values()
         .flatten()

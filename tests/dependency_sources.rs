@@ -95,6 +95,14 @@ fn a_vendored_dependency_is_read_for_what_the_code_calls() {
         "a channel the library makes: {stdout}"
     );
     assert!(!stdout.contains("lib.rs"), "never reported: {stdout}");
+    let out = Command::cargo_bin("chanlint")
+        .unwrap()
+        .env("CARGO_HOME", root.join("no-home"))
+        .args(["check", "--format", "short", "--no-config", "--no-dependency-sources"])
+        .arg(root.join("app/src"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "not read when asked not to");
 }
 
 #[test]
