@@ -98,7 +98,13 @@ fn a_vendored_dependency_is_read_for_what_the_code_calls() {
     let out = Command::cargo_bin("chanlint")
         .unwrap()
         .env("CARGO_HOME", root.join("no-home"))
-        .args(["check", "--format", "short", "--no-config", "--no-dependency-sources"])
+        .args([
+            "check",
+            "--format",
+            "short",
+            "--no-config",
+            "--no-dependency-sources",
+        ])
         .arg(root.join("app/src"))
         .output()
         .unwrap();
