@@ -10,6 +10,8 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use super::manifests::{canonical, enclosing_package};
+
 /// One `[[package]]` of a `Cargo.lock`.
 #[derive(Clone, Debug)]
 struct Locked {
@@ -172,22 +174,6 @@ pub fn called_dependencies<'a>(
         }
     }
     out
-}
-
-/// The nearest folder at or above `dir` with a `Cargo.toml`.
-fn enclosing_package(dir: &Path) -> Option<PathBuf> {
-    let mut dir = Some(dir);
-    while let Some(d) = dir {
-        if d.join("Cargo.toml").is_file() {
-            return Some(d.to_path_buf());
-        }
-        dir = d.parent();
-    }
-    None
-}
-
-fn canonical(path: &Path) -> PathBuf {
-    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// `$CARGO_HOME`, else `~/.cargo`.
