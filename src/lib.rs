@@ -337,7 +337,7 @@ fn dependency_sources(
     if folders.is_empty() {
         return Vec::new();
     }
-    let canonical = |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.into());
+    let canonical = model::manifests::canonical;
     let mut known: HashSet<PathBuf> = listed.iter().map(|f| canonical(&f.path)).collect();
     let roots: Vec<PathBuf> = folders
         .iter()
