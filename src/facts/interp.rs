@@ -1310,7 +1310,12 @@ impl<'a> Interp<'a> {
                 if let syn::Member::Named(name) = &f.member {
                     val.senders
                         .retain(|s| s.field.as_ref().is_none_or(|field| name == field));
+                    val.receivers = val.receivers_under(&name.to_string());
+                    val.drains
+                        .retain(|d| d.field.as_ref().is_none_or(|field| name == field));
                 }
+                // The tags name the fields of the base, not of this field's value.
+                val.receiver_fields.clear();
                 val
             }
             Expr::MethodCall(mc) if catalogue::passes_through(&mc.method.to_string()) => {
@@ -1715,8 +1720,15 @@ impl<'a> Interp<'a> {
             .drain(..)
             .partition(|s| s.field.as_deref() == Some(name.as_str()));
         var.val.senders = kept;
-        let receivers = var.val.receivers.clone();
-        let drains = var.val.drains.clone();
+        let receivers = var.val.receivers_under(&name);
+        // A task handle stored under another field is not read by this one.
+        let drains = var
+            .val
+            .drains
+            .iter()
+            .filter(|d| d.field.as_deref().is_none_or(|f| f == name))
+            .cloned()
+            .collect();
         Val {
             senders: taken,
             receivers,

@@ -367,6 +367,16 @@ pub fn map_val(
             })
             .collect(),
         receivers: val.receivers.iter().flat_map(|&r| chans(r)).collect(),
+        receiver_fields: val
+            .receiver_fields
+            .iter()
+            .flat_map(|(r, field)| {
+                chans(*r)
+                    .into_iter()
+                    .map(|chan| (chan, field.clone()))
+                    .collect::<Vec<_>>()
+            })
+            .collect(),
         readers: val.readers.iter().flat_map(|&r| chans(r)).collect(),
         drains: val.drains.iter().flat_map(&mut *drains).collect(),
         drains_when_run: val.drains_when_run.iter().flat_map(&mut *drains).collect(),

@@ -59,6 +59,10 @@ pub struct Drain {
 pub struct Val {
     pub senders: Vec<SenderRef>,
     pub receivers: Vec<ChanId>,
+    /// The struct field each receiver was stored under, for a value built by a struct literal
+    /// (`Self { queue: Queue::new(), params }`): reading another field gives none of them. A
+    /// receiver with no entry may sit under any field.
+    pub receiver_fields: Vec<(ChanId, String)>,
     /// Receivers the value reads from through an `io::Read`/`BufRead` impl of the checked code
     /// that receives from a channel field: reading it to the end drains them.
     pub readers: Vec<ChanId>,
@@ -113,6 +117,7 @@ impl Val {
         let other = other.flattened();
         self.senders.extend(other.senders);
         self.receivers.extend(other.receivers);
+        self.receiver_fields.extend(other.receiver_fields);
         self.readers.extend(other.readers);
         self.drains.extend(other.drains);
         self.drains_when_run.extend(other.drains_when_run);
@@ -136,12 +141,35 @@ impl Val {
                 sender.field = field.map(str::to_string);
             }
         }
-        if field.is_some() {
+        if let Some(field) = field {
             for drain in &mut val.drains {
-                drain.field = field.map(str::to_string);
+                drain.field = Some(field.to_string());
             }
+            // Under this field of the new holder, whatever field of the old value held it.
+            val.receiver_fields = val
+                .receivers
+                .iter()
+                .map(|&r| (r, field.to_string()))
+                .collect();
         }
         val
+    }
+
+    /// The receivers a read of `field` may give: those stored under it, and those whose field
+    /// is not known.
+    pub fn receivers_under(&self, field: &str) -> Vec<ChanId> {
+        self.receivers
+            .iter()
+            .copied()
+            .filter(|&r| {
+                let mut tags = self
+                    .receiver_fields
+                    .iter()
+                    .filter(|(c, _)| *c == r)
+                    .peekable();
+                tags.peek().is_none() || tags.any(|(_, f)| f == field)
+            })
+            .collect()
     }
 
     /// A borrow of the value: it can be waited on, but it keeps nothing alive.
@@ -204,6 +232,8 @@ impl Env {
             for r in &theirs.val.receivers {
                 if !mine.val.receivers.contains(r) {
                     mine.val.receivers.push(*r);
+                    let tags = theirs.val.receiver_fields.iter().filter(|(c, _)| c == r);
+                    mine.val.receiver_fields.extend(tags.cloned());
                 }
             }
             mine.let_underscore = mine.let_underscore.or(theirs.let_underscore);

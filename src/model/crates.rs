@@ -38,7 +38,14 @@ pub fn mod_declarations(text: &str) -> Vec<ModDecl> {
     let mut conditional = false;
     // Unclosed `[` of an attribute written over several lines (`#[cfg_attr(\n ..\n)]`).
     let mut open_attr = 0i32;
-    for line in text.lines() {
+    // Where each declaration's line starts, to drop those inside a string or a block comment
+    // (a test's source fixture: `r#"mod bar;"#`).
+    let mut starts = Vec::new();
+    let mut offset = 0;
+    for full_line in text.split_inclusive('\n') {
+        let line_start = offset;
+        offset += full_line.len();
+        let line = full_line.trim_end_matches(['\n', '\r']);
         let top_level = !line.starts_with([' ', '\t']);
         let line = line.trim();
         if open_attr > 0 {
@@ -69,11 +76,41 @@ pub fn mod_declarations(text: &str) -> Vec<ModDecl> {
                 top_level,
                 conditional,
             });
+            starts.push(line_start + (full_line.len() - full_line.trim_start().len()));
         }
         path_attr = None;
         conditional = false;
     }
+    if !out.is_empty() {
+        let in_code = in_code(text.as_bytes(), &starts);
+        let mut keep = in_code.iter();
+        out.retain(|_| *keep.next().expect("one flag per declaration"));
+    }
     out
+}
+
+/// For each of the sorted `offsets`, whether it is in code (outside comments and literals).
+fn in_code(bytes: &[u8], offsets: &[usize]) -> Vec<bool> {
+    let mut flags = vec![false; offsets.len()];
+    let mut next = 0;
+    crate::lex::for_each_code_byte::<()>(
+        bytes,
+        |b| b.is_ascii_alphabetic(),
+        |i| {
+            while offsets.get(next).is_some_and(|&at| at < i) {
+                next += 1;
+            }
+            if offsets.get(next) == Some(&i) {
+                flags[next] = true;
+                next += 1;
+            }
+            match offsets.get(next) {
+                Some(_) => std::ops::ControlFlow::Continue(i + 1),
+                None => std::ops::ControlFlow::Break(()),
+            }
+        },
+    );
+    flags
 }
 
 /// Whether `mod_declarations` may find a declaration in the text: some `mod ` is followed by a
@@ -146,7 +183,7 @@ pub fn place_all(files: &[PathBuf], mods: &[Vec<ModDecl>]) -> Placing {
         .enumerate()
         .map(|(i, p)| (normalize(p), i))
         .collect();
-    let mut packages: HashMap<PathBuf, bool> = HashMap::new();
+    let mut packages = Packages::default();
     let mut roots: Vec<usize> = (0..files.len())
         .filter(|&i| is_crate_root(&files[i], &mut packages))
         .collect();
@@ -221,25 +258,25 @@ pub fn own_libraries(
     placed: &[Placement],
     roots: &[usize],
 ) -> HashMap<usize, (usize, String)> {
+    let mut packages = Packages::default();
     let mut libs: HashMap<PathBuf, usize> = HashMap::new();
     for (krate, &root) in roots.iter().enumerate() {
-        let file = normalize(&files[root]);
-        if file.ends_with("src/lib.rs") && placed[root].krate == krate {
-            if let Some(package) = file.parent().and_then(Path::parent) {
-                libs.insert(package.to_path_buf(), krate);
-            }
+        if placed[root].krate != krate {
+            continue;
+        }
+        if let Some(package) = is_library_root(&normalize(&files[root]), &mut packages) {
+            libs.insert(package, krate);
         }
     }
     let mut out = HashMap::new();
     if libs.is_empty() {
         return out;
     }
-    let mut packages: HashMap<PathBuf, bool> = HashMap::new();
     // Every test, example and bench of a package is a binary: read its manifest once.
     let mut names: HashMap<PathBuf, Option<String>> = HashMap::new();
     for (krate, &root) in roots.iter().enumerate() {
         let file = normalize(&files[root]);
-        let Some(package) = package_of(&file, &mut packages) else {
+        let Some(package) = packages.package_of(&file) else {
             continue;
         };
         let Some(&lib) = libs.get(&package) else {
@@ -267,26 +304,26 @@ pub fn dependency_libraries(
     registry: &HashMap<PathBuf, Vec<(String, PathBuf)>>,
 ) -> HashMap<usize, Vec<(usize, String)>> {
     let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let mut packages = Packages::default();
     let mut libs: HashMap<PathBuf, usize> = HashMap::new();
     for (krate, &root) in roots.iter().enumerate() {
-        let file = normalize(&files[root]);
-        if file.ends_with("src/lib.rs") && placed[root].krate == krate {
-            if let Some(package) = file.parent().and_then(Path::parent) {
-                libs.insert(canonical(package), krate);
-            }
+        if placed[root].krate != krate {
+            continue;
+        }
+        if let Some(package) = is_library_root(&normalize(&files[root]), &mut packages) {
+            libs.insert(canonical(&package), krate);
         }
     }
     let mut out: HashMap<usize, Vec<(usize, String)>> = HashMap::new();
     if libs.is_empty() {
         return out;
     }
-    let mut packages: HashMap<PathBuf, bool> = HashMap::new();
     let mut deps_of: HashMap<PathBuf, Vec<(usize, String)>> = HashMap::new();
     for (krate, &root) in roots.iter().enumerate() {
         if placed[root].krate != krate {
             continue;
         }
-        let Some(package) = package_of(&normalize(&files[root]), &mut packages) else {
+        let Some(package) = packages.package_of(&normalize(&files[root])) else {
             continue;
         };
         let deps = deps_of.entry(package.clone()).or_insert_with(|| {
@@ -341,23 +378,63 @@ fn children_dir(file: &Path, is_root: bool) -> PathBuf {
 }
 
 /// Whether cargo builds a crate from this file: a target root of the package it is in.
-fn is_crate_root(file: &Path, packages: &mut HashMap<PathBuf, bool>) -> bool {
+fn is_crate_root(file: &Path, packages: &mut Packages) -> bool {
     let file = normalize(file);
-    let Some(package) = package_of(&file, packages) else {
+    let Some(package) = packages.package_of(&file) else {
         return false;
     };
     let Ok(rel) = file.strip_prefix(&package) else {
         return false;
     };
+    let targets = packages.targets(&package);
+    if targets.declared.iter().any(|d| normalize(d) == rel) {
+        return true;
+    }
     let parts: Vec<&str> = rel.iter().filter_map(|p| p.to_str()).collect();
     match parts.as_slice() {
-        ["src", "lib.rs"] | ["src", "main.rs"] | ["build.rs"] => true,
-        ["src", "bin", f] | ["examples", f] | ["tests", f] | ["benches", f] => f.ends_with(".rs"),
-        ["src", "bin", _, "main.rs"]
-        | ["examples", _, "main.rs"]
-        | ["tests", _, "main.rs"]
-        | ["benches", _, "main.rs"] => true,
+        ["build.rs"] => true,
+        ["src", "lib.rs"] => targets.autolib,
+        ["src", "main.rs"] | ["src", "bin", _, "main.rs"] => targets.autobins,
+        ["src", "bin", f] => targets.autobins && f.ends_with(".rs"),
+        ["examples", f] => targets.autoexamples && f.ends_with(".rs"),
+        ["tests", f] => targets.autotests && f.ends_with(".rs"),
+        ["benches", f] => targets.autobenches && f.ends_with(".rs"),
+        ["examples", _, "main.rs"] => targets.autoexamples,
+        ["tests", _, "main.rs"] => targets.autotests,
+        ["benches", _, "main.rs"] => targets.autobenches,
         _ => false,
+    }
+}
+
+/// Whether `file` is the root of its package's library (`[lib] path`, else `src/lib.rs`).
+fn is_library_root(file: &Path, packages: &mut Packages) -> Option<PathBuf> {
+    let package = packages.package_of(file)?;
+    let rel = file.strip_prefix(&package).ok()?;
+    let lib = packages.targets(&package).lib.clone();
+    let is_lib = match lib {
+        Some(path) => normalize(&path) == rel,
+        None => rel == Path::new("src/lib.rs"),
+    };
+    is_lib.then_some(package)
+}
+
+/// What the placement reads of the packages, each once: which folders hold a manifest, and
+/// the targets of each manifest.
+#[derive(Default)]
+struct Packages {
+    has_manifest: HashMap<PathBuf, bool>,
+    targets: HashMap<PathBuf, crate::model::manifests::Targets>,
+}
+
+impl Packages {
+    fn package_of(&mut self, file: &Path) -> Option<PathBuf> {
+        package_of(file, &mut self.has_manifest)
+    }
+
+    fn targets(&mut self, package: &Path) -> &crate::model::manifests::Targets {
+        self.targets
+            .entry(package.to_path_buf())
+            .or_insert_with(|| crate::model::manifests::targets(package))
     }
 }
 
@@ -407,6 +484,13 @@ mod tests {
         let want = [("platform", true), ("plain", false), ("win", true)];
         let want: Vec<(String, bool)> = want.iter().map(|(n, c)| (n.to_string(), *c)).collect();
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn a_declaration_inside_a_string_or_comment_is_not_one() {
+        let text = "mod a;\nconst FIXTURE: &str = r#\"\nmod bar;\n\"#;\n/*\nmod c;\n*/\nmod d;\n";
+        let names: Vec<String> = mod_declarations(text).into_iter().map(|m| m.name).collect();
+        assert_eq!(names, ["a", "d"]);
     }
 
     #[test]
@@ -536,6 +620,51 @@ mod tests {
             Some(&(lib, "my_tool".to_string()))
         );
         assert!(!libs.contains_key(&lib));
+    }
+
+    #[test]
+    fn the_manifest_names_roots_and_turns_off_the_layout() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(
+            root.join("Cargo.toml"),
+            "[package]\nname = \"tool\"\nautobins = false\n\
+             [lib]\npath = \"lib.rs\"\n[[bin]]\nname = \"tool\"\npath = \"src/bin/main.rs\"\n",
+        )
+        .unwrap();
+        let files: Vec<PathBuf> = [
+            "lib.rs",
+            "src/bin/main.rs",
+            "src/bin/glean.rs",
+            "src/bin/glean/output.rs",
+        ]
+        .iter()
+        .map(|f| root.join(f))
+        .collect();
+        let declare = |name: &str| ModDecl {
+            name: name.into(),
+            path: None,
+            top_level: true,
+            conditional: false,
+        };
+        let mods = vec![
+            vec![],
+            vec![declare("glean")],
+            vec![declare("output")],
+            vec![],
+        ];
+        let placing = place_all(&files, &mods);
+        let main = placing.files[1].krate;
+        // `src/bin/glean.rs` is a module of the binary, not a binary of its own.
+        assert_eq!(placing.files[2].krate, main);
+        assert_eq!(placing.files[3].krate, main);
+        assert_eq!(placing.files[3].module, ["glean", "output"]);
+        assert!(placing.unresolved.is_empty());
+        let libs = own_libraries(&files, &placing.files, &placing.roots);
+        assert_eq!(
+            libs.get(&main),
+            Some(&(placing.files[0].krate, "tool".to_string()))
+        );
     }
 
     #[test]

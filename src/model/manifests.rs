@@ -16,27 +16,115 @@ const MAX_PACKAGES: usize = 256;
 /// The path dependencies of the package at `package`: (the name its code uses, the
 /// dependency's folder).
 pub fn path_dependencies(package: &Path) -> Vec<(String, PathBuf)> {
-    read_path_dependencies(package).unwrap_or_default()
+    read_path_dependencies(package)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|dep| (dep.name, dep.folder))
+        .collect()
+}
+
+/// A path dependency as the manifest writes it.
+struct PathDependency {
+    name: String,
+    folder: PathBuf,
+    /// Under `[dev-dependencies]`: cargo allows these to form a cycle (a crate's tests may use
+    /// a crate that depends on it).
+    dev: bool,
 }
 
 /// `path_dependencies`, or why the manifest cannot be read.
-fn read_path_dependencies(package: &Path) -> Result<Vec<(String, PathBuf)>, String> {
+fn read_path_dependencies(package: &Path) -> Result<Vec<PathDependency>, String> {
     let text = std::fs::read_to_string(package.join("Cargo.toml"))
         .map_err(|e| format!("cannot read the manifest: {e}"))?;
     let manifest = text
         .parse::<toml::Table>()
         .map_err(|e| format!("cannot parse the manifest: {}", e.message()))?;
     let mut out = Vec::new();
-    let tables = ["dependencies", "dev-dependencies", "build-dependencies"];
-    for table in tables.iter().filter_map(|t| manifest.get(*t)?.as_table()) {
-        for (key, spec) in table {
+    let tables = [
+        ("dependencies", false),
+        ("dev-dependencies", true),
+        ("build-dependencies", false),
+    ];
+    for (key, dev) in tables {
+        let Some(table) = manifest.get(key).and_then(|t| t.as_table()) else {
+            continue;
+        };
+        for (name, spec) in table {
             let Some(path) = spec.get("path").and_then(|p| p.as_str()) else {
                 continue;
             };
-            out.push((key.replace('-', "_"), package.join(path)));
+            out.push(PathDependency {
+                name: name.replace('-', "_"),
+                folder: package.join(path),
+                dev,
+            });
         }
     }
     Ok(out)
+}
+
+/// The crate roots a manifest names, as cargo finds them: `path`s written in `[lib]`, `[[bin]]`,
+/// `[[example]]`, `[[test]]` and `[[bench]]` (relative to the package), and which of cargo's
+/// layout folders are still searched (`autobins = false` & co turn them off).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Targets {
+    pub declared: Vec<PathBuf>,
+    /// `[lib] path`, when not `src/lib.rs`.
+    pub lib: Option<PathBuf>,
+    pub autolib: bool,
+    pub autobins: bool,
+    pub autoexamples: bool,
+    pub autotests: bool,
+    pub autobenches: bool,
+}
+
+impl Default for Targets {
+    /// Cargo's layout alone: what an unreadable manifest is taken to mean.
+    fn default() -> Targets {
+        Targets {
+            declared: Vec::new(),
+            lib: None,
+            autolib: true,
+            autobins: true,
+            autoexamples: true,
+            autotests: true,
+            autobenches: true,
+        }
+    }
+}
+
+/// The targets of the package at `package` (cargo's layout alone if its manifest cannot be
+/// read: the config stage reports a malformed manifest where it reads one).
+pub fn targets(package: &Path) -> Targets {
+    let Some(manifest) = std::fs::read_to_string(package.join("Cargo.toml"))
+        .ok()
+        .and_then(|text| text.parse::<toml::Table>().ok())
+    else {
+        return Targets::default();
+    };
+    let path_of = |target: &toml::Value| target.get("path")?.as_str().map(PathBuf::from);
+    let lib = manifest.get("lib").and_then(path_of);
+    let mut declared: Vec<PathBuf> = lib.iter().cloned().collect();
+    for kind in ["bin", "example", "test", "bench"] {
+        let listed = manifest.get(kind).and_then(|v| v.as_array());
+        declared.extend(listed.into_iter().flatten().filter_map(path_of));
+    }
+    let auto = |key: &str| {
+        manifest
+            .get("package")
+            .and_then(|p| p.get(key))
+            .and_then(|v| v.as_bool())
+            .unwrap_or(true)
+    };
+    Targets {
+        declared,
+        lib,
+        autolib: auto("autolib"),
+        autobins: auto("autobins"),
+        autoexamples: auto("autoexamples"),
+        autotests: auto("autotests"),
+        autobenches: auto("autobenches"),
+    }
 }
 
 /// Something the dependency walk could not read, for the user: the manifest, and what.
@@ -58,7 +146,7 @@ pub fn dependency_folders(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<ManifestNote>
     };
     let packages: BTreeSet<PathBuf> = paths.iter().filter_map(|p| enclosing_package(p)).collect();
     for package in packages {
-        walk.visit(canonical(&package), &mut Vec::new());
+        walk.visit(canonical(&package), &mut Vec::new(), false);
     }
     (walk.out.into_iter().collect(), walk.notes)
 }
@@ -72,7 +160,9 @@ struct DependencyWalk {
 }
 
 impl DependencyWalk {
-    fn visit(&mut self, package: PathBuf, chain: &mut Vec<PathBuf>) {
+    /// `chain`: the packages walked down to this one, each with whether it was reached
+    /// through a dev-dependency.
+    fn visit(&mut self, package: PathBuf, chain: &mut Vec<(PathBuf, bool)>, via_dev: bool) {
         if !self.seen.insert(package.clone()) || self.seen.len() > MAX_PACKAGES {
             return;
         }
@@ -87,9 +177,9 @@ impl DependencyWalk {
                 return;
             }
         };
-        chain.push(package.clone());
-        for (name, dep) in deps {
-            let dep = canonical(&dep);
+        chain.push((package.clone(), via_dev));
+        for PathDependency { name, folder, dev } in deps {
+            let dep = canonical(&folder);
             if !dep.join("Cargo.toml").is_file() {
                 self.notes.push(ManifestNote {
                     manifest: manifest.clone(),
@@ -100,26 +190,32 @@ impl DependencyWalk {
                 });
                 continue;
             }
-            if let Some(at) = chain.iter().position(|p| *p == dep) {
-                let cycle: Vec<String> = chain[at..]
-                    .iter()
-                    .chain([&dep])
-                    .map(|p| p.display().to_string())
-                    .collect();
-                self.notes.push(ManifestNote {
-                    manifest: manifest.clone(),
-                    message: format!(
-                        "path dependencies form a cycle ({}); each package is read once",
-                        cycle.join(" -> ")
-                    ),
-                });
+            if let Some(at) = chain.iter().position(|(p, _)| *p == dep) {
+                // A cycle through a dev-dependency is one cargo builds (a crate's tests using
+                // a crate that depends on it): nothing to say.
+                let through_dev = dev || chain[at + 1..].iter().any(|(_, via)| *via);
+                if !through_dev {
+                    let cycle: Vec<String> = chain[at..]
+                        .iter()
+                        .map(|(p, _)| p)
+                        .chain([&dep])
+                        .map(|p| p.display().to_string())
+                        .collect();
+                    self.notes.push(ManifestNote {
+                        manifest: manifest.clone(),
+                        message: format!(
+                            "path dependencies form a cycle ({}); each package is read once",
+                            cycle.join(" -> ")
+                        ),
+                    });
+                }
                 continue;
             }
             let covered = self.paths.iter().any(|p| dep.starts_with(p) || *p == dep);
             if !covered {
                 self.out.insert(dep.clone());
             }
-            self.visit(dep, chain);
+            self.visit(dep, chain, dev);
         }
         chain.pop();
     }
@@ -170,6 +266,12 @@ mod tests {
             "[package]\nname = \"core\"\n[dependencies]\napp = { path = \"../app\" }\nbad = { path = \"../bad\" }\n",
         );
         write("bad/Cargo.toml", "[package\nname = ");
+        // Tests of `tools` use the app: a cycle cargo builds, not noted.
+        write(
+            "tools/Cargo.toml",
+            "[package]\nname = \"my-tools\"\n[dependencies]\ncore = { path = \"../core\" }\n\
+             [dev-dependencies]\napp = { path = \"../app\" }\n",
+        );
         let deps = path_dependencies(&root.join("app"));
         assert_eq!(deps.len(), 1);
         assert_eq!(deps[0].0, "my_tools");
