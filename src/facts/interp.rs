@@ -114,6 +114,7 @@ pub fn analyze_items_in(
         cx.items(&file.items, imports, &[], 0);
         super::reply_maps::find(&file.items, imports, &mut facts.stranded_replies);
         super::reply_maps::reply_polls(&file.items, imports, &mut facts.reply_polls);
+        super::parking_sinks::find(&file.items, imports, &mut facts.parking_sinks);
         facts
             .leaks
             .retain(|l| !matches!(&l.how, LeakHow::Static(name) if cleared.contains(name)));
@@ -1876,6 +1877,7 @@ mod done;
 mod end_tests;
 mod endless;
 mod flow;
+mod future_chains;
 mod guards;
 mod handoff;
 mod leaks;
