@@ -423,6 +423,7 @@ impl<'a> Interp<'a> {
             callee_holds: Vec::new(),
             self_feeds: Vec::new(),
             message_exit: false,
+            awaited_now: Vec::new(),
             ends_with: Vec::new(),
             bridges: Vec::new(),
             handed_together: Vec::new(),
@@ -913,6 +914,9 @@ struct Interp<'a> {
     leak_state: leaks::LeakState,
     /// Names bound inside the next closure or async body to be analysed.
     next_bound: HashSet<String>,
+    /// The method calls an enclosing `.await` runs now (its base, through combinators): a
+    /// lazy stream consumer among them drains here (see `future_chains`).
+    awaited_now: Vec<usize>,
 }
 
 fn span_loc(span: Span) -> Loc {

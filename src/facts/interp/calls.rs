@@ -442,7 +442,23 @@ impl<'a> Interp<'a> {
             };
         }
         if catalogue::DRAINING_CONSUMERS.contains(&m) {
-            for chan in self.draining_chain(&mc.receiver) {
+            let chans = self.draining_chain(&mc.receiver);
+            if !chans.is_empty() && self.builds_lazy_drain(mc) {
+                // `let driver = rx.forward(sink);`: the future drains when it is run.
+                let mut val = self.expr(&mc.receiver);
+                for arg in &mc.args {
+                    val.absorb(self.expr(arg));
+                }
+                val.drains_when_run.extend(chans.into_iter().map(|chan| Drain {
+                    chan,
+                    wait: at,
+                    task: at,
+                    field: None,
+                    keeps_open: Vec::new(),
+                }));
+                return val;
+            }
+            for chan in chans {
                 self.record_wait(chan, at, WaitForm::Drain);
             }
         }
@@ -652,10 +668,13 @@ impl<'a> Interp<'a> {
             .into_iter()
             .filter(|c| !direct.contains(c) && self.kind(*c) == ChannelKind::Oneshot)
             .collect();
+        let saved = self.awaited_now.len();
+        self.note_awaited_now(&a.base);
         let val = match strip(&a.base) {
             Expr::Async(block) => self.async_block(block, FrameKind::Inline),
             other => self.expr(other),
         };
+        self.awaited_now.truncate(saved);
         for chan in chained {
             self.record_wait(chan, at, WaitForm::Oneshot);
         }

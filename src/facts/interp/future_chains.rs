@@ -1,4 +1,8 @@
-//! Futures built from a receiver by combinators: awaiting `rx.map(f)`, `rx.map_err(f)`,
+//! Futures built from a receiver by combinators. A stream consumer that is only a future
+//! (`rx.forward(sink)`) drains nothing where it is built: built in a function's own body
+//! and not awaited there (`let driver = rx.map(Ok).forward(sink); (handle, driver)`), it is a
+//! value that drains its stream when run (awaited, spawned, returned to a caller that does).
+//! Built inside a task, or awaited right away, it drains there. Awaiting `rx.map(f)`, `rx.map_err(f)`,
 //! `send_fut.and_then(|_| rx)` or `fut.then(move |_| rx.map(f))` awaits `rx` too (the
 //! closure's result is the future the chain goes on with). Only read where the value is
 //! awaited, where these names are futures' combinators, not `Option`'s or iterators'.
@@ -13,7 +17,32 @@ const WRAPPING: &[&str] = &[
 /// Combinators that go on with the future their closure returns.
 const CHAINING: &[&str] = &["and_then", "then", "or_else"];
 
+/// Stream consumers that only build a future (futures' `StreamExt`), never an iterator's.
+const LAZY_CONSUMERS: &[&str] = &["forward"];
+
 impl<'a> Interp<'a> {
+    /// Whether the consumer call builds a future that drains later, not here.
+    pub(super) fn builds_lazy_drain(&self, mc: &syn::ExprMethodCall) -> bool {
+        LAZY_CONSUMERS.contains(&mc.method.to_string().as_str())
+            && self.owner_frame() == 0
+            && !self.awaited_now.contains(&(mc as *const syn::ExprMethodCall as usize))
+    }
+
+    /// The method calls an `.await` of `base` runs now: `base` and the receivers of the
+    /// combinators around it.
+    pub(super) fn note_awaited_now(&mut self, base: &Expr) {
+        let mut expr = strip(base);
+        while let Expr::MethodCall(mc) = expr {
+            self.awaited_now
+                .push(mc as *const syn::ExprMethodCall as usize);
+            let m = mc.method.to_string();
+            if !WRAPPING.contains(&m.as_str()) && !CHAINING.contains(&m.as_str()) {
+                break;
+            }
+            expr = strip(&mc.receiver);
+        }
+    }
+
     /// The receivers an awaited future runs to their end, through combinators.
     pub(super) fn awaited_receivers(&self, expr: &Expr, depth: usize) -> Vec<ChanId> {
         let mut out = self.peek(expr).receivers;
