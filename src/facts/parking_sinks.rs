@@ -87,8 +87,8 @@ fn find_in(items: &[Item], imports: &Imports, out: &mut Vec<ParkingSink>, depth:
         let Some((reply_field, library)) = reply_field(items, &item_ty, imports, &aliases) else {
             continue;
         };
-        let Some((park, field)) = fn_named(imp, "start_send")
-            .and_then(|f| parked_reply(f, &item_ty, &reply_field))
+        let Some((park, field)) =
+            fn_named(imp, "start_send").and_then(|f| parked_reply(f, &item_ty, &reply_field))
         else {
             continue;
         };
@@ -197,7 +197,10 @@ fn oneshot_sender(
             if self.found.is_some() {
                 return;
             }
-            if let Some(alias) = p.path.get_ident().and_then(|i| self.aliases.get(&i.to_string()))
+            if let Some(alias) = p
+                .path
+                .get_ident()
+                .and_then(|i| self.aliases.get(&i.to_string()))
             {
                 if self.depth < 4 {
                     self.found = oneshot_sender(alias, self.imports, self.aliases, self.depth + 1);
@@ -248,9 +251,10 @@ fn parked_reply(f: &syn::ImplItemFn, item_ty: &str, reply_field: &str) -> Option
     // What names the reply sender: a binding of the destructured message, or `msg.field`.
     let (binding, whole) = match msg {
         syn::Pat::Struct(s) => {
-            let field = s.fields.iter().find(|fp| {
-                matches!(&fp.member, syn::Member::Named(n) if n == reply_field)
-            })?;
+            let field = s
+                .fields
+                .iter()
+                .find(|fp| matches!(&fp.member, syn::Member::Named(n) if n == reply_field))?;
             match &*field.pat {
                 syn::Pat::Ident(i) => (Some(i.ident.to_string()), None),
                 _ => return None,
@@ -337,7 +341,11 @@ struct Names<'a> {
 impl<'ast> Visit<'ast> for Names<'_> {
     fn visit_expr(&mut self, e: &'ast Expr) {
         match e {
-            Expr::Path(_) if ident_of(e).as_deref().is_some_and(|n| Some(n) == self.binding) => {
+            Expr::Path(_)
+                if ident_of(e)
+                    .as_deref()
+                    .is_some_and(|n| Some(n) == self.binding) =>
+            {
                 self.found = true;
             }
             Expr::Field(f)
@@ -504,12 +512,11 @@ fn forward_into(items: &[Item], ty: &str) -> Option<Loc> {
         fn visit_expr_method_call(&mut self, mc: &'ast syn::ExprMethodCall) {
             if self.found.is_none() && mc.method == "forward" && mc.args.len() == 1 {
                 let arg = &mc.args[0];
-                let into_sink = self.makes(arg)
-                    || ident_of(arg).is_some_and(|n| self.sinks.contains(&n));
+                let into_sink =
+                    self.makes(arg) || ident_of(arg).is_some_and(|n| self.sinks.contains(&n));
                 if into_sink {
-                    self.found = Some(
-                        Loc::of(mc.method.span()).to(Loc::of(mc.paren_token.span.close())),
-                    );
+                    self.found =
+                        Some(Loc::of(mc.method.span()).to(Loc::of(mc.paren_token.span.close())));
                 }
             }
             syn::visit::visit_expr_method_call(self, mc);
@@ -542,4 +549,76 @@ fn forward_into(items: &[Item], ty: &str) -> Option<Loc> {
         }
     }
     finder.found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sinks(src: &str) -> Vec<(usize, usize, String)> {
+        let file = syn::parse_file(src).unwrap();
+        let imports = Imports::default().extended_with(&file.items);
+        let mut out = Vec::new();
+        find(&file.items, &imports, &mut out);
+        out.iter()
+            .map(|s| (s.park.line, s.end.line, s.field.clone()))
+            .collect()
+    }
+
+    fn sink(end: &str, flush_tail: &str) -> String {
+        format!(
+            "use tokio::sync::oneshot;
+type Reply = oneshot::Sender<u8>;
+struct Msg {{ line: u8, reply: Reply }}
+impl<T> Parker<T> {{
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context) -> Poll<()> {{
+        loop {{
+            let v = match ready!(self.as_mut().project().wire.poll_next(cx)) {{
+                Some(v) => v,
+                None => {end},
+            }};
+        }}
+    }}
+}}
+impl<T> Sink<Msg> for Parker<T> {{
+    fn start_send(self: Pin<&mut Self>, Msg {{ line, reply }}: Msg) -> Result<(), ()> {{
+        let this = self.project();
+        this.queue.push_back(Entry {{ reply }});
+        Ok(())
+    }}
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context) -> Poll<Result<(), ()>> {{
+        {flush_tail}
+    }}
+}}
+fn new(rx: Rx, wire: W) -> impl Future {{ rx.map(Ok).forward(Parker::new(wire)) }}
+"
+        )
+    }
+
+    #[test]
+    fn the_end_of_the_replies_read_as_success_keeps_the_parked_senders() {
+        let found = sinks(&sink(
+            "return Poll::Ready(())",
+            "self.poll_read(cx).map(Ok)",
+        ));
+        assert_eq!(found, [(16, 9, "queue".to_string())]);
+    }
+
+    #[test]
+    fn an_error_at_the_end_of_the_replies_stops_the_forward() {
+        assert!(sinks(&sink("return Poll::Ready(Err(()))", "self.poll_read(cx)")).is_empty());
+        // The end read by a helper whose result the flush does not return as its own.
+        assert!(sinks(&sink(
+            "return Poll::Ready(())",
+            "ready!(self.poll_read(cx)); Poll::Ready(Err(()))"
+        ))
+        .is_empty());
+    }
+
+    #[test]
+    fn a_sink_without_a_forward_or_a_reply_field_is_no_parking_sink() {
+        let src = sink("return Poll::Ready(())", "self.poll_read(cx).map(Ok)");
+        assert!(sinks(&src.replace(".forward(", ".chain(")).is_empty());
+        assert!(sinks(&src.replace("oneshot::Sender<u8>", "Vec<u8>")).is_empty());
+    }
 }

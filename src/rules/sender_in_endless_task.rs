@@ -53,8 +53,8 @@ use std::collections::HashSet;
 use super::{story, Rule};
 use crate::facts::parking_sinks::ParkingSink;
 use crate::facts::{EndlessTask, FileFacts, HeldSender, ReplySend, WaitForm};
-use crate::loc::Loc;
 use crate::finding::{Finding, Label, Severity};
+use crate::loc::Loc;
 
 pub const RULE: Rule = Rule {
     id: "sender-in-endless-task",

@@ -449,13 +449,14 @@ impl<'a> Interp<'a> {
                 for arg in &mc.args {
                     val.absorb(self.expr(arg));
                 }
-                val.drains_when_run.extend(chans.into_iter().map(|chan| Drain {
-                    chan,
-                    wait: at,
-                    task: at,
-                    field: None,
-                    keeps_open: Vec::new(),
-                }));
+                val.drains_when_run
+                    .extend(chans.into_iter().map(|chan| Drain {
+                        chan,
+                        wait: at,
+                        task: at,
+                        field: None,
+                        keeps_open: Vec::new(),
+                    }));
                 return val;
             }
             for chan in chans {

@@ -11,8 +11,19 @@ use super::*;
 
 /// Combinators whose result runs their receiver to its end.
 const WRAPPING: &[&str] = &[
-    "map", "map_ok", "map_err", "map_into", "err_into", "ok_into", "inspect", "inspect_ok",
-    "inspect_err", "boxed", "boxed_local", "fuse", "unwrap_or_else",
+    "map",
+    "map_ok",
+    "map_err",
+    "map_into",
+    "err_into",
+    "ok_into",
+    "inspect",
+    "inspect_ok",
+    "inspect_err",
+    "boxed",
+    "boxed_local",
+    "fuse",
+    "unwrap_or_else",
 ];
 /// Combinators that go on with the future their closure returns.
 const CHAINING: &[&str] = &["and_then", "then", "or_else"];
@@ -25,7 +36,9 @@ impl<'a> Interp<'a> {
     pub(super) fn builds_lazy_drain(&self, mc: &syn::ExprMethodCall) -> bool {
         LAZY_CONSUMERS.contains(&mc.method.to_string().as_str())
             && self.owner_frame() == 0
-            && !self.awaited_now.contains(&(mc as *const syn::ExprMethodCall as usize))
+            && !self
+                .awaited_now
+                .contains(&(mc as *const syn::ExprMethodCall as usize))
     }
 
     /// The method calls an `.await` of `base` runs now: `base` and the receivers of the
