@@ -601,7 +601,7 @@ fn new(rx: Rx, wire: W) -> impl Future {{ rx.map(Ok).forward(Parker::new(wire)) 
             "return Poll::Ready(())",
             "self.poll_read(cx).map(Ok)",
         ));
-        assert_eq!(found, [(16, 9, "queue".to_string())]);
+        assert_eq!(found, [(17, 9, "queue".to_string())]);
     }
 
     #[test]

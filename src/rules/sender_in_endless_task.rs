@@ -3,6 +3,15 @@
 //! `break`, `return` or `?`, nothing that may panic or exit), while the same channel is
 //! drained to its end elsewhere: a heartbeat, ticker or poller thread.
 //!
+//! A task that never finishes is also a `forward` into a hand-written `Sink` that keeps the
+//! oneshot reply sender of each message in one of its fields (`self.in_flight.push_back(..)`)
+//! until the reply comes from a stream it polls, and that reads the end of that stream as
+//! success (`None => return Poll::Ready(())`): the sink never fails there, so the `forward`
+//! ends only when the stream of messages ends, which the callers keep open while they await
+//! their replies; the parked senders are neither answered nor dropped (redis-rs #275).
+//! Returning an error at the end (`Poll::Ready(Err(..))`) stops the `forward`, which drops
+//! the sink and with it the senders: the waiting callers see the channel closed.
+//!
 //! ## Why is this bad?
 //! The endless task keeps its sender until the program ends, so the receiver never sees the
 //! end of the channel: `for v in rx` never finishes, and neither does the join of a consumer
@@ -33,20 +42,13 @@
 //! ```
 //! Or stop the ticker with a shutdown flag or channel before draining.
 //!
-//! A task that never finishes is also a `forward` into a hand-written `Sink` that keeps the
-//! oneshot reply sender of each message in one of its fields (`self.in_flight.push_back(..)`)
-//! until the reply comes from a stream it polls, and that reads the end of that stream as
-//! success (`None => return Poll::Ready(())`): the sink never fails there, so the `forward`
-//! ends only when the stream of messages ends, which the callers keep open while they await
-//! their replies; the parked senders are neither answered nor dropped (redis-rs #275).
-//! Returning an error at the end (`Poll::Ready(Err(..))`) stops the `forward`, which drops
-//! the sink and with it the senders: the waiting callers see the channel closed.
-//!
 //! ## Known limitations
 //! Only `loop` expressions in a closure or async block passed to a spawn function are seen; a
 //! ticker written as a named function is not followed yet. Any `unwrap()` other than on a
 //! send, any macro other than printing and logging, and any indexing count as a possible way
-//! out (no finding). Channels created inside a loop are skipped.
+//! out (no finding). Channels created inside a loop are skipped. A parking sink is read in
+//! one file (the sink, its item struct and the `forward`), with the message built in place in
+//! the send; its end arm must be exactly a success value (see the README's fallbacks).
 
 use std::collections::HashSet;
 
