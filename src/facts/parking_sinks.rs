@@ -470,7 +470,7 @@ fn is_success_value(expr: &Expr) -> bool {
             let Expr::Path(p) = &*c.func else {
                 return false;
             };
-            if !p.path.segments.last().is_some_and(|s| s.ident == "Ready") {
+            if p.path.segments.last().is_none_or(|s| s.ident != "Ready") {
                 return false;
             }
             match strip(&c.args[0]) {
