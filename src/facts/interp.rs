@@ -114,6 +114,7 @@ pub fn analyze_items_in(
         cx.items(&file.items, imports, &[], 0);
         super::reply_maps::find(&file.items, imports, &mut facts.stranded_replies);
         super::reply_maps::reply_polls(&file.items, imports, &mut facts.reply_polls);
+        super::parking_sinks::find(&file.items, imports, &mut facts.parking_sinks);
         facts
             .leaks
             .retain(|l| !matches!(&l.how, LeakHow::Static(name) if cleared.contains(name)));
@@ -422,6 +423,7 @@ impl<'a> Interp<'a> {
             callee_holds: Vec::new(),
             self_feeds: Vec::new(),
             message_exit: false,
+            awaited_now: Vec::new(),
             ends_with: Vec::new(),
             bridges: Vec::new(),
             handed_together: Vec::new(),
@@ -912,6 +914,9 @@ struct Interp<'a> {
     leak_state: leaks::LeakState,
     /// Names bound inside the next closure or async body to be analysed.
     next_bound: HashSet<String>,
+    /// The method calls an enclosing `.await` runs now (its base, through combinators): a
+    /// lazy stream consumer among them drains here (see `future_chains`).
+    awaited_now: Vec<usize>,
 }
 
 fn span_loc(span: Span) -> Loc {
@@ -1890,6 +1895,7 @@ mod done;
 mod end_tests;
 mod endless;
 mod flow;
+mod future_chains;
 mod guards;
 mod handoff;
 mod leaks;

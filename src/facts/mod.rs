@@ -7,6 +7,7 @@ pub mod macro_defs;
 mod macros;
 mod message_exit;
 mod models;
+pub mod parking_sinks;
 pub mod reply_maps;
 pub mod summary;
 mod syntax;
@@ -220,6 +221,9 @@ pub struct TakeOut {
 pub struct ReplySend {
     pub chan: ChanId,
     pub at: Loc,
+    /// The message's type, when the send builds it in place (`Msg { .. }`, `Msg::new(..)`,
+    /// `Msg::Req(..)`): the last type segment.
+    pub message: Option<String>,
 }
 
 /// A loop that counts messages of one variant instead of waiting for the channel's end
@@ -247,6 +251,7 @@ pub struct FileFacts {
     pub stranded_replies: Vec<reply_maps::StrandedReply>,
     pub reply_polls: Vec<reply_maps::ReplyPoll>,
     pub reply_sends: Vec<ReplySend>,
+    pub parking_sinks: Vec<parking_sinks::ParkingSink>,
     /// Functions whose analysis was cut short (budget or depth), with the reason.
     pub incomplete: Vec<(Loc, String)>,
     /// Names of calls the file could not follow, and whether an argument (or the receiver)

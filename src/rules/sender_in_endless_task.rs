@@ -3,6 +3,15 @@
 //! `break`, `return` or `?`, nothing that may panic or exit), while the same channel is
 //! drained to its end elsewhere: a heartbeat, ticker or poller thread.
 //!
+//! A task that never finishes is also a `forward` into a hand-written `Sink` that keeps the
+//! oneshot reply sender of each message in one of its fields (`self.in_flight.push_back(..)`)
+//! until the reply comes from a stream it polls, and that reads the end of that stream as
+//! success (`None => return Poll::Ready(())`): the sink never fails there, so the `forward`
+//! ends only when the stream of messages ends, which the callers keep open while they await
+//! their replies; the parked senders are neither answered nor dropped (redis-rs #275).
+//! Returning an error at the end (`Poll::Ready(Err(..))`) stops the `forward`, which drops
+//! the sink and with it the senders: the waiting callers see the channel closed.
+//!
 //! ## Why is this bad?
 //! The endless task keeps its sender until the program ends, so the receiver never sees the
 //! end of the channel: `for v in rx` never finishes, and neither does the join of a consumer
@@ -37,13 +46,17 @@
 //! Only `loop` expressions in a closure or async block passed to a spawn function are seen; a
 //! ticker written as a named function is not followed yet. Any `unwrap()` other than on a
 //! send, any macro other than printing and logging, and any indexing count as a possible way
-//! out (no finding). Channels created inside a loop are skipped.
+//! out (no finding). Channels created inside a loop are skipped. A parking sink is read in
+//! one file (the sink, its item struct and the `forward`), with the message built in place in
+//! the send; its end arm must be exactly a success value (see the README's fallbacks).
 
 use std::collections::HashSet;
 
 use super::{story, Rule};
-use crate::facts::{EndlessTask, FileFacts, HeldSender};
+use crate::facts::parking_sinks::ParkingSink;
+use crate::facts::{EndlessTask, FileFacts, HeldSender, ReplySend, WaitForm};
 use crate::finding::{Finding, Label, Severity};
+use crate::loc::Loc;
 
 pub const RULE: Rule = Rule {
     id: "sender-in-endless-task",
@@ -68,7 +81,79 @@ fn check(facts: &FileFacts, path: &str) -> Vec<Finding> {
             }
         }
     }
+    for sink in &facts.parking_sinks {
+        if let Some((send, wait)) = awaited_reply(facts, sink) {
+            findings.push(parked_finding(facts, sink, send, wait, path));
+        }
+    }
     findings
+}
+
+/// A reply sender of the sink's library sent in a message of the sink's item type, and the
+/// await of its reply.
+fn awaited_reply<'f>(facts: &'f FileFacts, sink: &ParkingSink) -> Option<(&'f ReplySend, Loc)> {
+    facts
+        .reply_sends
+        .iter()
+        .filter(|s| s.message.as_deref() == Some(sink.item.as_str()))
+        .filter(|s| facts.channels[s.chan].library == sink.library)
+        .find_map(|send| {
+            let wait = facts
+                .waits
+                .iter()
+                .find(|w| w.chan == send.chan && w.form == WaitForm::Oneshot)?;
+            Some((send, wait.at))
+        })
+}
+
+/// A `forward` into a sink that parks reply senders and goes on past the end of its replies.
+fn parked_finding(
+    facts: &FileFacts,
+    sink: &ParkingSink,
+    send: &ReplySend,
+    wait: Loc,
+    path: &str,
+) -> Finding {
+    let (ty, field) = (&sink.ty, &sink.field);
+    let labels = vec![
+        story::created(facts, send.chan),
+        Label {
+            loc: send.at,
+            message: format!("the reply sender travels inside a `{}` to the sink", sink.item),
+        },
+        Label {
+            loc: sink.forward,
+            message: format!("this `forward` drives `{ty}`: it ends only when the messages end or the sink fails"),
+        },
+        Label {
+            loc: sink.end,
+            message: "the end of the replies is read as success here, so the sink never fails at it".into(),
+        },
+        Label {
+            loc: wait,
+            message: "this waits for the reply until the sender sends or is dropped".into(),
+        },
+    ];
+    Finding {
+        rule: RULE.id,
+        severity: RULE.severity,
+        message: format!(
+            "`{ty}` keeps reply senders in `{field}` after its replies end, so the wait for a reply never ends"
+        ),
+        path: path.to_string(),
+        primary: Label {
+            loc: sink.park,
+            message: format!("the reply sender is parked in `{field}`, dropped only with the sink"),
+        },
+        labels: story::dedup(labels, sink.park),
+        notes: vec![format!(
+            "the callers awaiting replies keep the stream of messages open, so the `forward` into `{ty}` never ends and never drops `{field}`"
+        )],
+        help: Some(
+            "return an error when the reply stream ends (`Poll::Ready(Err(..))`): the `forward` stops and drops the sink with its senders".into(),
+        ),
+        fix: None,
+    }
 }
 
 fn finding(

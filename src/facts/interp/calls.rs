@@ -442,7 +442,24 @@ impl<'a> Interp<'a> {
             };
         }
         if catalogue::DRAINING_CONSUMERS.contains(&m) {
-            for chan in self.draining_chain(&mc.receiver) {
+            let chans = self.draining_chain(&mc.receiver);
+            if !chans.is_empty() && self.builds_lazy_drain(mc) {
+                // `let driver = rx.forward(sink);`: the future drains when it is run.
+                let mut val = self.expr(&mc.receiver);
+                for arg in &mc.args {
+                    val.absorb(self.expr(arg));
+                }
+                val.drains_when_run
+                    .extend(chans.into_iter().map(|chan| Drain {
+                        chan,
+                        wait: at,
+                        task: at,
+                        field: None,
+                        keeps_open: Vec::new(),
+                    }));
+                return val;
+            }
+            for chan in chans {
                 self.record_wait(chan, at, WaitForm::Drain);
             }
         }
@@ -639,16 +656,29 @@ impl<'a> Interp<'a> {
 
     pub(super) fn await_expr(&mut self, a: &syn::ExprAwait) -> Val {
         let at = span_loc(syntax::first_span(&a.base)).to(span_loc(a.await_token.span));
-        let peeked = self.peek(&a.base);
-        for chan in &peeked.receivers {
-            if self.kind(*chan) == ChannelKind::Oneshot {
-                self.record_wait(*chan, at, WaitForm::Oneshot);
+        let direct = self.peek(&a.base).receivers;
+        for &chan in &direct {
+            if self.kind(chan) == ChannelKind::Oneshot {
+                self.record_wait(chan, at, WaitForm::Oneshot);
             }
         }
+        // Through combinators (`send(msg).and_then(|_| rx)`): the chain is built, moving what
+        // it takes (the message carrying the reply sender), before the await waits.
+        let chained: Vec<ChanId> = self
+            .awaited_receivers(&a.base, 0)
+            .into_iter()
+            .filter(|c| !direct.contains(c) && self.kind(*c) == ChannelKind::Oneshot)
+            .collect();
+        let saved = self.awaited_now.len();
+        self.note_awaited_now(&a.base);
         let val = match strip(&a.base) {
             Expr::Async(block) => self.async_block(block, FrameKind::Inline),
             other => self.expr(other),
         };
+        self.awaited_now.truncate(saved);
+        for chan in chained {
+            self.record_wait(chan, at, WaitForm::Oneshot);
+        }
         let mut drains = val.drains.clone();
         drains.extend(val.drains_when_run.iter().cloned());
         self.wait_on_drains(&dedup_drains(drains), at);
