@@ -168,6 +168,8 @@ pub fn check(options: &Options) -> Result<Report, String> {
     // more (every call on a parameter would, and through a big crate the rounds would parse
     // most of it).
     let mut methods_read: HashSet<usize> = HashSet::new();
+    // The files whose summaries the last round changed (`None` before the first).
+    let mut last_fresh: Option<HashSet<usize>> = None;
     for round in 0..rounds::MAX_PULL_ROUNDS {
         // The methods of the libraries whose methods a file calls with a channel, for the
         // method pull-ins.
@@ -175,7 +177,15 @@ pub fn check(options: &Options) -> Result<Report, String> {
         pool.install(|| {
             rounds::read_methods(&files, &placed, &mut infos, &calling, &mut methods_read)
         });
-        let pulls = rounds::pull_ins(&files, &placed, &infos, &index);
+        let mut pulls = rounds::pull_ins(&files, &placed, &infos, &index);
+        // Files whose own summaries a callee's now known summary changes.
+        let resummarized: HashSet<usize> = {
+            let again = rounds::resummaries(&placed, &infos, &index, last_fresh.as_ref());
+            let list: HashSet<usize> = again.iter().map(|(i, _, _)| *i).collect();
+            pulls.retain(|(i, _, _)| !list.contains(i));
+            pulls.extend(again);
+            list
+        };
         let pulled = recheck(pulls, true);
         if round > 0 && pulled.is_empty() {
             break;
@@ -184,20 +194,32 @@ pub fn check(options: &Options) -> Result<Report, String> {
         // finding.
         let mut gained: HashSet<usize> = HashSet::new();
         let mut fresh: HashSet<usize> = HashSet::new();
+        // Files read again whose own summaries changed: files that already follow their
+        // functions' calls must apply the new summaries.
+        let mut changed: HashSet<usize> = HashSet::new();
         for (i, (result, info)) in pulled {
             gained.insert(placed.files[i].krate);
             fresh.insert(i);
             results[i] = result;
             let methods = std::mem::take(&mut infos[i].methods);
+            let again = resummarized.contains(&i);
+            if again {
+                if infos[i].summaries == info.summaries {
+                    fresh.remove(&i);
+                } else {
+                    changed.insert(i);
+                }
+            }
             infos[i] = FileInfo {
                 methods,
-                pulled: true,
+                pulled: !again || infos[i].pulled,
                 ..info
             };
         }
         index.rebuild(&files, &placed, &infos, Some(&gained));
         // A dependency's own findings are not reported: its files are read only for what
         // they tell their callers (pulled in above).
+        let fresh_now = fresh.clone();
         let fresh = (round > 0).then_some(&fresh);
         let mut again = pool.install(|| {
             rounds::cross_file_rechecks(
@@ -206,6 +228,7 @@ pub fn check(options: &Options) -> Result<Report, String> {
                 &mut infos,
                 &index,
                 fresh,
+                &changed,
                 &mut methods_read,
             )
         });
@@ -218,6 +241,7 @@ pub fn check(options: &Options) -> Result<Report, String> {
             }
         }
         index.rebuild(&files, &placed, &infos, Some(&rechecked));
+        last_fresh = Some(fresh_now);
     }
     // Files of types built elsewhere from both ends of a channel see `self` as so built.
     let mut built = rounds::built_rechecks(&files, &placed, &infos, &index);
@@ -337,6 +361,9 @@ struct FileInfo {
     open_calls: std::collections::HashMap<String, bool>,
     /// Methods of those called on a binding that held channel ends (`FileFacts::open_on_holders`).
     open_on_holders: HashSet<String>,
+    /// Of those, the calls that carried only a parameter's senders (`carried_by_real_channels`
+    /// marks them not carried): a callee that keeps them changes the file's own summaries.
+    param_calls: HashSet<String>,
 }
 
 fn check_file(
@@ -404,7 +431,7 @@ fn check_file_in(
         })
     });
     memory::after_file(size);
-    let (checked, summaries, open_calls, open_on_holders) = match checked {
+    let (checked, summaries, open_calls, open_on_holders, param_calls) = match checked {
         Err(e) => return (FileResult::Error(e), info),
         Ok(checked) => checked,
     };
@@ -415,6 +442,7 @@ fn check_file_in(
         info.summaries.extend(summaries);
         info.open_calls = open_calls;
         info.open_on_holders = open_on_holders;
+        info.param_calls = param_calls;
     } else {
         // Constructions of other files' types are found only with their summaries, which
         // the file gets in a later round whatever the scan did.
@@ -480,6 +508,7 @@ type Analyzed = (
     Vec<facts::summary::Summary>,
     std::collections::HashMap<String, bool>,
     HashSet<String>,
+    HashSet<String>,
 );
 
 fn analyze_source(
@@ -526,7 +555,13 @@ fn unanalyzed(text: String) -> Analyzed {
         findings: Vec::new(),
         incomplete: Vec::new(),
     };
-    (checked, Vec::new(), Default::default(), HashSet::new())
+    (
+        checked,
+        Vec::new(),
+        Default::default(),
+        HashSet::new(),
+        HashSet::new(),
+    )
 }
 
 /// What the analysis of one syntax tree found, before suppressions: a file's tree, or one of
@@ -539,6 +574,7 @@ struct TreeAnalysis {
     summaries: Vec<facts::summary::Summary>,
     open_calls: std::collections::HashMap<String, bool>,
     open_on_holders: HashSet<String>,
+    param_calls: HashSet<String>,
     /// Items a suppression comment can cover (only looked for if the text has one).
     items: Vec<suppress::ItemRange>,
     /// For a group of a big file: the types it implements methods for.
@@ -587,6 +623,7 @@ fn analyze_tree(
             .map(|(loc, why)| (loc.line, why))
             .collect(),
         summaries,
+        param_calls: calls_with_params_only(&facts),
         open_calls: carried_by_real_channels(&facts, facts.open_calls.clone().unwrap_or_default()),
         open_on_holders: std::mem::take(&mut facts.open_on_holders),
         items,
@@ -607,6 +644,19 @@ fn carried_by_real_channels(
         calls.values_mut().for_each(|carried| *carried = false);
     }
     calls
+}
+
+/// The calls that `carried_by_real_channels` marks not carried although they carried a
+/// parameter's senders.
+fn calls_with_params_only(facts: &facts::FileFacts) -> HashSet<String> {
+    if facts.channels.iter().any(|c| c.param.is_none()) {
+        return HashSet::new();
+    }
+    let calls = facts.open_calls.iter().flatten();
+    calls
+        .filter(|(_, &carried)| carried)
+        .map(|(call, _)| call.clone())
+        .collect()
 }
 
 impl TreeAnalysis {
@@ -630,6 +680,7 @@ impl TreeAnalysis {
             self.summaries,
             self.open_calls,
             self.open_on_holders,
+            self.param_calls,
         )
     }
 }

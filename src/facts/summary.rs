@@ -312,6 +312,21 @@ impl Summary {
         named && (carried || self.makes_channels())
     }
 
+    /// Whether the function decides what becomes of the senders a caller hands it: it keeps
+    /// them (returns an argument's senders, as a wrapper's constructor does, or stores them
+    /// into a parameter it borrows) or releases them (takes them out of an argument). A
+    /// caller summarized without it guessed: an argument passed by value is taken for gone,
+    /// one lent for still held.
+    pub fn keeps_or_releases_arguments(&self) -> bool {
+        let returned = self.returns.clone().flattened();
+        !self.stores.is_empty()
+            || !self.releases.is_empty()
+            || returned
+                .senders
+                .iter()
+                .any(|s| matches!(self.slots.get(s.chan), Some(Slot::Param(_, Role::Senders))))
+    }
+
     pub fn explains_any(&self, calls: &std::collections::HashMap<String, bool>) -> bool {
         calls
             .iter()

@@ -32,6 +32,8 @@ struct Candidate {
 /// `fresh`: in a later round, the files whose summaries are new (pulled in); a file that was
 /// checked with everything else its crate sees need only be checked again when one of those
 /// explains a call it could not follow.
+/// `resummarized`: files read again whose own summaries changed (`rounds::resummaries`); a
+/// file whose text names one of their functions applied the old summary.
 /// `methods_read`: the crates whose files' methods are in `FileInfo::methods`; those of the
 /// crates the candidates see are read (in parallel, on the caller's thread pool) and added.
 pub(crate) fn cross_file_rechecks(
@@ -40,10 +42,11 @@ pub(crate) fn cross_file_rechecks(
     infos: &mut [FileInfo],
     index: &SummaryIndex,
     fresh: Option<&HashSet<usize>>,
+    resummarized: &HashSet<usize>,
     methods_read: &mut HashSet<usize>,
 ) -> Vec<Recheck> {
     let names = Names::of(index);
-    let candidates = candidates(files, placement, infos, index, &names, fresh);
+    let candidates = candidates(files, placement, infos, index, &names, fresh, resummarized);
     if candidates.is_empty() {
         return Vec::new();
     }
@@ -133,6 +136,7 @@ fn candidates(
     index: &SummaryIndex,
     names: &Names,
     fresh: Option<&HashSet<usize>>,
+    resummarized: &HashSet<usize>,
 ) -> Vec<Candidate> {
     let mut out = Vec::new();
     for (i, place) in placement.files.iter().enumerate() {
@@ -183,6 +187,19 @@ fn candidates(
                     })
             }
         };
+        // A function it already followed may have a new summary.
+        let affected = affected
+            || (info.parsed && !resummarized.is_empty() && {
+                let bytes = std::fs::read(&files[i].path).ok();
+                // By its name alone: a function imported by `use` is called by its name.
+                view.iter()
+                    .filter(|(_, j, _)| *j != i && resummarized.contains(j))
+                    .any(|(_, _, s)| {
+                        bytes.as_deref().is_some_and(|bytes| {
+                            memchr::memmem::find(bytes, s.name.as_bytes()).is_some()
+                        })
+                    })
+            });
         if affected || lends {
             out.push(Candidate {
                 file: i,
