@@ -170,6 +170,8 @@ pub fn check(options: &Options) -> Result<Report, String> {
     let mut methods_read: HashSet<usize> = HashSet::new();
     // The files whose summaries the last round changed (`None` before the first).
     let mut last_fresh: Option<HashSet<usize>> = None;
+    // The names of the functions a file called with a real channel, in any round.
+    let mut called_with_channels: HashSet<String> = HashSet::new();
     for round in 0..rounds::MAX_PULL_ROUNDS {
         // The methods of the libraries whose methods a file calls with a channel, for the
         // method pull-ins.
@@ -180,7 +182,22 @@ pub fn check(options: &Options) -> Result<Report, String> {
         let mut pulls = rounds::pull_ins(&files, &placed, &infos, &index);
         // Files whose own summaries a callee's now known summary changes.
         let resummarized: HashSet<usize> = {
-            let again = rounds::resummaries(&placed, &infos, &index, last_fresh.as_ref());
+            for info in infos.iter().filter(|i| i.parsed) {
+                called_with_channels.extend(
+                    info.open_calls
+                        .iter()
+                        .filter(|(_, &carried)| carried)
+                        .map(|(call, _)| facts::summary::called_name(call).to_string()),
+                );
+            }
+            let again = rounds::resummaries(
+                &placed,
+                &infos,
+                &index,
+                last_fresh.as_ref(),
+                &called_with_channels,
+                &files,
+            );
             let list: HashSet<usize> = again.iter().map(|(i, _, _)| *i).collect();
             pulls.retain(|(i, _, _)| !list.contains(i));
             pulls.extend(again);

@@ -318,9 +318,13 @@ impl Summary {
     /// caller summarized without it guessed: an argument passed by value is taken for gone,
     /// one lent for still held.
     pub fn keeps_or_releases_arguments(&self) -> bool {
+        !self.releases.is_empty() || self.keeps_arguments()
+    }
+
+    /// Whether the function keeps what a caller hands it (see `keeps_or_releases_arguments`).
+    pub fn keeps_arguments(&self) -> bool {
         let returned = self.returns.clone().flattened();
         !self.stores.is_empty()
-            || !self.releases.is_empty()
             || returned
                 .senders
                 .iter()

@@ -16,12 +16,15 @@ use crate::FileInfo;
 /// The parsed files one of whose calls with a channel (a real one or a parameter's) another
 /// file's function explains, one that keeps or releases what it is handed. `fresh`: after
 /// the first round, the files whose summaries the last round changed; only their functions
-/// can change another file's summaries again.
+/// can change another file's summaries again. `called`: the names of the functions files
+/// called with a real channel in any round.
 pub(crate) fn resummaries(
     placement: &Placed,
     infos: &[FileInfo],
     index: &SummaryIndex,
     fresh: Option<&HashSet<usize>>,
+    called: &HashSet<String>,
+    files: &[crate::walk::SourceFile],
 ) -> Vec<Recheck> {
     // Few functions keep or release their arguments: find them by name first.
     let mut keeping: HashMap<&str, Vec<(usize, usize, &Summary)>> = HashMap::new();
@@ -45,12 +48,12 @@ pub(crate) fn resummaries(
             continue;
         }
         let krate = placement.files[i].krate;
-        let calls = info.param_calls.iter().map(String::as_str).chain(
-            info.open_calls
-                .iter()
-                .filter(|(_, &c)| c)
-                .map(|(c, _)| c.as_str()),
-        );
+        // A release matters only to a function that waits while it holds a parameter.
+        let holds_at_wait = info
+            .summaries
+            .iter()
+            .any(|s| s.waits.iter().any(|w| !w.holding.is_empty()));
+        let calls = info.param_calls.iter().map(String::as_str);
         let mut view = None;
         let explained = calls.into_iter().any(|call| {
             let Some(found) = keeping.get(called_name(call)) else {
@@ -58,6 +61,9 @@ pub(crate) fn resummaries(
             };
             let view = view.get_or_insert_with(|| index.view(placement, krate, false));
             found.iter().any(|&(owner, file, summary)| {
+                if !summary.keeps_arguments() && !holds_at_wait {
+                    return false;
+                }
                 if owner == krate {
                     return file != i && summary.explains(call, true);
                 }
@@ -67,6 +73,14 @@ pub(crate) fn resummaries(
                     .any(|seen| seen.seen(summary).explains(call, true))
             })
         });
+        // Only a file that defines a function another file calls with a real channel can
+        // change a finding.
+        let explained = explained
+            && std::fs::read(&files[i].path).is_ok_and(|bytes| {
+                called
+                    .iter()
+                    .any(|name| super::defines_fn(&bytes, &format!("fn {name}")))
+            });
         if explained {
             let view = view.unwrap_or_else(|| index.view(placement, krate, false));
             out.push((i, view, Vec::new()));
