@@ -217,22 +217,22 @@ pub fn check(options: &Options) -> Result<Report, String> {
         let mut pulls = rounds::pull_ins(&files, &placed, &infos, &index, &config.catalogue);
         // Files whose own summaries a callee's now known summary changes.
         let resummarized: HashSet<usize> = {
+            // Only a file that waits for a channel's end can gain or lose a finding by what
+            // the functions it hands that channel's senders keep.
+            let mut newly_called = HashSet::new();
             for info in infos.iter().filter(|i| i.parsed) {
-                called_with_channels.extend(
-                    info.open_calls
-                        .iter()
-                        .filter(|(_, &carried)| carried)
-                        .map(|(call, _)| facts::summary::called_name(call).to_string()),
-                );
+                for name in &info.across.feeds_waits {
+                    if !called_with_channels.contains(name) {
+                        called_with_channels.insert(name.clone());
+                        newly_called.insert(name.clone());
+                    }
+                }
             }
-            let again = rounds::resummaries(
-                &placed,
-                &infos,
-                &index,
-                last_fresh.as_ref(),
-                &called_with_channels,
-                &files,
-            );
+            let called = rounds::Called {
+                all: &called_with_channels,
+                new: &newly_called,
+            };
+            let again = rounds::resummaries(&placed, &infos, &index, last_fresh.as_ref(), called);
             let list: HashSet<usize> = again.iter().map(|(i, _, _)| *i).collect();
             pulls.retain(|(i, _, _)| !list.contains(i));
             pulls.extend(again);
@@ -246,21 +246,22 @@ pub fn check(options: &Options) -> Result<Report, String> {
         // finding.
         let mut gained: HashSet<usize> = HashSet::new();
         let mut fresh: HashSet<usize> = HashSet::new();
-        // Files read again whose own summaries changed: files that already follow their
-        // functions' calls must apply the new summaries.
-        let mut changed: HashSet<usize> = HashSet::new();
+        // The functions whose summaries changed when their files were read again: the files
+        // that call them must apply the new summaries (only those: the files' other functions
+        // are as they were).
+        let mut changed = rounds::Changed::default();
+        let mut resummarized_fresh: HashSet<usize> = HashSet::new();
         for (i, (result, info)) in pulled {
             gained.insert(placed.files[i].krate);
-            fresh.insert(i);
             results[i] = result;
             let methods = std::mem::take(&mut infos[i].methods);
             let again = resummarized.contains(&i);
             if again {
-                if infos[i].summaries == info.summaries {
-                    fresh.remove(&i);
-                } else {
-                    changed.insert(i);
+                if changed.add(&infos[i].summaries, &info.summaries) {
+                    resummarized_fresh.insert(i);
                 }
+            } else {
+                fresh.insert(i);
             }
             infos[i] = FileInfo {
                 methods,
@@ -271,7 +272,8 @@ pub fn check(options: &Options) -> Result<Report, String> {
         index.rebuild(&files, &placed, &infos, Some(&gained));
         // A dependency's own findings are not reported: its files are read only for what
         // they tell their callers (pulled in above).
-        let fresh_now = fresh.clone();
+        let mut fresh_now = fresh.clone();
+        fresh_now.extend(resummarized_fresh);
         let fresh = (round > 0).then_some(&fresh);
         let mut again = pool.install(|| {
             rounds::cross_file_rechecks(
@@ -429,9 +431,8 @@ struct FileInfo {
     open_calls: std::collections::HashMap<String, bool>,
     /// Methods of those called on a binding that held channel ends (`FileFacts::open_on_holders`).
     open_on_holders: HashSet<String>,
-    /// Of those, the calls that carried only a parameter's senders (`carried_by_real_channels`
-    /// marks them not carried): a callee that keeps them changes the file's own summaries.
-    param_calls: HashSet<String>,
+    /// What the file's own summaries left to other files' functions (`facts::CallsAcross`).
+    across: facts::CallsAcross,
 }
 
 fn check_file(
@@ -515,7 +516,7 @@ fn check_file_in(
         })
     });
     memory::after_file(size);
-    let (checked, summaries, open_calls, open_on_holders, param_calls) = match checked {
+    let (checked, summaries, open_calls, open_on_holders, across) = match checked {
         Err(e) => return (FileResult::Error(e), info),
         Ok(checked) => checked,
     };
@@ -526,7 +527,7 @@ fn check_file_in(
         info.summaries.extend(summaries);
         info.open_calls = open_calls;
         info.open_on_holders = open_on_holders;
-        info.param_calls = param_calls;
+        info.across = across;
     } else {
         // Constructions of other files' types are found only with their summaries, which
         // the file gets in a later round whatever the scan did.
@@ -592,7 +593,7 @@ type Analyzed = (
     Vec<facts::summary::Summary>,
     std::collections::HashMap<String, bool>,
     HashSet<String>,
-    HashSet<String>,
+    facts::CallsAcross,
 );
 
 fn analyze_source(
@@ -644,7 +645,7 @@ fn unanalyzed(text: String) -> Analyzed {
         Vec::new(),
         Default::default(),
         HashSet::new(),
-        HashSet::new(),
+        Default::default(),
     )
 }
 
@@ -658,7 +659,7 @@ struct TreeAnalysis {
     summaries: Vec<facts::summary::Summary>,
     open_calls: std::collections::HashMap<String, bool>,
     open_on_holders: HashSet<String>,
-    param_calls: HashSet<String>,
+    across: facts::CallsAcross,
     /// Items a suppression comment can cover (only looked for if the text has one).
     items: Vec<suppress::ItemRange>,
     /// For a group of a big file: the types it implements methods for.
@@ -707,11 +708,25 @@ fn analyze_tree(
             .map(|(loc, why)| (loc.line, why))
             .collect(),
         summaries,
-        param_calls: calls_with_params_only(&facts),
+        across: calls_across(&mut facts),
         open_calls: carried_by_real_channels(&facts, facts.open_calls.clone().unwrap_or_default()),
         open_on_holders: std::mem::take(&mut facts.open_on_holders),
         items,
     }
+}
+
+/// What the tree's analysis left to other files' functions, with the calls that fed a
+/// channel it waits for.
+fn calls_across(facts: &mut facts::FileFacts) -> facts::CallsAcross {
+    let mut across = std::mem::take(&mut facts.across);
+    let handed = std::mem::take(&mut across.handed_real);
+    let waited: HashSet<usize> = facts.waits.iter().map(|w| w.chan).collect();
+    across.feeds_waits = handed
+        .into_iter()
+        .filter(|(_, chan)| waited.contains(chan))
+        .map(|(name, _)| name)
+        .collect();
+    across
 }
 
 /// The calls a tree could not follow, carrying a channel only if the tree has a real one.
@@ -728,19 +743,6 @@ fn carried_by_real_channels(
         calls.values_mut().for_each(|carried| *carried = false);
     }
     calls
-}
-
-/// The calls that `carried_by_real_channels` marks not carried although they carried a
-/// parameter's senders.
-fn calls_with_params_only(facts: &facts::FileFacts) -> HashSet<String> {
-    if facts.channels.iter().any(|c| c.param.is_none()) {
-        return HashSet::new();
-    }
-    let calls = facts.open_calls.iter().flatten();
-    calls
-        .filter(|(_, &carried)| carried)
-        .map(|(call, _)| call.clone())
-        .collect()
 }
 
 impl TreeAnalysis {
@@ -764,7 +766,7 @@ impl TreeAnalysis {
             self.summaries,
             self.open_calls,
             self.open_on_holders,
-            self.param_calls,
+            self.across,
         )
     }
 }

@@ -24,7 +24,7 @@ mod resummaries;
 pub(crate) mod view;
 
 pub(crate) use rechecks::{cross_file_rechecks, read_methods};
-pub(crate) use resummaries::resummaries;
+pub(crate) use resummaries::{resummaries, Called, Changed};
 
 use view::{SummaryIndex, View};
 
@@ -409,9 +409,11 @@ pub(crate) fn keep_built(info: &mut FileInfo, later: FileInfo) -> bool {
     if info.parsed && later.parsed {
         info.open_calls = later.open_calls;
         info.open_on_holders = later.open_on_holders;
-        // Kept: a call this check followed with a summary may still change the file's own
-        // summaries, which only `resummaries` replaces.
-        info.param_calls.extend(later.param_calls);
+        // The hand-offs are kept: a call this check followed with a summary may still change
+        // the file's own summaries, which only `resummaries` replaces.
+        let handoffs = std::mem::take(&mut info.across.param_handoffs);
+        info.across = later.across;
+        info.across.param_handoffs.extend(handoffs);
     }
     let before: Vec<&Summary> = info
         .summaries

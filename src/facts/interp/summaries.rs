@@ -261,6 +261,7 @@ impl<'a> Interp<'a> {
         at: Loc,
         keep_locs: bool,
     ) -> Val {
+        self.note_followed(summary, args);
         let foreign = summary.origin.is_some();
         let relocate = |loc: Loc| if foreign { at } else { loc };
         let mut chans: Vec<Vec<ChanId>> = Vec::new();
