@@ -3,8 +3,11 @@
 //! parameter's sender to another file's function that keeps it (`EventSender::new(sender)`,
 //! a wrapper's constructor in a sibling crate) was summarized as giving the sender away, so
 //! its callers lose the channel; one that lends it to a method that takes it back out
-//! (`registry.detach_events()`) was summarized as still holding it. Once such a function's summary is known, the file is read
-//! again and its summaries replace the first pass's, like those of a file pulled in.
+//! (`registry.detach_events()`) was summarized as still holding it. Once such a function's
+//! summary is known, the file is read again and its summaries replace the first pass's, like
+//! those of a file pulled in. Only the exact hand-offs the first pass recorded
+//! (`facts::CallsAcross`) are looked at, and only in functions that a file waiting for a
+//! channel's end handed that channel's senders: nothing else can change a finding.
 
 use std::collections::{HashMap, HashSet};
 
@@ -146,17 +149,14 @@ pub(crate) fn resummaries(
                 if !decides {
                     return false;
                 }
-                let r = if owner == krate {
-                    file != i && summary.explains(call, true)
-                } else {
-                    let view = view.get_or_insert_with(|| index.view(placement, krate, false));
-                    view.libraries
-                        .iter()
-                        .filter(|seen| seen.krate == owner && seen.exports(summary))
-                        .any(|seen| seen.seen(summary).explains(call, true))
-                };
-                if r {}
-                r
+                if owner == krate {
+                    return file != i && summary.explains(call, true);
+                }
+                let view = view.get_or_insert_with(|| index.view(placement, krate, false));
+                view.libraries
+                    .iter()
+                    .filter(|seen| seen.krate == owner && seen.exports(summary))
+                    .any(|seen| seen.seen(summary).explains(call, true))
             })
         });
         if explained {
