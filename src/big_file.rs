@@ -283,6 +283,12 @@ fn merge(results: Vec<TreeAnalysis>) -> TreeAnalysis {
             *whole.open_calls.entry(call).or_default() |= carried;
         }
         whole.open_on_holders.extend(result.open_on_holders);
+        whole
+            .across
+            .param_handoffs
+            .extend(result.across.param_handoffs);
+        whole.across.followed.extend(result.across.followed);
+        whole.across.feeds_waits.extend(result.across.feeds_waits);
         whole.items.extend(result.items);
     }
     whole

@@ -203,6 +203,10 @@ pub fn check(options: &Options) -> Result<Report, String> {
     // more (every call on a parameter would, and through a big crate the rounds would parse
     // most of it).
     let mut methods_read: HashSet<usize> = HashSet::new();
+    // The files whose summaries the last round changed (`None` before the first).
+    let mut last_fresh: Option<HashSet<usize>> = None;
+    // The names of the functions a file called with a real channel, in any round.
+    let mut called_with_channels: HashSet<String> = HashSet::new();
     for round in 0..rounds::MAX_PULL_ROUNDS {
         // The methods of the libraries whose methods a file calls with a channel, for the
         // method pull-ins.
@@ -210,7 +214,30 @@ pub fn check(options: &Options) -> Result<Report, String> {
         pool.install(|| {
             rounds::read_methods(&files, &placed, &mut infos, &calling, &mut methods_read)
         });
-        let pulls = rounds::pull_ins(&files, &placed, &infos, &index, &config.catalogue);
+        let mut pulls = rounds::pull_ins(&files, &placed, &infos, &index, &config.catalogue);
+        // Files whose own summaries a callee's now known summary changes.
+        let resummarized: HashSet<usize> = {
+            // Only a file that waits for a channel's end can gain or lose a finding by what
+            // the functions it hands that channel's senders keep.
+            let mut newly_called = HashSet::new();
+            for info in infos.iter().filter(|i| i.parsed) {
+                for name in &info.across.feeds_waits {
+                    if !called_with_channels.contains(name) {
+                        called_with_channels.insert(name.clone());
+                        newly_called.insert(name.clone());
+                    }
+                }
+            }
+            let called = rounds::Called {
+                all: &called_with_channels,
+                new: &newly_called,
+            };
+            let again = rounds::resummaries(&placed, &infos, &index, last_fresh.as_ref(), called);
+            let list: HashSet<usize> = again.iter().map(|(i, _, _)| *i).collect();
+            pulls.retain(|(i, _, _)| !list.contains(i));
+            pulls.extend(again);
+            list
+        };
         let pulled = recheck(pulls, true);
         if round > 0 && pulled.is_empty() {
             break;
@@ -219,20 +246,34 @@ pub fn check(options: &Options) -> Result<Report, String> {
         // finding.
         let mut gained: HashSet<usize> = HashSet::new();
         let mut fresh: HashSet<usize> = HashSet::new();
+        // The functions whose summaries changed when their files were read again: the files
+        // that call them must apply the new summaries (only those: the files' other functions
+        // are as they were).
+        let mut changed = rounds::Changed::default();
+        let mut resummarized_fresh: HashSet<usize> = HashSet::new();
         for (i, (result, info)) in pulled {
             gained.insert(placed.files[i].krate);
-            fresh.insert(i);
             results[i] = result;
             let methods = std::mem::take(&mut infos[i].methods);
+            let again = resummarized.contains(&i);
+            if again {
+                if changed.add(&infos[i].summaries, &info.summaries) {
+                    resummarized_fresh.insert(i);
+                }
+            } else {
+                fresh.insert(i);
+            }
             infos[i] = FileInfo {
                 methods,
-                pulled: true,
+                pulled: !again || infos[i].pulled,
                 ..info
             };
         }
         index.rebuild(&files, &placed, &infos, Some(&gained));
         // A dependency's own findings are not reported: its files are read only for what
         // they tell their callers (pulled in above).
+        let mut fresh_now = fresh.clone();
+        fresh_now.extend(resummarized_fresh);
         let fresh = (round > 0).then_some(&fresh);
         let mut again = pool.install(|| {
             rounds::cross_file_rechecks(
@@ -241,6 +282,7 @@ pub fn check(options: &Options) -> Result<Report, String> {
                 &mut infos,
                 &index,
                 fresh,
+                &changed,
                 &mut methods_read,
             )
         });
@@ -253,6 +295,7 @@ pub fn check(options: &Options) -> Result<Report, String> {
             }
         }
         index.rebuild(&files, &placed, &infos, Some(&rechecked));
+        last_fresh = Some(fresh_now);
     }
     // Files of types built elsewhere from both ends of a channel see `self` as so built.
     let mut built = rounds::built_rechecks(&files, &placed, &infos, &index);
@@ -388,6 +431,8 @@ struct FileInfo {
     open_calls: std::collections::HashMap<String, bool>,
     /// Methods of those called on a binding that held channel ends (`FileFacts::open_on_holders`).
     open_on_holders: HashSet<String>,
+    /// What the file's own summaries left to other files' functions (`facts::CallsAcross`).
+    across: facts::CallsAcross,
 }
 
 fn check_file(
@@ -471,7 +516,7 @@ fn check_file_in(
         })
     });
     memory::after_file(size);
-    let (checked, summaries, open_calls, open_on_holders) = match checked {
+    let (checked, summaries, open_calls, open_on_holders, across) = match checked {
         Err(e) => return (FileResult::Error(e), info),
         Ok(checked) => checked,
     };
@@ -482,6 +527,7 @@ fn check_file_in(
         info.summaries.extend(summaries);
         info.open_calls = open_calls;
         info.open_on_holders = open_on_holders;
+        info.across = across;
     } else {
         // Constructions of other files' types are found only with their summaries, which
         // the file gets in a later round whatever the scan did.
@@ -547,6 +593,7 @@ type Analyzed = (
     Vec<facts::summary::Summary>,
     std::collections::HashMap<String, bool>,
     HashSet<String>,
+    facts::CallsAcross,
 );
 
 fn analyze_source(
@@ -593,7 +640,13 @@ fn unanalyzed(text: String) -> Analyzed {
         findings: Vec::new(),
         incomplete: Vec::new(),
     };
-    (checked, Vec::new(), Default::default(), HashSet::new())
+    (
+        checked,
+        Vec::new(),
+        Default::default(),
+        HashSet::new(),
+        Default::default(),
+    )
 }
 
 /// What the analysis of one syntax tree found, before suppressions: a file's tree, or one of
@@ -606,6 +659,7 @@ struct TreeAnalysis {
     summaries: Vec<facts::summary::Summary>,
     open_calls: std::collections::HashMap<String, bool>,
     open_on_holders: HashSet<String>,
+    across: facts::CallsAcross,
     /// Items a suppression comment can cover (only looked for if the text has one).
     items: Vec<suppress::ItemRange>,
     /// For a group of a big file: the types it implements methods for.
@@ -654,10 +708,25 @@ fn analyze_tree(
             .map(|(loc, why)| (loc.line, why))
             .collect(),
         summaries,
+        across: calls_across(&mut facts),
         open_calls: carried_by_real_channels(&facts, facts.open_calls.clone().unwrap_or_default()),
         open_on_holders: std::mem::take(&mut facts.open_on_holders),
         items,
     }
+}
+
+/// What the tree's analysis left to other files' functions, with the calls that fed a
+/// channel it waits for.
+fn calls_across(facts: &mut facts::FileFacts) -> facts::CallsAcross {
+    let mut across = std::mem::take(&mut facts.across);
+    let handed = std::mem::take(&mut across.handed_real);
+    let waited: HashSet<usize> = facts.waits.iter().map(|w| w.chan).collect();
+    across.feeds_waits = handed
+        .into_iter()
+        .filter(|(_, chan)| waited.contains(chan))
+        .map(|(name, _)| name)
+        .collect();
+    across
 }
 
 /// The calls a tree could not follow, carrying a channel only if the tree has a real one.
@@ -697,6 +766,7 @@ impl TreeAnalysis {
             self.summaries,
             self.open_calls,
             self.open_on_holders,
+            self.across,
         )
     }
 }

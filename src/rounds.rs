@@ -20,9 +20,11 @@ use crate::walk::SourceFile;
 use crate::FileInfo;
 
 mod rechecks;
+mod resummaries;
 pub(crate) mod view;
 
 pub(crate) use rechecks::{cross_file_rechecks, read_methods};
+pub(crate) use resummaries::{resummaries, Called, Changed};
 
 use view::{SummaryIndex, View};
 
@@ -407,6 +409,11 @@ pub(crate) fn keep_built(info: &mut FileInfo, later: FileInfo) -> bool {
     if info.parsed && later.parsed {
         info.open_calls = later.open_calls;
         info.open_on_holders = later.open_on_holders;
+        // The hand-offs are kept: a call this check followed with a summary may still change
+        // the file's own summaries, which only `resummaries` replaces.
+        let handoffs = std::mem::take(&mut info.across.param_handoffs);
+        info.across = later.across;
+        info.across.param_handoffs.extend(handoffs);
     }
     let before: Vec<&Summary> = info
         .summaries

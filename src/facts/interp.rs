@@ -416,6 +416,8 @@ impl<'a> Interp<'a> {
             steps: 0,
             gave_up: None,
             self_ty: cx.self_ty.clone(),
+            fn_name: cx.sig.ident.to_string(),
+            fn_has_self: cx.sig.receiver().is_some(),
             module: cx.path.clone(),
             self_view,
             returns: Val::default(),
@@ -907,6 +909,10 @@ struct Interp<'a> {
     sent_into: Vec<(ChanId, Loc)>,
     /// The binding of each parameter bound to a single name: (parameter index, binding).
     param_vars: Vec<(usize, usize)>,
+    /// The name of the function being analysed.
+    fn_name: String,
+    /// The function being analysed is a method.
+    fn_has_self: bool,
     /// Senders of parameters held when the function enters a loop it never leaves.
     endless_params: Vec<(ChanId, Loc)>,
     /// Bindings a field of which was overwritten or taken out (`p.tx = ..`, `p.tx.take()`).
@@ -1886,6 +1892,7 @@ fn through_guards(mut expr: &Expr) -> &Expr {
     }
 }
 
+mod across;
 mod built_elsewhere;
 mod calls;
 mod closes;

@@ -264,4 +264,42 @@ pub struct FileFacts {
     /// Constructions of other files' types from both ends of a channel (summaries with
     /// `built` set), for the types' own files.
     pub built_elsewhere: Vec<summary::Summary>,
+    /// What the file's summaries took from or left to other files' functions (only when
+    /// `open_calls` is asked for).
+    pub across: CallsAcross,
+}
+
+/// A parameter's senders handed to a call the file could not follow.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ParamHandoff {
+    /// The function whose parameter it is (its key in the file, joined by `::`).
+    pub function: String,
+    /// That function is a method.
+    pub method: bool,
+    /// The call as written (`EventSender::new`, `.detach_events`).
+    pub call: String,
+    /// The callee's parameter (`self` is 0 for a method).
+    pub position: usize,
+    /// Lent (`&x`, a method's receiver): the file took them for still held; otherwise moved
+    /// in, and taken for gone.
+    pub lent: bool,
+}
+
+/// What a file's own summaries depend on in other files' functions, for the later rounds:
+/// which calls to read the file again for, and which changed summaries to check it again for.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CallsAcross {
+    /// Calls the file could not follow that were handed a parameter's senders (moved in or
+    /// lent), with the callee's parameter position (`self` is 0 for a method): the file's
+    /// summary guessed what the callee does with them (`FileFacts::open_calls`).
+    pub param_handoffs: std::collections::HashSet<ParamHandoff>,
+    /// Keys (joined by `::`) of other files' functions whose summaries the file applied.
+    pub followed: std::collections::HashSet<String>,
+    /// Calls of other files' functions (as written, or the key of the summary followed) that
+    /// were handed senders of a channel whose end the file waits for: only what they keep or release can change a
+    /// finding of the file.
+    pub feeds_waits: std::collections::HashSet<String>,
+    /// While the file is analysed: each such call's name and the channel whose senders it
+    /// was handed (`feeds_waits` keeps those of the channels waited for).
+    pub handed_real: Vec<(String, ChanId)>,
 }

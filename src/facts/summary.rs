@@ -312,6 +312,44 @@ impl Summary {
         named && (carried || self.makes_channels())
     }
 
+    /// Whether the function decides what becomes of the senders a caller hands it as
+    /// parameter `index`: it keeps them (returns them, as a wrapper's constructor does, or
+    /// stores them into a parameter it borrows) or releases them (takes them out of that
+    /// argument). A caller summarized without it guessed: an argument passed by value is
+    /// taken for gone, one lent for still held.
+    pub fn keeps_or_releases(&self, index: usize) -> bool {
+        self.releases.contains(&index) || self.keeps(index)
+    }
+
+    /// Whether the function keeps the senders handed to it as parameter `index` (see
+    /// `keeps_or_releases`).
+    pub fn keeps(&self, index: usize) -> bool {
+        let theirs = |val: &Val| {
+            let val = val.clone().flattened();
+            val.senders.iter().any(|s| {
+                matches!(self.slots.get(s.chan), Some(Slot::Param(i, Role::Senders)) if *i == index)
+            })
+        };
+        theirs(&self.returns) || self.stores.iter().any(|(_, stored)| theirs(stored))
+    }
+
+    /// Whether the function keeps or releases any parameter's senders.
+    pub fn keeps_or_releases_any(&self) -> bool {
+        !self.releases.is_empty()
+            || !self.stores.is_empty()
+            || self
+                .slots
+                .iter()
+                .any(|slot| matches!(slot, Slot::Param(_, Role::Senders)))
+                && self
+                    .returns
+                    .clone()
+                    .flattened()
+                    .senders
+                    .iter()
+                    .any(|s| matches!(self.slots.get(s.chan), Some(Slot::Param(_, Role::Senders))))
+    }
+
     pub fn explains_any(&self, calls: &std::collections::HashMap<String, bool>) -> bool {
         calls
             .iter()

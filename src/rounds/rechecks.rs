@@ -33,6 +33,9 @@ struct Candidate {
 /// `fresh`: in a later round, the files whose summaries are new (pulled in); a file that was
 /// checked with everything else its crate sees need only be checked again when one of those
 /// explains a call it could not follow.
+/// `changed`: the functions whose summaries changed when their files were read again
+/// (`rounds::resummaries`); a file that followed or could not follow a call of one of them
+/// applied the old summary.
 /// `methods_read`: the crates whose files' methods are in `FileInfo::methods`; those of the
 /// crates the candidates see are read (in parallel, on the caller's thread pool) and added.
 pub(crate) fn cross_file_rechecks(
@@ -41,10 +44,11 @@ pub(crate) fn cross_file_rechecks(
     infos: &mut [FileInfo],
     index: &SummaryIndex,
     fresh: Option<&HashSet<usize>>,
+    changed: &super::Changed,
     methods_read: &mut HashSet<usize>,
 ) -> Vec<Recheck> {
     let names = Names::of(index);
-    let candidates = candidates(files, placement, infos, index, &names, fresh);
+    let candidates = candidates(files, placement, infos, index, &names, fresh, changed);
     if candidates.is_empty() {
         return Vec::new();
     }
@@ -134,6 +138,7 @@ fn candidates(
     index: &SummaryIndex,
     names: &Names,
     fresh: Option<&HashSet<usize>>,
+    changed: &super::Changed,
 ) -> Vec<Candidate> {
     let mut out = Vec::new();
     for (i, place) in placement.files.iter().enumerate() {
@@ -183,6 +188,11 @@ fn candidates(
                     names_in_text(&key, &s.name, bytes.as_deref())
                 }),
         };
+        // A function of another file it followed, or called, may have a new summary.
+        let affected = affected
+            || (info.parsed
+                && !changed.is_empty()
+                && changed.touches(&info.open_calls, &info.across.followed));
         if affected || lends {
             let bytes = text.get_or_insert_with(|| std::fs::read(&files[i].path).ok());
             let methods_called = bytes

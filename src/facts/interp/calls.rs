@@ -172,10 +172,14 @@ impl<'a> Interp<'a> {
             return Val::default();
         }
         let mut carried = false;
-        for arg in &c.args {
-            carried |= !self.call_arg(arg).is_empty();
+        let mut handed = Vec::new();
+        for (position, arg) in c.args.iter().enumerate() {
+            let val = self.call_arg(arg);
+            carried |= !val.is_empty();
+            handed.push((position, matches!(arg, Expr::Reference(_)), val));
         }
         self.note_open_call(&resolved, carried);
+        self.note_param_handoffs(&resolved, handed.iter().map(|(i, lent, v)| (*i, *lent, v)));
         Val::default()
     }
 
@@ -514,6 +518,7 @@ impl<'a> Interp<'a> {
             if let Ok(Some(summary)) = typed {
                 if summary.signature_only && (!seen.is_empty() || args_carry) {
                     self.note_open_call(&format!(".{m}"), true);
+                    self.note_method_handoffs(m, mc, &seen);
                 }
                 return self.apply_method_summary(mc, summary, seen, at);
             }
@@ -526,6 +531,7 @@ impl<'a> Interp<'a> {
             if let Some(summary) = by_name {
                 if summary.signature_only && (!seen.is_empty() || args_carry) {
                     self.note_open_call(&format!(".{m}"), true);
+                    self.note_method_handoffs(m, mc, &seen);
                 }
                 return self.apply_method_summary(mc, summary, seen, at);
             }
@@ -536,6 +542,7 @@ impl<'a> Interp<'a> {
             if (!seen.is_empty() || args_carry) && self.facts.open_calls.is_some() && !by_name_only
             {
                 self.note_open_call(&format!(".{m}"), true);
+                self.note_method_handoffs(m, mc, &seen);
                 // A parameter's placeholders (while a function is summarized) stand for any
                 // argument: only a real sender kept alive by the call's kind can be a finding.
                 if self.holds_real_sender(&seen) {
@@ -852,7 +859,7 @@ impl<'a> Interp<'a> {
 }
 
 /// `tx.clone()` as an argument carries what `tx` carries.
-fn without_clone(expr: &Expr) -> &Expr {
+pub(super) fn without_clone(expr: &Expr) -> &Expr {
     match strip(expr) {
         Expr::MethodCall(mc) if mc.method == "clone" && mc.args.is_empty() => strip(&mc.receiver),
         other => other,

@@ -100,10 +100,12 @@ impl<'a> Interp<'a> {
         self.param_vars
             .iter()
             .filter(|&&(index, var)| {
+                // A binding released by a call (`p.detach()`, whose summary releases it) is
+                // also marked moved there: released all the same.
                 env.vars.get(var).is_some_and(|v| {
-                    !v.moved
-                        && (self.released.contains(&var)
-                            || !v.val.senders.iter().any(|s| {
+                    self.released.contains(&var)
+                        || (!v.moved
+                            && !v.val.senders.iter().any(|s| {
                                 self.facts.channels[s.chan].param == Some((index, Role::Senders))
                             }))
                 })
@@ -259,6 +261,7 @@ impl<'a> Interp<'a> {
         at: Loc,
         keep_locs: bool,
     ) -> Val {
+        self.note_followed(summary, args);
         let foreign = summary.origin.is_some();
         let relocate = |loc: Loc| if foreign { at } else { loc };
         let mut chans: Vec<Vec<ChanId>> = Vec::new();
@@ -464,6 +467,7 @@ impl<'a> Interp<'a> {
         for &index in &summary.releases {
             if let Some(Some(target)) = targets.get(index) {
                 self.move_var(*target);
+                self.released.insert(*target);
             }
         }
         for (index, stored) in &summary.stores {
@@ -482,8 +486,16 @@ impl<'a> Interp<'a> {
                     .collect()
             });
             relocate_senders(&mut stored, at);
-            if let Some(var) = self.var(*target).filter(|v| !v.moved) {
-                var.val.absorb(stored);
+            if let Some(var) = self.var(*target) {
+                if var.moved {
+                    // The callee borrows the argument, so it was not moved: it was released
+                    // by an earlier call (which overwrote or took out some field), and from
+                    // here on it holds at least what this call stores.
+                    var.moved = false;
+                    var.val = stored;
+                } else {
+                    var.val.absorb(stored);
+                }
             }
         }
         if !keep_locs {
