@@ -966,6 +966,7 @@ impl<'a> Interp<'a> {
                 let_underscore: None,
                 loop_depth,
                 ty: None,
+                lent: false,
             });
         }
     }
@@ -980,8 +981,18 @@ impl<'a> Interp<'a> {
         }
     }
 
-    /// Moves the value out of a local: it no longer holds anything.
+    /// Moves the value out of a local: it no longer holds anything. A reference is copied
+    /// instead: the callee can use what it refers to, not keep it.
     fn move_var(&mut self, idx: usize) -> Val {
+        match self.var(idx) {
+            Some(var) if !var.moved && var.lent => var.val.borrowed(),
+            _ => self.take_var(idx),
+        }
+    }
+
+    /// Takes everything out of a local, a reference's referent too: a method that consumes
+    /// its receiver or one that cannot be read (it may empty what the reference points to).
+    fn take_var(&mut self, idx: usize) -> Val {
         match self.var(idx) {
             Some(var) if !var.moved => {
                 var.moved = true;

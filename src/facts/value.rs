@@ -198,6 +198,9 @@ pub struct Var {
     pub loop_depth: usize,
     /// The type its declaration names, seen through `&`, `Arc`, `Box`.. (see `light_types`).
     pub ty: Option<String>,
+    /// A reference (`registry: &ToolRegistry`, `&self`): passing it on copies or reborrows
+    /// the reference, and what it refers to stays with its owner.
+    pub lent: bool,
 }
 
 /// The bindings alive at one point of the flow, oldest first; shadowed ones stay (and stay alive).

@@ -60,7 +60,7 @@ impl<'a> Interp<'a> {
         }
         let mut vals = vec![(0, true, seen.clone())];
         for (i, arg) in mc.args.iter().enumerate() {
-            let lent = matches!(arg, Expr::Reference(_));
+            let lent = self.lends(arg);
             vals.push((i + 1, lent, self.peek(super::calls::without_clone(arg))));
         }
         self.note_param_handoffs(

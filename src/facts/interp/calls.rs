@@ -174,9 +174,10 @@ impl<'a> Interp<'a> {
         let mut carried = false;
         let mut handed = Vec::new();
         for (position, arg) in c.args.iter().enumerate() {
+            let lent = self.lends(arg);
             let val = self.call_arg(arg);
             carried |= !val.is_empty();
-            handed.push((position, matches!(arg, Expr::Reference(_)), val));
+            handed.push((position, lent, val));
         }
         self.note_open_call(&resolved, carried);
         self.note_param_handoffs(&resolved, handed.iter().map(|(i, lent, v)| (*i, *lent, v)));
@@ -582,7 +583,7 @@ impl<'a> Interp<'a> {
     ) -> Val {
         if summary.takes_self {
             if let Some(idx) = self.target_of(&mc.receiver) {
-                self.move_var(idx);
+                self.take_var(idx);
             }
         }
         let mut targets = vec![self.target_of(&mc.receiver)];
@@ -629,7 +630,7 @@ impl<'a> Interp<'a> {
             !var.val.senders.is_empty() && by_value
         };
         if consumes {
-            self.move_var(idx)
+            self.take_var(idx)
         } else {
             var.val.borrowed()
         }

@@ -74,6 +74,13 @@ impl<'a> Interp<'a> {
         }
     }
 
+    /// The binding just declared is a reference (see `Var::lent`).
+    pub(super) fn lend_last_binding(&mut self) {
+        if let Some(var) = self.env.as_mut().and_then(|e| e.vars.last_mut()) {
+            var.lent = true;
+        }
+    }
+
     /// Whether the method `name` of the type of the binding a receiver names takes `self` by
     /// value, when the file declares it.
     pub(super) fn typed_method_consumes(&self, receiver: &Expr, name: &str) -> Option<bool> {

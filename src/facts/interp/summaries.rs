@@ -19,6 +19,9 @@ impl<'a> Interp<'a> {
                     };
                     self.declare("self".into(), val, at);
                     self.type_last_binding(self.self_ty.clone());
+                    if matches!(r.kind, syn::ReceiverKind::Reference(..)) {
+                        self.lend_last_binding();
+                    }
                     if self.self_view == SelfView::Owning {
                         // The value drains its own channel: `self-held-sender`, not a caller's
                         // lingering sender.
@@ -37,6 +40,9 @@ impl<'a> Interp<'a> {
                     self.bind(&t.pat, val, None);
                     if matches!(&*t.pat, Pat::Ident(_)) {
                         self.type_last_binding(light_types::named_type(&t.ty));
+                        if matches!(&*t.ty, syn::Type::Reference(_)) {
+                            self.lend_last_binding();
+                        }
                     }
                     if matches!(&*t.pat, Pat::Ident(_)) {
                         self.param_vars.push((index, self.var_count() - 1));
@@ -206,12 +212,26 @@ impl<'a> Interp<'a> {
     }
 
     /// An argument as the called function sees it: `&x` lends everything `x` carries (the
-    /// function may clone a sender out of it), anything else is moved in.
+    /// function may clone a sender out of it), and so does a reference passed on (`registry`
+    /// of `registry: &ToolRegistry`); anything else is moved in.
     pub(super) fn call_arg(&mut self, arg: &Expr) -> Val {
         match arg {
             Expr::Reference(r) => self.expr_borrowed_full(&r.expr),
+            other if self.is_lent_binding(other) => self.expr_borrowed_full(other),
             other => self.expr(other),
         }
+    }
+
+    /// Whether the argument lends rather than moves: `&x`, or a binding that is a reference.
+    pub(super) fn lends(&self, arg: &Expr) -> bool {
+        matches!(arg, Expr::Reference(_)) || self.is_lent_binding(arg)
+    }
+
+    fn is_lent_binding(&self, expr: &Expr) -> bool {
+        ident_of(expr)
+            .and_then(|n| self.lookup(&n))
+            .and_then(|i| self.env.as_ref().map(|e| e.vars[i].lent))
+            .unwrap_or(false)
     }
 
     /// The summary a path call names (`connect()`, `Self::new()`, `io::spawn_writer()`).
@@ -466,7 +486,10 @@ impl<'a> Interp<'a> {
         // What the callee took out of or overwrote in an argument is no longer certainly held.
         for &index in &summary.releases {
             if let Some(Some(target)) = targets.get(index) {
-                self.move_var(*target);
+                // Through a reference too: the callee emptied what it refers to.
+                if let Some(var) = self.var(*target) {
+                    var.moved = true;
+                }
                 self.released.insert(*target);
             }
         }
