@@ -249,6 +249,7 @@ impl FileCx<'_, '_> {
             interp.finish_leaks();
             forbid_drop_of_later_uses(block, &mut interp.facts.waits[first_wait..]);
             let param_leaks = interp.param_leaks(first_leak);
+            let kept_params = interp.kept_params();
             if let Some(reason) = interp.gave_up.take() {
                 let at = Loc::of(block.brace_token.span.open());
                 interp.facts.incomplete.push((at, reason));
@@ -258,6 +259,7 @@ impl FileCx<'_, '_> {
                         !stores.is_empty()
                             || !releases.is_empty()
                             || !param_leaks.is_empty()
+                            || !kept_params.is_empty()
                             || interp.summary_has_effects()
                     },
                 )
@@ -283,6 +285,7 @@ impl FileCx<'_, '_> {
                         leaks: &param_leaks,
                         self_feeds: &interp.self_feeds,
                         ends_with: &interp.ends_with,
+                        keeps: &kept_params,
                     },
                 ));
             }
@@ -948,6 +951,7 @@ impl<'a> Interp<'a> {
                 let_underscore: None,
                 loop_depth,
                 ty: None,
+                guard_of: None,
             });
         }
     }
@@ -1399,9 +1403,15 @@ impl<'a> Interp<'a> {
             Pat::Ident(_) => self.built_type(&init.expr),
             _ => None,
         };
+        let guarded = self.guarded_binding(&init.expr);
         self.bind(&local.pat, val, rebind);
         if matches!(&local.pat, Pat::Ident(_) | Pat::Type(_)) {
             self.type_last_binding(ty);
+            if let (Some(root), Some(env)) = (guarded, self.env.as_mut()) {
+                if let Some(var) = env.vars.last_mut() {
+                    var.guard_of = Some(root);
+                }
+            }
         }
     }
 
@@ -1864,6 +1874,7 @@ mod end_tests;
 mod endless;
 mod flow;
 mod guards;
+mod kept;
 mod leaks;
 mod light_types;
 mod macro_rules;

@@ -49,6 +49,7 @@ pub struct Observed<'a> {
     pub leaks: &'a [(ChanId, Loc, super::LeakHow)],
     pub self_feeds: &'a [SelfFeed],
     pub ends_with: &'a [(ChanId, Loc)],
+    pub keeps: &'a [(usize, Loc, super::LeakHow)],
 }
 
 /// A task the function starts that drains the channel in slot `drained` while it holds a
@@ -127,6 +128,10 @@ pub struct Summary {
     /// Senders of an argument the function keeps for the life of the program (stored in a
     /// static or handed to a process-wide global): slot, where, how.
     pub leaks: Vec<(ChanId, Loc, super::LeakHow)>,
+    /// Parameters whose state the function shares with a process-wide global (`fn install(
+    /// &self) { log::set_boxed_logger(Box::new(self.clone())) }`): index, where, which global.
+    /// A sender the caller stores into that argument afterwards is kept forever.
+    pub keeps: Vec<(usize, Loc, super::LeakHow)>,
     /// Tasks it starts that drain an argument's channel while holding an argument's sender.
     pub self_feeds: Vec<SelfFeed>,
     /// Receives once on an argument's channel (slot) and returns an error at its end (where):
@@ -175,6 +180,7 @@ impl Summary {
             && self.built.is_none()
             && self.macro_rules.is_none()
             && self.ends_with.is_empty()
+            && self.keeps.is_empty()
     }
 
     /// Whether calling the function makes a channel (or starts a task on one) that the caller
@@ -258,6 +264,7 @@ impl Summary {
             .collect();
         Summary {
             key,
+            keeps: seen.keeps.to_vec(),
             self_feeds,
             ends_with,
             built: None,
@@ -309,7 +316,9 @@ impl Summary {
                 self.matches(&path)
             }
         };
-        named && (carried || self.makes_channels())
+        // A method that makes its receiver share its state with a global matters though
+        // nothing carried a channel yet (`logger.install()`, then a sender stored into it).
+        named && (carried || self.makes_channels() || (!self.keeps.is_empty() && self.has_self))
     }
 
     pub fn explains_any(&self, calls: &std::collections::HashMap<String, bool>) -> bool {
@@ -372,6 +381,7 @@ pub fn map_val(
         drains_when_run: val.drains_when_run.iter().flat_map(&mut *drains).collect(),
         scope_handle: val.scope_handle,
         once: val.once,
+        kept: val.kept.clone(),
         parts: val.parts.as_ref().map(|parts| {
             parts
                 .iter()

@@ -458,10 +458,17 @@ impl<'a> Interp<'a> {
             if let Some(idx) =
                 place_root(through_guards(&mc.receiver)).and_then(|n| self.lookup(&n))
             {
+                let idx = self.store_target(idx);
                 let mut stored = Val::default();
                 for arg in &mc.args {
                     stored.absorb(self.stored(arg));
                 }
+                let kept = self
+                    .var(idx)
+                    .filter(|v| !v.moved)
+                    .map(|v| v.val.kept.clone())
+                    .unwrap_or_default();
+                self.store_into_kept(&kept, &stored, at, Some(idx));
                 let own_field =
                     !direct && place_root(through_guards(&mc.receiver)).as_deref() == Some("self");
                 if own_field {
@@ -522,6 +529,10 @@ impl<'a> Interp<'a> {
                 if self.holds_real_sender(&seen) {
                     self.facts.open_on_holders.insert(m.to_string());
                 }
+            } else if self.facts.open_calls.is_some() && self.typed_binding(&mc.receiver) {
+                // A method of a known type, not known yet: its summary may still matter
+                // without a channel (it makes the value share its state with a global).
+                self.note_open_call(&format!(".{m}"), false);
             }
         }
         let recv = self.receiver(&mc.receiver, m);

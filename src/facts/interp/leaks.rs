@@ -15,6 +15,9 @@ pub(super) struct LeakState {
     manual_release: bool,
     /// The first of the file's leaks that this function recorded.
     first: usize,
+    /// Senders stored into a value a global keeps, by the binding stored into: kept unless
+    /// the function takes them out of it again.
+    pub(super) kept_stores: Vec<(Option<usize>, Leak)>,
 }
 
 impl LeakState {
@@ -123,6 +126,9 @@ impl<'a> Interp<'a> {
             }
             return None;
         };
+        if matches!(how, LeakHow::Global { .. }) {
+            self.mark_kept_clones(&c.args, &how, at);
+        }
         let mut val = Val::default();
         for arg in &c.args {
             val.absorb(self.expr(arg));
@@ -175,6 +181,9 @@ impl<'a> Interp<'a> {
         if !state.manual_release {
             self.facts.leaks.extend(state.manual);
         }
+        self.facts
+            .leaks
+            .extend(state.kept_stores.into_iter().map(|(_, leak)| leak));
     }
 }
 

@@ -85,6 +85,14 @@ impl<'a> Interp<'a> {
             .local_method_takes_self(&[ty, name.to_string()])
     }
 
+    /// Whether the receiver is a binding whose declaration names its type.
+    pub(super) fn typed_binding(&self, receiver: &Expr) -> bool {
+        ident_of(receiver)
+            .and_then(|n| self.lookup(&n))
+            .and_then(|i| self.env.as_ref()?.vars.get(i)?.ty.as_ref())
+            .is_some()
+    }
+
     /// The method `name` of the type of the binding a receiver names: `Ok(Some)` its summary,
     /// `Ok(None)` a method of the file's own type that matters to no channel, `Err` unknown.
     pub(super) fn typed_method(

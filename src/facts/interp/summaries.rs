@@ -462,13 +462,33 @@ impl<'a> Interp<'a> {
         // What the callee took out of or overwrote in an argument is no longer certainly held.
         for &index in &summary.releases {
             if let Some(Some(target)) = targets.get(index) {
+                self.release_kept(*target);
                 self.move_var(*target);
             }
         }
+        // An argument the callee made share its state with a global (`logger.install()`).
+        for (index, keep_at, how) in &summary.keeps {
+            let target = targets.get(*index).copied().flatten();
+            self.keep_argument(target, relocate(*keep_at), how);
+        }
         for (index, stored) in &summary.stores {
-            let Some(Some(target)) = targets.get(*index) else {
+            let target = targets.get(*index).copied().flatten();
+            // Stored into a value a global keeps: kept for the rest of the program.
+            let kept = match target.and_then(|t| self.var(t).filter(|v| !v.moved)) {
+                Some(var) => var.val.kept.clone(),
+                None => args.get(*index).map(|a| a.kept.clone()).unwrap_or_default(),
+            };
+            if !kept.is_empty() {
+                let mut stored = map_val(stored, &mut |slot| chans[slot].clone(), &mut |d| {
+                    vec![d.clone()]
+                });
+                relocate_senders(&mut stored, at);
+                self.store_into_kept(&kept, &stored, at, target);
+            }
+            let Some(target) = target else {
                 continue;
             };
+            let target = &target;
             let mut stored = map_val(stored, &mut |slot| chans[slot].clone(), &mut |d| {
                 chans[d.chan]
                     .iter()
