@@ -153,7 +153,34 @@ pub fn analyze_items_in(
         applied = Some(own);
         (facts, own) = run(&known);
     }
+    // A value that shares its state with a global is often handed down through several
+    // layers of set-up (`run_server(logger)`, `ServerSetup::new(..)`, `to_server`,
+    // `set_up_logger`): one more round for each layer whose stores into it the last round
+    // learnt, a few at most.
+    for _ in 0..MAX_SHARED_ROUNDS {
+        if !shared_stores_grew(applied.as_deref().unwrap_or_default(), &own) {
+            break;
+        }
+        let mut known: Vec<Summary> = external.to_vec();
+        known.extend(own.iter().cloned());
+        applied = Some(own);
+        (facts, own) = run(&known);
+    }
     (facts, own)
+}
+
+/// Extra rounds for stores into values shared with a global, handed down through layers.
+const MAX_SHARED_ROUNDS: usize = 3;
+
+/// Whether a summary of `now` stores into a shared parameter, or waits on what it stored there,
+/// beyond what the same function's summary of the round before did.
+fn shared_stores_grew(before: &[Summary], now: &[Summary]) -> bool {
+    now.iter().filter(|s| !s.shared_stores.is_empty()).any(|s| {
+        match before.iter().find(|b| b.key == s.key) {
+            Some(b) => b.shared_stores != s.shared_stores || b.shared_waits != s.shared_waits,
+            None => true,
+        }
+    })
 }
 
 /// How deep inline modules and nested functions are followed.
@@ -246,6 +273,8 @@ impl FileCx<'_, '_> {
             interp.bind_params(cx.sig, Loc::of(block.brace_token.span.open()));
             let tail = interp.block(block);
             add_return(&mut interp.returns, tail);
+            let shared_stores = interp.take_shared_stores();
+            let shared_waits = interp.shared_waits(&shared_stores, first_wait);
             interp.finish_leaks();
             forbid_drop_of_later_uses(block, &mut interp.facts.waits[first_wait..]);
             let param_leaks = interp.param_leaks(first_leak);
@@ -260,6 +289,7 @@ impl FileCx<'_, '_> {
                             || !releases.is_empty()
                             || !param_leaks.is_empty()
                             || !kept_params.is_empty()
+                            || !shared_stores.is_empty()
                             || interp.summary_has_effects()
                     },
                 )
@@ -286,6 +316,8 @@ impl FileCx<'_, '_> {
                         self_feeds: &interp.self_feeds,
                         ends_with: &interp.ends_with,
                         keeps: &kept_params,
+                        shared_stores: &shared_stores,
+                        shared_waits: &shared_waits,
                     },
                 ));
             }

@@ -50,6 +50,8 @@ pub struct Observed<'a> {
     pub self_feeds: &'a [SelfFeed],
     pub ends_with: &'a [(ChanId, Loc)],
     pub keeps: &'a [(usize, Loc, super::LeakHow)],
+    pub shared_stores: &'a [(usize, Val)],
+    pub shared_waits: &'a [(ChanId, Loc)],
 }
 
 /// A task the function starts that drains the channel in slot `drained` while it holds a
@@ -132,6 +134,13 @@ pub struct Summary {
     /// &self) { log::set_boxed_logger(Box::new(self.clone())) }`): index, where, which global.
     /// A sender the caller stores into that argument afterwards is kept forever.
     pub keeps: Vec<(usize, Loc, super::LeakHow)>,
+    /// What the function stores into a value sharing its state with argument `index` (its own
+    /// senders included: `self.logger.register(LspLogger::new(self.conn.sender.clone()))`):
+    /// kept for the rest of the program where the caller's argument is a value a global keeps.
+    pub shared_stores: Vec<(usize, Val)>,
+    /// Where the function waits for the end of a channel it made and stored as above (slot,
+    /// where): the caller whose argument a global keeps waits there forever.
+    pub shared_waits: Vec<(ChanId, Loc)>,
     /// Tasks it starts that drain an argument's channel while holding an argument's sender.
     pub self_feeds: Vec<SelfFeed>,
     /// Receives once on an argument's channel (slot) and returns an error at its end (where):
@@ -181,6 +190,7 @@ impl Summary {
             && self.macro_rules.is_none()
             && self.ends_with.is_empty()
             && self.keeps.is_empty()
+            && self.shared_stores.is_empty()
     }
 
     /// Whether calling the function makes a channel (or starts a task on one) that the caller
@@ -225,6 +235,16 @@ impl Summary {
             .iter()
             .map(|(index, val)| (*index, template(val)))
             .collect();
+        let shared_stores = seen
+            .shared_stores
+            .iter()
+            .map(|(index, val)| (*index, template(val)))
+            .collect();
+        let shared_waits = seen
+            .shared_waits
+            .iter()
+            .map(|&(chan, at)| ((slot_of.borrow_mut())(chan), at))
+            .collect();
         let endless = seen
             .endless
             .iter()
@@ -265,6 +285,8 @@ impl Summary {
         Summary {
             key,
             keeps: seen.keeps.to_vec(),
+            shared_stores,
+            shared_waits,
             self_feeds,
             ends_with,
             built: None,
@@ -382,6 +404,7 @@ pub fn map_val(
         scope_handle: val.scope_handle,
         once: val.once,
         kept: val.kept.clone(),
+        shares_params: val.shares_params.clone(),
         parts: val.parts.as_ref().map(|parts| {
             parts
                 .iter()

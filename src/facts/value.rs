@@ -75,6 +75,10 @@ pub struct Val {
     /// Box::new(logger.clone()))` with an `Arc`-backed logger): a sender stored into it later
     /// is kept for the rest of the program too.
     pub kept: Vec<Kept>,
+    /// While a function is summarized: the value shares its state with what the caller passed
+    /// as these parameters (`ServerSetup::new(conn, logger)` of a parameter `logger`), which
+    /// may be a value a global keeps there. Not a content of its own: `is_empty` ignores it.
+    pub shares_params: Vec<usize>,
     pub parts: Option<Vec<Val>>,
 }
 
@@ -133,6 +137,11 @@ impl Val {
         for kept in other.kept {
             if !self.kept.contains(&kept) {
                 self.kept.push(kept);
+            }
+        }
+        for index in other.shares_params {
+            if !self.shares_params.contains(&index) {
+                self.shares_params.push(index);
             }
         }
     }

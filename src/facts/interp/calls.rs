@@ -463,12 +463,8 @@ impl<'a> Interp<'a> {
                 for arg in &mc.args {
                     stored.absorb(self.stored(arg));
                 }
-                let kept = self
-                    .var(idx)
-                    .filter(|v| !v.moved)
-                    .map(|v| v.val.kept.clone())
-                    .unwrap_or_default();
-                self.store_into_kept(&kept, &stored, at, Some(idx));
+                let holder = self.holder_state(idx);
+                self.store_into_kept(&holder, &stored, at, Some(idx));
                 let own_field =
                     !direct && place_root(through_guards(&mc.receiver)).as_deref() == Some("self");
                 if own_field {
@@ -533,6 +529,12 @@ impl<'a> Interp<'a> {
                 // A method of a known type, not known yet: its summary may still matter
                 // without a channel (it makes the value share its state with a global).
                 self.note_open_call(&format!(".{m}"), false);
+            }
+        }
+        if !place {
+            if let Some(summary) = self.built_method(&mc.receiver, m) {
+                let seen = self.expr(&mc.receiver);
+                return self.apply_method_summary(mc, summary, seen, at);
             }
         }
         let recv = self.receiver(&mc.receiver, m);

@@ -73,12 +73,13 @@ impl<'a> Interp<'a> {
         }
     }
 
-    /// Senders stored at `at` into a value a global keeps (`kept`, what the value carries):
-    /// kept for the rest of the program, unless the function takes them out of the binding
-    /// `var` again before it ends (`release_kept`).
+    /// Senders stored at `at` into `holder`: kept for the rest of the program where a global
+    /// keeps the holder (`holder.kept`), unless the function takes them out of the binding
+    /// `var` again before it ends (`release_kept`); noted for the summary where the holder
+    /// shares its state with a parameter, which the caller's argument may be.
     pub(super) fn store_into_kept(
         &mut self,
-        kept: &[Kept],
+        holder: &Val,
         stored: &Val,
         at: Loc,
         var: Option<usize>,
@@ -86,7 +87,18 @@ impl<'a> Interp<'a> {
         if !self.recording || self.env.is_none() {
             return;
         }
-        let Some(first) = kept.first() else {
+        if self.self_view == SelfView::Placeholder {
+            for &index in &holder.shares_params {
+                let stored = Val {
+                    senders: stored.clone().flattened().senders,
+                    ..Val::default()
+                };
+                if !stored.is_empty() {
+                    self.leak_state.shared_stores.push((var, index, stored));
+                }
+            }
+        }
+        let Some(first) = holder.kept.first() else {
             return;
         };
         for sender in stored.clone().flattened().senders {
@@ -99,8 +111,28 @@ impl<'a> Interp<'a> {
                 how: first.how.clone(),
                 acquired: sender.at,
             };
-            self.leak_state.kept_stores.push((var, leak));
+            let known = self
+                .leak_state
+                .kept_stores
+                .iter()
+                .any(|(_, l)| l.chan == leak.chan && l.at == leak.at);
+            if !known {
+                self.leak_state.kept_stores.push((var, leak));
+            }
         }
+    }
+
+    /// What the function stored into values sharing their state with its parameters, for its
+    /// summary (taken before `finish_leaks`).
+    pub(super) fn take_shared_stores(&mut self) -> Vec<(usize, Val)> {
+        let mut out: Vec<(usize, Val)> = Vec::new();
+        for (_, index, stored) in std::mem::take(&mut self.leak_state.shared_stores) {
+            match out.iter_mut().find(|(i, _)| *i == index) {
+                Some((_, val)) => val.absorb(stored),
+                None => out.push((index, stored)),
+            }
+        }
+        out
     }
 
     /// The binding whose state a guard initializer locks: `self` for `self.shared.write()` or
@@ -122,6 +154,117 @@ impl<'a> Interp<'a> {
         self.lookup(&place_root(inner)?)
     }
 
+    /// The waits of this function (from the file's wait `first` on) on the channels it made
+    /// and stored into values sharing their state with its parameters: one each.
+    pub(super) fn shared_waits(&self, stores: &[(usize, Val)], first: usize) -> Vec<(ChanId, Loc)> {
+        let mut out: Vec<(ChanId, Loc)> = Vec::new();
+        for (_, stored) in stores {
+            for sender in &stored.senders {
+                if self.facts.channels[sender.chan].param.is_some()
+                    || out.iter().any(|(c, _)| *c == sender.chan)
+                {
+                    continue;
+                }
+                if let Some(wait) = self.facts.waits[first..]
+                    .iter()
+                    .find(|w| w.chan == sender.chan)
+                {
+                    out.push((sender.chan, wait.at));
+                }
+            }
+        }
+        out
+    }
+
+    /// A callee waits (at `wait_at`, its own position) for the end of a channel it made and
+    /// stored into an argument that a global keeps or that shares this function's parameter:
+    /// the call waits for it here.
+    pub(super) fn wait_in_callee(
+        &mut self,
+        chans: &[ChanId],
+        at: Loc,
+        function: &str,
+        wait_at: Option<Loc>,
+    ) {
+        for &chan in chans {
+            self.record_wait(
+                chan,
+                at,
+                WaitForm::Call {
+                    function: function.to_string(),
+                    drain: wait_at,
+                },
+            );
+        }
+    }
+
+    /// What a binding shares its state with (a global's value, parameters), to store into it.
+    pub(super) fn holder_state(&mut self, idx: usize) -> Val {
+        self.var(idx)
+            .filter(|v| !v.moved)
+            .map(|v| {
+                // A field's value shares its state too (`Setup { connection, logger }`).
+                let whole = v.val.clone().flattened();
+                Val {
+                    kept: whole.kept,
+                    shares_params: whole.shares_params,
+                    ..Val::default()
+                }
+            })
+            .unwrap_or_default()
+    }
+
+    /// The result of a call shares its state with what the callee's result shares it with:
+    /// its parameters (`shares_params`, the callee's numbering) are the arguments here.
+    pub(super) fn share_with_arguments(val: &mut Val, args: &[Val]) {
+        for index in std::mem::take(&mut val.shares_params) {
+            let Some(arg) = args.get(index) else {
+                continue;
+            };
+            let arg = arg.clone().flattened();
+            let shared = Val {
+                kept: arg.kept,
+                shares_params: arg.shares_params,
+                ..Val::default()
+            };
+            val.absorb(shared);
+        }
+        if let Some(parts) = &mut val.parts {
+            for part in parts {
+                Self::share_with_arguments(part, args);
+            }
+        }
+    }
+
+    /// A callee stored `stored` (its slots; `chans`: what they are here) into its parameter
+    /// `index`, or into a value sharing its state with it: kept where the argument is a value
+    /// a global keeps, noted again where it shares its state with this function's parameter.
+    pub(super) fn store_into_shared_argument(
+        &mut self,
+        index: usize,
+        stored: &Val,
+        chans: &[Vec<ChanId>],
+        args: &[Val],
+        target: Option<usize>,
+        at: Loc,
+    ) -> bool {
+        // The argument as passed (also a `self` the method consumed), and the binding now.
+        let mut holder = args.get(index).cloned().unwrap_or_default().flattened();
+        if let Some(t) = target {
+            holder.absorb(self.holder_state(t));
+        }
+        if holder.kept.is_empty() && holder.shares_params.is_empty() {
+            return false;
+        }
+        let mut stored =
+            crate::facts::summary::map_val(stored, &mut |slot| chans[slot].clone(), &mut |d| {
+                vec![d.clone()]
+            });
+        super::summaries::relocate_senders(&mut stored, at);
+        self.store_into_kept(&holder, &stored, at, target);
+        true
+    }
+
     /// The binding a store goes into: the one a guard locks, for a guard.
     pub(super) fn store_target(&mut self, idx: usize) -> usize {
         self.var(idx).and_then(|v| v.guard_of).unwrap_or(idx)
@@ -131,6 +274,9 @@ impl<'a> Interp<'a> {
     /// there is no longer kept.
     pub(super) fn release_kept(&mut self, var: usize) {
         self.leak_state.kept_stores.retain(|(v, _)| *v != Some(var));
+        self.leak_state
+            .shared_stores
+            .retain(|(v, _, _)| *v != Some(var));
     }
 }
 

@@ -18,6 +18,9 @@ pub(super) struct LeakState {
     /// Senders stored into a value a global keeps, by the binding stored into: kept unless
     /// the function takes them out of it again.
     pub(super) kept_stores: Vec<(Option<usize>, Leak)>,
+    /// Stores into a value sharing its state with a parameter, by the binding stored into
+    /// (for the summary's `shared_stores`): parameter index, what was stored.
+    pub(super) shared_stores: Vec<(Option<usize>, usize, Val)>,
 }
 
 impl LeakState {

@@ -118,4 +118,15 @@ impl<'a> Interp<'a> {
         }
         Err(())
     }
+
+    /// The method `name` of the type a receiver expression builds right there
+    /// (`ServerSetup::new(conn, logger).to_server()`, `Setup { .. }.run()`), when the file
+    /// knows its summary.
+    pub(super) fn built_method(&self, receiver: &Expr, name: &str) -> Option<&'a Summary> {
+        let ty = self.built_type(receiver)?;
+        self.shared
+            .summaries
+            .function(&[ty, name.to_string()], &self.module)
+            .filter(|s| s.has_self)
+    }
 }

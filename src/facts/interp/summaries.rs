@@ -14,7 +14,10 @@ impl<'a> Interp<'a> {
                 syn::FnArg::Receiver(r) => {
                     let at = span_loc(r.self_token.span);
                     let val = match self.self_view {
-                        SelfView::Placeholder => self.placeholder(index, at),
+                        SelfView::Placeholder => Val {
+                            shares_params: vec![index],
+                            ..self.placeholder(index, at)
+                        },
                         SelfView::Dropping | SelfView::Owning => self.constructed_self(body),
                     };
                     self.declare("self".into(), val, at);
@@ -33,7 +36,10 @@ impl<'a> Interp<'a> {
                         Pat::Ident(p) => span_loc(p.ident.span()),
                         _ => span_loc(t.colon_token.span),
                     };
-                    let val = self.placeholder(index, at);
+                    let val = Val {
+                        shares_params: vec![index],
+                        ..self.placeholder(index, at)
+                    };
                     self.bind(&t.pat, val, None);
                     if matches!(&*t.pat, Pat::Ident(_)) {
                         self.type_last_binding(light_types::named_type(&t.ty));
@@ -406,6 +412,7 @@ impl<'a> Interp<'a> {
                     .collect(),
             },
         );
+        Self::share_with_arguments(&mut val, args);
         for &(slot, loop_at) in &summary.endless {
             let Slot::Param(index, Role::Senders) = summary.slots[slot] else {
                 continue;
@@ -471,20 +478,21 @@ impl<'a> Interp<'a> {
             let target = targets.get(*index).copied().flatten();
             self.keep_argument(target, relocate(*keep_at), how);
         }
+        let mut shared = false;
+        for (index, stored) in &summary.shared_stores {
+            let target = targets.get(*index).copied().flatten();
+            shared |= self.store_into_shared_argument(*index, stored, &chans, args, target, at);
+        }
+        if shared {
+            for &(slot, wait_at) in &summary.shared_waits {
+                let wait_at = (!foreign).then_some(wait_at);
+                self.wait_in_callee(&chans[slot].clone(), at, &summary.name, wait_at);
+            }
+        }
         for (index, stored) in &summary.stores {
             let target = targets.get(*index).copied().flatten();
             // Stored into a value a global keeps: kept for the rest of the program.
-            let kept = match target.and_then(|t| self.var(t).filter(|v| !v.moved)) {
-                Some(var) => var.val.kept.clone(),
-                None => args.get(*index).map(|a| a.kept.clone()).unwrap_or_default(),
-            };
-            if !kept.is_empty() {
-                let mut stored = map_val(stored, &mut |slot| chans[slot].clone(), &mut |d| {
-                    vec![d.clone()]
-                });
-                relocate_senders(&mut stored, at);
-                self.store_into_kept(&kept, &stored, at, target);
-            }
+            let _ = self.store_into_shared_argument(*index, stored, &chans, args, target, at);
             let Some(target) = target else {
                 continue;
             };
@@ -517,7 +525,7 @@ impl<'a> Interp<'a> {
 }
 
 /// Senders that come out of a call are held from the call on.
-fn relocate_senders(val: &mut Val, at: Loc) {
+pub(super) fn relocate_senders(val: &mut Val, at: Loc) {
     for sender in &mut val.senders {
         sender.at = at;
         if sender.how != Acquired::Created {
