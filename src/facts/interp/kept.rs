@@ -274,9 +274,12 @@ impl<'a> Interp<'a> {
     /// there is no longer kept.
     pub(super) fn release_kept(&mut self, var: usize) {
         self.leak_state.kept_stores.retain(|(v, _)| *v != Some(var));
+        // Taken out of a value sharing its state with a parameter: also out of what was
+        // stored into another value sharing it (`ServerSetup::new(conn, logger.clone())`).
+        let shares = self.holder_state(var).shares_params;
         self.leak_state
             .shared_stores
-            .retain(|(v, _, _)| *v != Some(var));
+            .retain(|(v, index, _)| *v != Some(var) && !shares.contains(index));
     }
 }
 
