@@ -81,6 +81,20 @@ echo "corpus: ${#crates[@]} crates, $(find "$corpus/vendor" -name '*.rs' | wc -l
 echo
 run_set "whole corpus" "$corpus/vendor"
 read -r all_n1 all_s1 all_cn all_cs <<<"$n1 $s1 $c_nn $c_sn"
+
+# Reading the sources of the registry dependencies the code calls (vendored next to the lock, or
+# in $CARGO_HOME's registry cache, whatever this machine has) against a run that reads none.
+read -r dw _ dc <<<"$(measure $bin check --threads "$cores" --exit-zero "$corpus/vendor")"
+read -r ow _ oc <<<"$(measure $bin check --threads "$cores" --exit-zero --no-dependency-sources "$corpus/vendor")"
+read -r dnw _ dnc <<<"$(measure $bin check --threads "$cores" --exit-zero --no-scan "$corpus/vendor")"
+read -r onw _ onc <<<"$(measure $bin check --threads "$cores" --exit-zero --no-scan --no-dependency-sources "$corpus/vendor")"
+echo "## dependency sources (whole corpus, $cores threads)"
+printf "%-34s %9s %9s\n" "" "wall s" "CPU s"
+printf "%-34s %9s %9s\n" "byte scan, with / without" "$dw / $ow" "$dc / $oc"
+printf "%-34s %9s %9s\n" "--no-scan, with / without" "$dnw / $onw" "$dnc / $onc"
+awk -v a="$dc" -v b="$oc" -v c="$dnc" -v d="$onc" 'BEGIN {
+  printf "cost of reading them: %.2fx (byte scan, CPU)  %.2fx (--no-scan, CPU)\n", a / b, c / d }'
+echo
 run_set "half the corpus (${#half[@]} crates, $(( half_bytes / 1000000 )) MB)" "${half[@]}"
 echo "## growth: whole corpus / half (bytes ratio $(awk -v t="$total" -v h="$half_bytes" 'BEGIN { printf "%.2f", t / h }'))"
 awk -v a="$all_n1" -v h="$n1" -v ac="$all_cn" -v hc="$c_nn" 'BEGIN {

@@ -34,6 +34,9 @@ pub struct Library {
     /// Associated functions (`Type::function`, under `modules`) that make a channel and return
     /// only its sender (`watch::Sender::new(init)`): receivers come from `subscribe_methods`.
     pub sender_constructors: &'static [&'static str],
+    /// Constructors of channels of bounded capacity, whose send blocks (or awaits) while the
+    /// channel is full: with no reader, a send into one waits.
+    pub bounded_constructors: &'static [&'static str],
 }
 
 pub const LIBRARIES: &[Library] = &[
@@ -46,6 +49,7 @@ pub const LIBRARIES: &[Library] = &[
         weak_senders: false,
         subscribe_methods: &[],
         sender_constructors: &[],
+        bounded_constructors: &["sync_channel"],
     },
     Library {
         name: "crossbeam-channel",
@@ -56,6 +60,7 @@ pub const LIBRARIES: &[Library] = &[
         weak_senders: false,
         subscribe_methods: &[],
         sender_constructors: &[],
+        bounded_constructors: &["bounded"],
     },
     Library {
         name: "flume",
@@ -66,6 +71,7 @@ pub const LIBRARIES: &[Library] = &[
         weak_senders: true,
         subscribe_methods: &[],
         sender_constructors: &[],
+        bounded_constructors: &["bounded"],
     },
     Library {
         name: "tokio::sync::mpsc",
@@ -76,6 +82,7 @@ pub const LIBRARIES: &[Library] = &[
         weak_senders: true,
         subscribe_methods: &[],
         sender_constructors: &[],
+        bounded_constructors: &["channel"],
     },
     Library {
         name: "tokio::sync::broadcast",
@@ -86,6 +93,7 @@ pub const LIBRARIES: &[Library] = &[
         weak_senders: true,
         subscribe_methods: &["subscribe"],
         sender_constructors: &["Sender::new"],
+        bounded_constructors: &[],
     },
     // One value that receivers watch change: `rx.changed().await` errs once every sender is
     // gone, so `while rx.changed().await.is_ok()` waits for the end; `borrow()` never waits.
@@ -98,6 +106,7 @@ pub const LIBRARIES: &[Library] = &[
         weak_senders: false,
         subscribe_methods: &["subscribe"],
         sender_constructors: &["Sender::new"],
+        bounded_constructors: &[],
     },
     Library {
         name: "tokio::sync::oneshot",
@@ -108,6 +117,7 @@ pub const LIBRARIES: &[Library] = &[
         weak_senders: false,
         subscribe_methods: &[],
         sender_constructors: &[],
+        bounded_constructors: &[],
     },
     Library {
         name: "futures::channel::mpsc",
@@ -118,6 +128,7 @@ pub const LIBRARIES: &[Library] = &[
         weak_senders: false,
         subscribe_methods: &[],
         sender_constructors: &[],
+        bounded_constructors: &["channel"],
     },
     Library {
         name: "futures::channel::oneshot",
@@ -128,6 +139,7 @@ pub const LIBRARIES: &[Library] = &[
         weak_senders: false,
         subscribe_methods: &[],
         sender_constructors: &[],
+        bounded_constructors: &[],
     },
     Library {
         name: "async-channel",
@@ -138,6 +150,7 @@ pub const LIBRARIES: &[Library] = &[
         weak_senders: true,
         subscribe_methods: &[],
         sender_constructors: &[],
+        bounded_constructors: &["bounded"],
     },
     // smol's broadcast channel: `recv().await` reports `Err(RecvError::Closed)` once every
     // sender is gone (or one of them called `close()`); no weak senders.
@@ -150,6 +163,7 @@ pub const LIBRARIES: &[Library] = &[
         weak_senders: false,
         subscribe_methods: &["new_receiver"],
         sender_constructors: &[],
+        bounded_constructors: &["broadcast"],
     },
     // thingbuf's array-backed channels (async and `blocking`): `recv()`/`recv_ref()` return
     // `None` once every sender is gone, as tokio's mpsc.
@@ -162,6 +176,7 @@ pub const LIBRARIES: &[Library] = &[
         weak_senders: false,
         subscribe_methods: &[],
         sender_constructors: &[],
+        bounded_constructors: &["channel", "with_recycle"],
     },
     Library {
         name: "kanal",
@@ -172,6 +187,7 @@ pub const LIBRARIES: &[Library] = &[
         weak_senders: false,
         subscribe_methods: &[],
         sender_constructors: &[],
+        bounded_constructors: &["bounded", "bounded_async"],
     },
 ];
 
@@ -410,6 +426,27 @@ impl Catalogue {
     /// The configured models (the built-in ones are `OWNER_MODELS`).
     pub fn configured_models(&self) -> &[&'static OwnerModel] {
         &self.models
+    }
+
+    /// Whether the catalogue has rows for the crate a path starts with (`tokio`, `lsp_server`,
+    /// `log`): its rows win over the crate's sources, which are then not read.
+    pub fn models_crate(&self, krate: &str) -> bool {
+        let first = |path: &str| path.split("::").next() == Some(krate);
+        LIBRARIES
+            .iter()
+            .any(|lib| lib.modules.iter().any(|m| first(m)))
+            || OWNER_MODELS
+                .iter()
+                .chain(self.models.iter().copied())
+                .any(|m| m.krate == krate)
+            || GLOBAL_SETTERS.iter().any(|g| first(g.path))
+            || SPAWN_FUNCTIONS
+                .iter()
+                .chain(SCOPE_FUNCTIONS)
+                .chain(BLOCK_ON_FUNCTIONS)
+                .any(|f| first(f))
+            || self.constructors.iter().any(|(path, _)| first(path))
+            || self.spawn_functions.iter().any(|path| first(path))
     }
 
     /// Whether a file's bytes name the crate of a built-in or configured model: only then can

@@ -60,6 +60,10 @@ struct CheckArgs {
     /// Parse every file, even those a byte scan shows cannot create a channel.
     #[arg(long)]
     no_scan: bool,
+    /// Do not read the sources of registry dependencies (vendored or in cargo's registry
+    /// cache): their functions stay unknown calls.
+    #[arg(long)]
+    no_dependency_sources: bool,
     /// Read the configuration from this file instead of looking for `chanlint.toml`.
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
     config: Option<PathBuf>,
@@ -132,6 +136,7 @@ fn run(args: CheckArgs) -> i32 {
         respect_gitignore: !args.no_ignore,
         threads: args.threads,
         scan: !args.no_scan,
+        dependency_sources: !args.no_dependency_sources,
         config: match (args.config, args.no_config) {
             (Some(file), _) => Lookup::File(file),
             (None, true) => Lookup::Off,

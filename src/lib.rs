@@ -44,6 +44,8 @@ pub struct Options {
     pub threads: Option<usize>,
     /// Skip, by a byte scan, files that cannot create a channel.
     pub scan: bool,
+    /// Read the sources of the registry dependencies the checked code calls, when on disk.
+    pub dependency_sources: bool,
     /// Where to read `chanlint.toml` (or `Cargo.toml` metadata) from.
     pub config: config::Lookup,
 }
@@ -56,6 +58,7 @@ impl Default for Options {
             respect_gitignore: true,
             threads: None,
             scan: true,
+            dependency_sources: true,
             config: config::Lookup::Discover,
         }
     }
@@ -112,19 +115,51 @@ pub fn check(options: &Options) -> Result<Report, String> {
     let pool = builder
         .build()
         .map_err(|e| format!("cannot start worker threads: {e}"))?;
-    let outcomes: Vec<(FileResult, FileInfo)> = pool.install(|| {
-        files
-            .par_iter()
-            .map(|file| {
-                let outcome = check_file(file, options.scan, &[], &config.catalogue);
-                // proc-macro2 keeps every parsed source in a per-thread map: release it.
-                proc_macro2::extra::invalidate_current_thread_spans();
-                outcome
-            })
-            .collect()
-    });
-    let (mut results, mut infos): (Vec<FileResult>, Vec<FileInfo>) = outcomes.into_iter().unzip();
-    let placed = rounds::Placed::of(&files, &infos);
+    let first_pass = |files: &[walk::SourceFile]| -> (Vec<FileResult>, Vec<FileInfo>) {
+        pool.install(|| {
+            files
+                .par_iter()
+                .map(|file| {
+                    let outcome = check_file(file, options.scan, &[], &config.catalogue);
+                    // proc-macro2 keeps every parsed source in a per-thread map: release it.
+                    proc_macro2::extra::invalidate_current_thread_spans();
+                    outcome
+                })
+                .unzip()
+        })
+    };
+    let (mut results, mut infos) = first_pass(&files);
+    // The registry dependencies the checked code calls, when their sources are on disk
+    // (vendored, or in cargo's registry cache): read for their summaries, as path
+    // dependencies are, and never reported.
+    let registry = match options.dependency_sources {
+        false => Default::default(),
+        true => model::registry::called_dependencies(
+            (0..checked_files)
+                .filter(|i| infos[*i].parsed)
+                .map(|i| (files[i].path.as_path(), &infos[i].open_calls)),
+            |name| config.catalogue.models_crate(name),
+        ),
+    };
+    let folders: std::collections::BTreeSet<PathBuf> = registry
+        .values()
+        .flatten()
+        .map(|(_, f)| f.clone())
+        .collect();
+    let sources = dependency_sources(
+        &folders.into_iter().collect::<Vec<_>>(),
+        &files,
+        &walk_options,
+    );
+    let on_demand = files.len()..files.len() + sources.len();
+    let (more_results, more_infos): (Vec<FileResult>, Vec<FileInfo>) =
+        pool.install(|| sources.par_iter().map(declarations_only).unzip());
+    files.extend(sources);
+    results.extend(more_results);
+    infos.extend(more_infos);
+    let mut placed = rounds::Placed::of(&files, &infos, &registry);
+    placed.on_demand = on_demand.map(|i| placed.files[i].krate).collect();
+
     notes.extend(placed.unresolved_mods.iter().map(|(i, decl)| {
         let message = format!(
             "`mod {};` names no file ({}): its items are not known to the other files",
@@ -175,7 +210,7 @@ pub fn check(options: &Options) -> Result<Report, String> {
         pool.install(|| {
             rounds::read_methods(&files, &placed, &mut infos, &calling, &mut methods_read)
         });
-        let pulls = rounds::pull_ins(&files, &placed, &infos, &index);
+        let pulls = rounds::pull_ins(&files, &placed, &infos, &index, &config.catalogue);
         let pulled = recheck(pulls, true);
         if round > 0 && pulled.is_empty() {
             break;
@@ -231,8 +266,18 @@ pub fn check(options: &Options) -> Result<Report, String> {
         notes,
         ..Report::default()
     };
-    // The files of path dependencies were read for their summaries only.
-    results.truncate(checked_files);
+    // The files of dependencies were read for their summaries only; one that cannot be read
+    // or parsed is only not known.
+    for result in results.drain(checked_files..) {
+        if let FileResult::Error(e) = result {
+            let message = format!(
+                "a dependency's source cannot be read, its functions are not known: {}",
+                e.message
+            );
+            report.notes.push((e.path, message));
+        }
+    }
+    report.notes.sort();
     for result in results {
         match result {
             FileResult::Skipped | FileResult::Clean => {}
@@ -278,13 +323,22 @@ fn dependency_files(
         .into_iter()
         .map(|n| (n.manifest.display().to_string(), n.message))
         .collect();
+    (dependency_sources(&folders, checked, options), notes)
+}
+
+/// The Rust files of dependency packages (each folder's `src/`, else the folder), less those
+/// already listed, marked as dependencies; a folder that cannot be walked is skipped, as a
+/// dependency it only adds knowledge.
+fn dependency_sources(
+    folders: &[PathBuf],
+    listed: &[walk::SourceFile],
+    options: &walk::WalkOptions,
+) -> Vec<walk::SourceFile> {
     if folders.is_empty() {
-        return (Vec::new(), notes);
+        return Vec::new();
     }
-    let known: std::collections::HashSet<PathBuf> = checked
-        .iter()
-        .map(|f| std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone()))
-        .collect();
+    let canonical = model::manifests::canonical;
+    let mut known: HashSet<PathBuf> = listed.iter().map(|f| canonical(&f.path)).collect();
     let roots: Vec<PathBuf> = folders
         .iter()
         .map(|f| match f.join("src") {
@@ -293,19 +347,16 @@ fn dependency_files(
         })
         .collect();
     let Ok((files, _)) = walk::walk(&roots, options) else {
-        return (Vec::new(), notes);
+        return Vec::new();
     };
-    let files = files
+    files
         .into_iter()
-        .filter(|f| {
-            !known.contains(&std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone()))
-        })
+        .filter(|f| known.insert(canonical(&f.path)))
         .map(|f| walk::SourceFile {
             dependency: true,
             ..f
         })
-        .collect();
-    (files, notes)
+        .collect()
 }
 
 enum FileResult {
@@ -348,6 +399,30 @@ fn check_file(
     check_file_in(file, scan, external, false, catalogue)
 }
 
+/// What a file declares that the rounds read from its text, parsed or not: its `mod`
+/// declarations, and its `macro_rules!` (they reach the other files of its crate, whatever
+/// the byte scan does).
+fn declarations(bytes: &[u8]) -> FileInfo {
+    FileInfo {
+        mods: match memchr::memmem::find(bytes, b"mod ") {
+            Some(_) => model::crates::mod_declarations(&String::from_utf8_lossy(bytes)),
+            None => Vec::new(),
+        },
+        summaries: facts::macro_defs::of_text(bytes),
+        ..FileInfo::default()
+    }
+}
+
+/// A registry dependency's file, read for its declarations only: it is parsed when a checked
+/// file calls one of its functions (pulled in), so what is read grows with what the checked
+/// code reaches, not with the size of its dependencies.
+fn declarations_only(file: &walk::SourceFile) -> (FileResult, FileInfo) {
+    match load::read(&file.path, &file.display) {
+        Ok(bytes) => (FileResult::Skipped, declarations(&bytes)),
+        Err(e) => (FileResult::Error(e), FileInfo::default()),
+    }
+}
+
 /// A later round's check of a file, with the summaries of other files. `pulled`: the file
 /// is read for its own summaries too, though it names no channel constructor.
 fn check_file_as(
@@ -370,15 +445,7 @@ fn check_file_in(
         Ok(bytes) => bytes,
         Err(e) => return (FileResult::Error(e), FileInfo::default()),
     };
-    let mut info = FileInfo {
-        mods: match memchr::memmem::find(&bytes, b"mod ") {
-            Some(_) => model::crates::mod_declarations(&String::from_utf8_lossy(&bytes)),
-            None => Vec::new(),
-        },
-        // Its `macro_rules!` reach the other files of its crate, whatever the byte scan does.
-        summaries: facts::macro_defs::of_text(&bytes),
-        ..FileInfo::default()
-    };
+    let mut info = declarations(&bytes);
     let candidate =
         pulled || gate::may_create_channel(&bytes, catalogue) || catalogue.mentions_model(&bytes);
     if scan && !candidate && std::str::from_utf8(&bytes).is_ok() {

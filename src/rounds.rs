@@ -38,12 +38,21 @@ pub(crate) struct Placed {
     pub libraries: HashMap<usize, Vec<(usize, String)>>,
     /// By library crate: the `pub use` re-exports of its root file.
     pub reexports: HashMap<usize, Vec<crate::model::reexports::Reexport>>,
+    /// Library crates of registry dependencies, whose files are parsed only when a checked
+    /// file calls one of their functions (with or without a channel: the wrapper library's
+    /// `pipe()` makes one).
+    pub on_demand: std::collections::HashSet<usize>,
     /// `mod` declarations that name no file: the file, the declaration.
     pub unresolved_mods: Vec<(usize, crate::model::crates::ModDecl)>,
 }
 
 impl Placed {
-    pub(crate) fn of(files: &[SourceFile], infos: &[FileInfo]) -> Placed {
+    /// `registry`: by package folder, the registry dependencies whose sources were read.
+    pub(crate) fn of(
+        files: &[SourceFile],
+        infos: &[FileInfo],
+        registry: &HashMap<std::path::PathBuf, Vec<(String, std::path::PathBuf)>>,
+    ) -> Placed {
         let paths: Vec<std::path::PathBuf> = files.iter().map(|f| f.path.clone()).collect();
         let mods: Vec<Vec<crate::model::crates::ModDecl>> =
             infos.iter().map(|i| i.mods.clone()).collect();
@@ -52,7 +61,8 @@ impl Placed {
             roots,
             unresolved: unresolved_mods,
         } = crate::model::crates::place_all(&paths, &mods);
-        let mut libraries = crate::model::crates::dependency_libraries(&paths, &placed, &roots);
+        let mut libraries =
+            crate::model::crates::dependency_libraries(&paths, &placed, &roots, registry);
         for (bin, lib) in crate::model::crates::own_libraries(&paths, &placed, &roots) {
             libraries.entry(bin).or_default().push(lib);
         }
@@ -75,6 +85,7 @@ impl Placed {
             files: placed,
             libraries,
             reexports,
+            on_demand: Default::default(),
             unresolved_mods,
         }
     }
@@ -113,6 +124,7 @@ pub(crate) fn pull_ins(
     placement: &Placed,
     infos: &[FileInfo],
     index: &SummaryIndex,
+    catalogue: &crate::catalogue::Catalogue,
 ) -> Vec<Recheck> {
     let placed = &placement.files;
     let mut wanted: HashMap<usize, Vec<Wanted>> = HashMap::new();
@@ -121,16 +133,28 @@ pub(crate) fn pull_ins(
         .enumerate()
         .filter(|(_, i)| i.parsed && !i.pulled)
     {
+        let seen = placement.libraries.get(&placed[i].krate);
         for (call, &carried) in &info.open_calls {
-            if !carried {
+            // A registry dependency's function is read whenever it is called: only its
+            // source can say whether it makes a channel.
+            let on_demand = || {
+                seen.is_some_and(|libs| {
+                    libs.iter().any(|(lib, name)| {
+                        placement.on_demand.contains(lib) && call.split("::").next() == Some(name)
+                    })
+                })
+            };
+            if !carried && !on_demand() {
                 continue;
             }
-            let libs: Vec<&str> = placement
-                .libraries
-                .get(&placed[i].krate)
+            let libs: Vec<&str> = seen
                 .map(|libs| libs.iter().map(|(_, name)| name.as_str()).collect())
                 .unwrap_or_default();
             if let Some(want) = Wanted::of(call, &libs) {
+                let want = Wanted {
+                    makes_only: !carried,
+                    ..want
+                };
                 wanted.entry(placed[i].krate).or_default().push(want);
             }
         }
@@ -164,10 +188,10 @@ pub(crate) fn pull_ins(
             continue;
         };
         if method
-            || names
-                .into_iter()
-                .flatten()
-                .any(|n| n.is_defined_in(&placed[i].module, &bytes))
+            || names.into_iter().flatten().any(|n| {
+                n.is_defined_in(&placed[i].module, &bytes)
+                    && (!n.makes_only || crate::gate::may_create_channel(&bytes, catalogue))
+            })
         {
             // Read for its own summaries, even when its crate has none yet to give it.
             out.push((i, index.view(placement, placed[i].krate, true), Vec::new()));
@@ -299,6 +323,9 @@ struct Wanted {
     name: String,
     ty: Option<String>,
     module: Option<Vec<String>>,
+    /// Called with no channel (a registry dependency's function, read on demand): only a
+    /// file that names a channel constructor can define one that makes a channel.
+    makes_only: bool,
 }
 
 impl Wanted {
@@ -342,6 +369,7 @@ impl Wanted {
             name: name.to_string(),
             ty,
             module,
+            makes_only: false,
         })
     }
 

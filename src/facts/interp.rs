@@ -272,6 +272,7 @@ impl FileCx<'_, '_> {
             let first_leak = interp.facts.leaks.len();
             interp.bind_params(cx.sig, Loc::of(block.brace_token.span.open()));
             let tail = interp.block(block);
+            interp.forget_handoffs_written_later(first_wait);
             add_return(&mut interp.returns, tail);
             let shared_stores = interp.take_shared_stores();
             let shared_waits = interp.shared_waits(&shared_stores, first_wait);
@@ -458,6 +459,8 @@ impl<'a> Interp<'a> {
             message_exit: false,
             ends_with: Vec::new(),
             bridges: Vec::new(),
+            handed_together: Vec::new(),
+            sent_into: Vec::new(),
             param_vars: Vec::new(),
             endless_params: Vec::new(),
             released: HashSet::new(),
@@ -931,6 +934,10 @@ struct Interp<'a> {
     ends_with: Vec<(ChanId, Loc)>,
     /// Tasks started so far that drain one channel while they hold a sender of another.
     bridges: Vec<Bridge>,
+    /// Pairs of channels whose receiving ends one literal holds together (see `handoff`).
+    handed_together: Vec<(ChanId, ChanId)>,
+    /// Channels the body sends into, and where (see `handoff`).
+    sent_into: Vec<(ChanId, Loc)>,
     /// The binding of each parameter bound to a single name: (parameter index, binding).
     param_vars: Vec<(usize, usize)>,
     /// Senders of parameters held when the function enters a loop it never leaves.
@@ -1022,7 +1029,9 @@ impl<'a> Interp<'a> {
 
     // ---- channels and waits --------------------------------------------------------------
 
-    fn channel(&mut self, at: Loc, lib: &'static catalogue::Library) -> ChanId {
+    /// A channel made by `lib`'s constructor `constructor` (its resolved path).
+    fn channel(&mut self, at: Loc, lib: &'static catalogue::Library, constructor: &str) -> ChanId {
+        let name = constructor.rsplit("::").next().unwrap_or(constructor);
         self.channel_made(
             Channel {
                 created: at,
@@ -1031,6 +1040,7 @@ impl<'a> Interp<'a> {
                 param: None,
                 origin: None,
                 in_loop: self.loop_depth > 0,
+                bounded: lib.bounded_constructors.contains(&name),
             },
             (at, Loc::default()),
         )
@@ -1604,11 +1614,14 @@ impl<'a> Interp<'a> {
                 }
                 self.note_field_stores(&s.path, &val);
                 self.note_reader(&s.path, &mut val);
+                self.note_handed_together(&val);
                 val
             }
             Expr::Tuple(t) => {
                 let parts = t.elems.iter().map(|e| self.stored(e)).collect();
-                Val::tuple(parts)
+                let val = Val::tuple(parts);
+                self.note_handed_together(&val);
+                val
             }
             Expr::Array(a) => {
                 let mut val = Val::default();
@@ -1906,6 +1919,7 @@ mod end_tests;
 mod endless;
 mod flow;
 mod guards;
+mod handoff;
 mod kept;
 mod leaks;
 mod light_types;

@@ -33,6 +33,8 @@ pub struct Channel {
     /// Made inside a loop: one id stands for a new channel at every iteration, so a sender
     /// and a receiver of this id may belong to different channels.
     pub in_loop: bool,
+    /// Made by a constructor of bounded capacity: a send into it waits for a reader.
+    pub bounded: bool,
 }
 
 /// A place in another file of the crate.
@@ -61,6 +63,9 @@ pub enum WaitForm {
         /// Where the function waits, when it is in this file.
         drain: Option<Loc>,
     },
+    /// Sending into a bounded channel (made at `blocked`) whose receiving end was handed out
+    /// together with this channel's: the consumer may read this one to its end first.
+    HandOff { blocked: Loc },
 }
 
 /// A sender of the waited-on channel that the waiting code certainly still holds.

@@ -105,6 +105,7 @@ fn fresh(model: &OwnerModel, count: usize) -> (Vec<Slot>, Vec<usize>) {
                 param: None,
                 origin: None,
                 in_loop: false,
+                bounded: false,
             })
         })
         .collect();

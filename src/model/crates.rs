@@ -248,6 +248,7 @@ pub fn dependency_libraries(
     files: &[PathBuf],
     placed: &[Placement],
     roots: &[usize],
+    registry: &HashMap<PathBuf, Vec<(String, PathBuf)>>,
 ) -> HashMap<usize, Vec<(usize, String)>> {
     let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     let mut libs: HashMap<PathBuf, usize> = HashMap::new();
@@ -273,8 +274,14 @@ pub fn dependency_libraries(
             continue;
         };
         let deps = deps_of.entry(package.clone()).or_insert_with(|| {
+            let read = registry
+                .get(&canonical(&package))
+                .into_iter()
+                .flatten()
+                .cloned();
             crate::model::manifests::path_dependencies(&package)
                 .into_iter()
+                .chain(read)
                 .filter_map(|(name, dir)| Some((*libs.get(&canonical(&dir))?, name)))
                 .collect()
         });

@@ -126,7 +126,7 @@ impl DependencyWalk {
 }
 
 /// The package a path is in or is: the nearest folder at or above it with a `Cargo.toml`.
-fn enclosing_package(path: &Path) -> Option<PathBuf> {
+pub(crate) fn enclosing_package(path: &Path) -> Option<PathBuf> {
     let path = canonical(path);
     let mut dir = Some(path.as_path())
         .filter(|p| p.is_dir())
@@ -140,7 +140,7 @@ fn enclosing_package(path: &Path) -> Option<PathBuf> {
     None
 }
 
-fn canonical(path: &Path) -> PathBuf {
+pub(crate) fn canonical(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 

@@ -7,3 +7,4 @@ pub mod crates;
 pub mod manifests;
 pub mod receivers;
 pub mod reexports;
+pub mod registry;

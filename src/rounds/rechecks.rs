@@ -7,7 +7,6 @@
 //! Reading every crate's methods would cost a pass over the text of the whole tree.
 
 use std::collections::{HashMap, HashSet};
-use std::rc::Rc;
 
 use rayon::prelude::*;
 
@@ -18,12 +17,14 @@ use crate::model::receivers::MethodSig;
 use crate::walk::SourceFile;
 use crate::FileInfo;
 
-/// A file that may be checked again: its index, what its crate sees, and whether a summary
-/// explains one of its calls (else only the receiver kinds it may be lent can matter).
+/// A file that may be checked again: its index, what its crate sees, whether a summary
+/// explains one of its calls (else only the receiver kinds it may be lent can matter), and
+/// the names its text calls as methods (read once, for the kinds of all of them).
 struct Candidate {
     file: usize,
     view: View,
     affected: bool,
+    methods_called: HashSet<String>,
 }
 
 /// The files to check again, each with what its crate sees (the summaries of the other files
@@ -47,7 +48,7 @@ pub(crate) fn cross_file_rechecks(
     if candidates.is_empty() {
         return Vec::new();
     }
-    let called = called_by(files, placement, &candidates);
+    let called = called_by(placement, &candidates);
     let crates: HashSet<usize> = called.keys().copied().collect();
     read_methods(files, placement, infos, &crates, methods_read);
     let infos = &*infos;
@@ -57,6 +58,7 @@ pub(crate) fn cross_file_rechecks(
         file: i,
         view,
         affected,
+        methods_called,
     } in candidates
     {
         let krate = placement.files[i].krate;
@@ -71,18 +73,17 @@ pub(crate) fn cross_file_rechecks(
                     .filter_map(|seen| Some((Some(seen), kinds.get(&seen.krate)?))),
             )
             .collect();
-        let text = std::fs::read(&files[i].path).ok().map(Rc::new);
         let summarized = |name: &str| names.summarized(placement, krate, name);
         if !affected {
             // Only lent: the methods it called on a holder of a real sender must be known.
             let holders = Some(&infos[i].open_on_holders);
-            if lent_kinds(i, &kinds_seen, &summarized, text.as_deref(), holders).is_empty() {
+            if lent_kinds(i, &kinds_seen, &summarized, &methods_called, holders).is_empty() {
                 continue;
             }
         }
         // Checked again with everything, and the receiver kinds of every method it calls:
         // what it is given may make a binding hold senders before another method call.
-        let lent = lent_kinds(i, &kinds_seen, &summarized, text.as_deref(), None);
+        let lent = lent_kinds(i, &kinds_seen, &summarized, &methods_called, None);
         wanted.push((i, view, lent));
     }
     wanted
@@ -146,6 +147,7 @@ fn candidates(
             continue;
         }
         let new = |j: usize| all_new || fresh.is_some_and(|fresh| fresh.contains(&j));
+        let mut text: Option<Option<Vec<u8>>> = None;
         let affected = match info.parsed {
             true => info.open_calls.iter().any(|(call, &carried)| {
                 let name = crate::facts::summary::called_name(call);
@@ -172,22 +174,29 @@ fn candidates(
                         })
                 })
             }),
-            false => {
-                let mut text: Option<Option<Vec<u8>>> = None;
-                view.iter()
-                    .filter(|(_, j, s)| *j != i && new(*j) && s.makes_channels())
-                    .any(|(seen, _, s)| {
-                        let key = seen.map_or_else(|| s.key.clone(), |seen| seen.key_of(s));
-                        let bytes = text.get_or_insert_with(|| std::fs::read(&files[i].path).ok());
-                        names_in_text(&key, &s.name, bytes.as_deref())
-                    })
-            }
+            false => view
+                .iter()
+                .filter(|(_, j, s)| *j != i && new(*j) && s.makes_channels())
+                .any(|(seen, _, s)| {
+                    let key = seen.map_or_else(|| s.key.clone(), |seen| seen.key_of(s));
+                    let bytes = text.get_or_insert_with(|| std::fs::read(&files[i].path).ok());
+                    names_in_text(&key, &s.name, bytes.as_deref())
+                }),
         };
         if affected || lends {
+            let bytes = text.get_or_insert_with(|| std::fs::read(&files[i].path).ok());
+            let methods_called = bytes
+                .as_deref()
+                .map(crate::model::receivers::called_methods)
+                .unwrap_or_default()
+                .into_iter()
+                .map(str::to_string)
+                .collect();
             out.push(Candidate {
                 file: i,
                 view,
                 affected,
+                methods_called,
             });
         }
     }
@@ -196,27 +205,16 @@ fn candidates(
 
 /// The names of the methods the candidates' texts call, by the crate that may define them:
 /// theirs and the libraries they use.
-fn called_by(
-    files: &[SourceFile],
-    placed: &Placed,
-    candidates: &[Candidate],
-) -> HashMap<usize, HashSet<String>> {
+fn called_by(placed: &Placed, candidates: &[Candidate]) -> HashMap<usize, HashSet<String>> {
     // A file checked again may come to hold senders in a binding (`registry.attach_events(tx)`
     // explained by its summary) before another method is called on it
     // (`registry.run_tool(..)`): every method its text calls matters then.
     let mut called: HashMap<usize, HashSet<String>> = HashMap::new();
     for candidate in candidates {
-        let Ok(bytes) = std::fs::read(&files[candidate.file].path) else {
-            continue;
-        };
         called
             .entry(placed.files[candidate.file].krate)
             .or_default()
-            .extend(
-                crate::model::receivers::called_methods(&bytes)
-                    .into_iter()
-                    .map(str::to_string),
-            );
+            .extend(candidate.methods_called.iter().cloned());
     }
     for (bin, libs) in &placed.libraries {
         let names: Vec<String> = called.get(bin).into_iter().flatten().cloned().collect();
@@ -308,13 +306,9 @@ fn lent_kinds(
     i: usize,
     kinds_seen: &[KindsSeen],
     summarized: &impl Fn(&str) -> bool,
-    text: Option<&Vec<u8>>,
+    called: &HashSet<String>,
     holders: Option<&HashSet<String>>,
 ) -> Vec<Summary> {
-    let Some(bytes) = text.filter(|_| !kinds_seen.is_empty()) else {
-        return Vec::new();
-    };
-    let called = crate::model::receivers::called_methods(bytes);
     kinds_seen
         .iter()
         .flat_map(|(seen, list)| list.iter().map(move |(j, s)| (*seen, *j, s)))

@@ -3,6 +3,11 @@
 //! channel: the original `tx`, a clone kept in a local, or a sender inside a struct, tuple,
 //! `Vec`, `Option`, `Mutex`/`Arc` or a closure that the waiting code keeps alive.
 //!
+//! A producer that hands a consumer the receivers of two channels together (a response with
+//! its headers and its body) and, after writing the first, sends into the second (bounded)
+//! while it still holds a sender of the first, waits in that send for the consumer, who is
+//! reading the first to its end: that send is a wait for the first channel's end too.
+//!
 //! ## Why is this bad?
 //! A receiver sees the end of a channel only when every sender, clones included, has been
 //! dropped. `for v in rx`, `while let Some(v) = rx.recv().await`, joining a consumer thread,
@@ -47,7 +52,7 @@
 
 use std::collections::HashSet;
 
-use super::Rule;
+use super::{story, Rule};
 use crate::facts::{Acquired, Bridge, FileFacts, Held, Wait, WaitForm};
 use crate::finding::{Edit, Finding, Fix, Label, Severity};
 use crate::loc::Loc;
@@ -87,6 +92,7 @@ fn finding(facts: &FileFacts, wait: &Wait, held: &Held, path: &str) -> Finding {
         WaitForm::Join { .. } => format!("`{h}` still holds a sender while a task draining its channel is joined, so the join never returns"),
         WaitForm::ScopeEnd { .. } => format!("`{h}` still holds a sender when the scope joins a thread draining its channel, so the scope never ends"),
         WaitForm::Call { function, .. } => format!("`{h}` still holds a sender while `{function}` drains its channel, so the call never returns"),
+        WaitForm::HandOff { .. } => format!("`{h}` still holds a sender while this sends into a full channel handed out with its receiver, so a reader of both that reads this one to its end first waits forever"),
     };
     let mut labels = Vec::new();
     let mut notes = Vec::new();
@@ -179,6 +185,7 @@ fn finding(facts: &FileFacts, wait: &Wait, held: &Held, path: &str) -> Finding {
             });
             push_task_labels(&mut labels, task, drain);
         }
+        WaitForm::HandOff { blocked } => labels.extend(story::handoff_labels(wait.at, blocked)),
     }
     notes.push(
         "a receiver sees the end of a channel only once every sender, clones included, is dropped"

@@ -4,9 +4,27 @@ use crate::facts::{ChanId, FileFacts, Wait, WaitForm};
 use crate::finding::Label;
 use crate::loc::Loc;
 
-/// The first wait for the end of `chan` in the file, if the code waits for it at all.
+/// The first wait for the end of `chan` in the file, if the code waits for it at all (a send
+/// that waits on it only if a consumer reads it first is no evidence that it is drained).
 pub fn first_wait(facts: &FileFacts, chan: ChanId) -> Option<&Wait> {
-    facts.waits.iter().find(|w| w.chan == chan)
+    facts
+        .waits
+        .iter()
+        .find(|w| w.chan == chan && !matches!(w.form, WaitForm::HandOff { .. }))
+}
+
+/// A send into a bounded channel whose receiver left with the held channel's.
+pub fn handoff_labels(at: Loc, blocked: Loc) -> Vec<Label> {
+    vec![
+        Label {
+            loc: at,
+            message: "this send waits until the other end is read".into(),
+        },
+        Label {
+            loc: blocked,
+            message: "a channel of bounded capacity, whose receiver was handed out with the receiver of the held one".into(),
+        },
+    ]
 }
 
 pub fn created(facts: &FileFacts, chan: ChanId) -> Label {
@@ -63,6 +81,7 @@ pub fn wait_labels(wait: &Wait) -> Vec<Label> {
             }
             out
         }
+        WaitForm::HandOff { blocked } => handoff_labels(wait.at, blocked),
     }
 }
 

@@ -29,7 +29,7 @@ impl<'a> Interp<'a> {
             for arg in &c.args {
                 self.expr(arg);
             }
-            let chan = self.channel(at, lib);
+            let chan = self.channel(at, lib, &resolved);
             let sender = Val {
                 senders: vec![SenderRef {
                     chan,
@@ -50,7 +50,7 @@ impl<'a> Interp<'a> {
             for arg in &c.args {
                 self.expr(arg);
             }
-            let chan = self.channel(at, lib);
+            let chan = self.channel(at, lib, &resolved);
             return Val {
                 senders: vec![SenderRef {
                     chan,
@@ -62,6 +62,7 @@ impl<'a> Interp<'a> {
             };
         }
         self.note_reading_call(&resolved, c, at);
+        self.note_writing_call(&resolved, c, at);
         if let Some(val) = self.leaking_call(&resolved, c, at) {
             return val;
         }
@@ -344,6 +345,7 @@ impl<'a> Interp<'a> {
             self.note_reply_send(mc, at);
         }
         self.note_read_to_end(mc, at);
+        self.note_sending_method(mc, at);
         if matches!(
             m,
             "remove" | "remove_entry" | "swap_remove" | "shift_remove"

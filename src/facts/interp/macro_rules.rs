@@ -143,16 +143,29 @@ fn match_pattern(pattern: TokenStream, input: TokenStream) -> Option<HashMap<Str
             }
             Element::Fragment(name, fragment) => {
                 let single = matches!(fragment.as_str(), "ident" | "tt" | "literal" | "lifetime");
+                // An `expr`, `ty`, `path` or `pat` never spans a `,` or `;` outside a group:
+                // `try_lock!(x, else return)` is no match of `($lock:expr)`, and taking it for
+                // one would expand the macro into itself until the depth limit.
+                let separator = input[at..]
+                    .iter()
+                    .position(
+                        |t| matches!(t, TokenTree::Punct(p) if matches!(p.as_char(), ',' | ';')),
+                    )
+                    .map_or(input.len(), |p| at + p);
                 let end = if single {
                     at + 1
                 } else {
-                    match elements.get(i + 1) {
+                    let end = match elements.get(i + 1) {
                         Some(Element::Token(next)) => {
                             at + input[at..].iter().position(|t| t.to_string() == *next)?
                         }
                         Some(Element::Fragment(..)) => return None,
                         None => input.len(),
+                    };
+                    if end > separator {
+                        return None;
                     }
+                    end
                 };
                 if end <= at || end > input.len() {
                     return None;
@@ -277,6 +290,16 @@ mod tests {
     fn repetitions_are_not_simple() {
         let m = macros("macro_rules! all { ($($x:expr),*) => { $(drop($x);)* }; }");
         assert!(expand(&m, "all!(a, b)", &[]).is_none());
+    }
+
+    #[test]
+    fn an_expr_fragment_does_not_swallow_a_comma() {
+        let m = macros(
+            "macro_rules! try_lock {\n    ($lock:expr) => { try_lock!($lock, else return) };\n    ($lock:expr, else $els:expr) => { match $lock { Ok(l) => l, Err(_) => $els } };\n}\n",
+        );
+        let expanded = expand(&m, "try_lock!(inner.read(), else return Err(gone()))", &[]);
+        // The second arm: a `match`, not the first arm's call of the macro again.
+        assert!(matches!(expanded, Some(syn::Expr::Match(_))));
     }
 
     #[test]

@@ -69,7 +69,7 @@ impl<'ast> Visit<'ast> for FieldRecv {
 }
 
 /// Whether `path` (resolved) names one of `list`, by its final segments.
-fn names_one_of(path: &str, list: &[&str]) -> bool {
+pub(super) fn names_one_of(path: &str, list: &[&str]) -> bool {
     list.iter().any(|w| {
         path == *w
             || path

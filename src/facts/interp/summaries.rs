@@ -138,6 +138,7 @@ impl<'a> Interp<'a> {
                     param: Some((index, role)),
                     origin: None,
                     in_loop: false,
+                    bounded: false,
                 },
                 (key, Loc::default()),
             )
