@@ -283,6 +283,7 @@ fn merge(results: Vec<TreeAnalysis>) -> TreeAnalysis {
             *whole.open_calls.entry(call).or_default() |= carried;
         }
         whole.open_on_holders.extend(result.open_on_holders);
+        whole.keeps_globals |= result.keeps_globals;
         whole.items.extend(result.items);
     }
     whole

@@ -203,6 +203,9 @@ pub fn check(options: &Options) -> Result<Report, String> {
     // more (every call on a parameter would, and through a big crate the rounds would parse
     // most of it).
     let mut methods_read: HashSet<usize> = HashSet::new();
+    // Files to check again because a function they name changed what it stores into values
+    // shared with a global (`rounds::shared`): the layer above learns it a round later.
+    let mut shared_callers: HashSet<usize> = HashSet::new();
     for round in 0..rounds::MAX_PULL_ROUNDS {
         // The methods of the libraries whose methods a file calls with a channel, for the
         // method pull-ins.
@@ -212,7 +215,7 @@ pub fn check(options: &Options) -> Result<Report, String> {
         });
         let pulls = rounds::pull_ins(&files, &placed, &infos, &index, &config.catalogue);
         let pulled = recheck(pulls, true);
-        if round > 0 && pulled.is_empty() {
+        if round > 0 && pulled.is_empty() && shared_callers.is_empty() {
             break;
         }
         // After the first round, only the files that call into a file pulled in can gain a
@@ -241,18 +244,27 @@ pub fn check(options: &Options) -> Result<Report, String> {
                 &mut infos,
                 &index,
                 fresh,
+                &shared_callers,
                 &mut methods_read,
             )
         });
         again.retain(|(i, _, _)| !files[*i].dependency);
         let mut rechecked: HashSet<usize> = HashSet::new();
+        let keeping = rounds::shared::keeping_crates(&placed, &infos);
+        let mut changed: Vec<(usize, Vec<String>)> = Vec::new();
         for (i, (result, info)) in recheck(again, false) {
             results[i] = result;
-            if rounds::keep_built(&mut infos[i], info) {
-                rechecked.insert(placed.files[i].krate);
+            let krate = placed.files[i].krate;
+            let (built, shared) = rounds::keep_learnt(&mut infos[i], info, keeping.contains(&krate));
+            if built || !shared.is_empty() {
+                rechecked.insert(krate);
+            }
+            if !shared.is_empty() {
+                changed.push((i, shared));
             }
         }
         index.rebuild(&files, &placed, &infos, Some(&rechecked));
+        shared_callers = rounds::shared::callers(&files, &placed, &infos, &changed);
     }
     // Files of types built elsewhere from both ends of a channel see `self` as so built.
     let mut built = rounds::built_rechecks(&files, &placed, &infos, &index);
@@ -388,6 +400,8 @@ struct FileInfo {
     open_calls: std::collections::HashMap<String, bool>,
     /// Methods of those called on a binding that held channel ends (`FileFacts::open_on_holders`).
     open_on_holders: HashSet<String>,
+    /// A value of it shares its state with a process-wide global (`FileFacts::keeps_globals`).
+    keeps_globals: bool,
 }
 
 fn check_file(
@@ -471,7 +485,7 @@ fn check_file_in(
         })
     });
     memory::after_file(size);
-    let (checked, summaries, open_calls, open_on_holders) = match checked {
+    let (checked, summaries, open_calls, open_on_holders, keeps_globals) = match checked {
         Err(e) => return (FileResult::Error(e), info),
         Ok(checked) => checked,
     };
@@ -482,6 +496,7 @@ fn check_file_in(
         info.summaries.extend(summaries);
         info.open_calls = open_calls;
         info.open_on_holders = open_on_holders;
+        info.keeps_globals = keeps_globals;
     } else {
         // Constructions of other files' types are found only with their summaries, which
         // the file gets in a later round whatever the scan did.
@@ -547,6 +562,7 @@ type Analyzed = (
     Vec<facts::summary::Summary>,
     std::collections::HashMap<String, bool>,
     HashSet<String>,
+    bool,
 );
 
 fn analyze_source(
@@ -593,7 +609,7 @@ fn unanalyzed(text: String) -> Analyzed {
         findings: Vec::new(),
         incomplete: Vec::new(),
     };
-    (checked, Vec::new(), Default::default(), HashSet::new())
+    (checked, Vec::new(), Default::default(), HashSet::new(), false)
 }
 
 /// What the analysis of one syntax tree found, before suppressions: a file's tree, or one of
@@ -606,6 +622,7 @@ struct TreeAnalysis {
     summaries: Vec<facts::summary::Summary>,
     open_calls: std::collections::HashMap<String, bool>,
     open_on_holders: HashSet<String>,
+    keeps_globals: bool,
     /// Items a suppression comment can cover (only looked for if the text has one).
     items: Vec<suppress::ItemRange>,
     /// For a group of a big file: the types it implements methods for.
@@ -656,6 +673,7 @@ fn analyze_tree(
         summaries,
         open_calls: carried_by_real_channels(&facts, facts.open_calls.clone().unwrap_or_default()),
         open_on_holders: std::mem::take(&mut facts.open_on_holders),
+        keeps_globals: facts.keeps_globals,
         items,
     }
 }
@@ -697,6 +715,7 @@ impl TreeAnalysis {
             self.summaries,
             self.open_calls,
             self.open_on_holders,
+            self.keeps_globals,
         )
     }
 }

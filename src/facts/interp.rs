@@ -153,12 +153,14 @@ pub fn analyze_items_in(
         applied = Some(own);
         (facts, own) = run(&known);
     }
-    // A value that shares its state with a global is often handed down through several
-    // layers of set-up (`run_server(logger)`, `ServerSetup::new(..)`, `to_server`,
-    // `set_up_logger`): one more round for each layer whose stores into it the last round
-    // learnt, a few at most.
+    // A value the file made share its state with a global is often handed down through
+    // several layers of set-up in the file (`run_server(logger)`, `ServerSetup::new(..)`,
+    // `to_server`, `set_up_logger`): one more round for each layer whose stores into it the
+    // last round learnt, a few at most. Only such a file can gain a finding from them; the
+    // layers in other files are the later cross-file rounds' (`rounds::shared`).
     for _ in 0..MAX_SHARED_ROUNDS {
-        if !shared_stores_grew(applied.as_deref().unwrap_or_default(), &own) {
+        if !facts.keeps_globals || !shared_state_changed(applied.as_deref().unwrap_or_default(), &own)
+        {
             break;
         }
         let mut known: Vec<Summary> = external.to_vec();
@@ -169,15 +171,19 @@ pub fn analyze_items_in(
     (facts, own)
 }
 
-/// Extra rounds for stores into values shared with a global, handed down through layers.
+/// Extra rounds for layers of a file handing down a value shared with a global.
 const MAX_SHARED_ROUNDS: usize = 3;
 
-/// Whether a summary of `now` stores into a shared parameter, or waits on what it stored there,
-/// beyond what the same function's summary of the round before did.
-fn shared_stores_grew(before: &[Summary], now: &[Summary]) -> bool {
-    now.iter().filter(|s| !s.shared_stores.is_empty()).any(|s| {
+/// Whether a summary of `now` tells about values shared with a global differently from the
+/// same function's summary of the round before.
+fn shared_state_changed(before: &[Summary], now: &[Summary]) -> bool {
+    now.iter().filter(|s| s.shares_state()).any(|s| {
         match before.iter().find(|b| b.key == s.key) {
-            Some(b) => b.shared_stores != s.shared_stores || b.shared_waits != s.shared_waits,
+            Some(b) => {
+                b.shared_stores != s.shared_stores
+                    || b.shared_waits != s.shared_waits
+                    || b.shared_releases != s.shared_releases
+            }
             None => true,
         }
     })
@@ -274,8 +280,10 @@ impl FileCx<'_, '_> {
             let tail = interp.block(block);
             interp.forget_handoffs_written_later(first_wait);
             add_return(&mut interp.returns, tail);
+            interp.drop_owned_params(cx.sig);
             let shared_stores = interp.take_shared_stores();
             let shared_waits = interp.shared_waits(&shared_stores, first_wait);
+            let shared_releases = interp.take_shared_releases();
             interp.finish_leaks();
             forbid_drop_of_later_uses(block, &mut interp.facts.waits[first_wait..]);
             let param_leaks = interp.param_leaks(first_leak);
@@ -291,6 +299,7 @@ impl FileCx<'_, '_> {
                             || !param_leaks.is_empty()
                             || !kept_params.is_empty()
                             || !shared_stores.is_empty()
+                            || !shared_releases.is_empty()
                             || interp.summary_has_effects()
                     },
                 )
@@ -302,6 +311,7 @@ impl FileCx<'_, '_> {
                     .self_ty
                     .as_ref()
                     .and_then(|ty| Some((ty.clone(), constructed_part(cx.sig, ty)?)));
+                let returns_ty = light_types::returned_type(cx.sig, cx.self_ty.as_deref());
                 self.summaries.push(Summary::from_analysis(
                     key,
                     cx.sig,
@@ -319,8 +329,12 @@ impl FileCx<'_, '_> {
                         keeps: &kept_params,
                         shared_stores: &shared_stores,
                         shared_waits: &shared_waits,
+                        shared_releases: &shared_releases,
                     },
                 ));
+                if let Some(summary) = self.summaries.last_mut() {
+                    summary.returns_ty = returns_ty;
+                }
             }
         }
         if self.owns_constructed_self(&cx) {
@@ -1761,6 +1775,10 @@ impl<'a> Interp<'a> {
             senders: taken,
             receivers,
             drains,
+            // A field shares the state its holder shares (`self.logger` of a set-up value
+            // built from the caller's logger).
+            kept: var.val.kept.clone(),
+            shares_params: var.val.shares_params.clone(),
             ..Val::default()
         }
     }

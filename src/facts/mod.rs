@@ -259,4 +259,8 @@ pub struct FileFacts {
     /// Constructions of other files' types from both ends of a channel (summaries with
     /// `built` set), for the types' own files.
     pub built_elsewhere: Vec<summary::Summary>,
+    /// A value of the file came to share its state with a process-wide global (a clone handed
+    /// to `log::set_boxed_logger`, or a method whose summary `keeps` its receiver): the
+    /// stores into shared values that other files' functions make matter to its crate.
+    pub keeps_globals: bool,
 }

@@ -52,6 +52,7 @@ pub struct Observed<'a> {
     pub keeps: &'a [(usize, Loc, super::LeakHow)],
     pub shared_stores: &'a [(usize, Val)],
     pub shared_waits: &'a [(ChanId, Loc)],
+    pub shared_releases: &'a [usize],
 }
 
 /// A task the function starts that drains the channel in slot `drained` while it holds a
@@ -141,6 +142,14 @@ pub struct Summary {
     /// Where the function waits for the end of a channel it made and stored as above (slot,
     /// where): the caller whose argument a global keeps waits there forever.
     pub shared_waits: Vec<(ChanId, Loc)>,
+    /// Parameters out of whose shared state the function takes back what was stored there
+    /// (`logger.remove_logger(name)`), also by dropping a value of a type whose `Drop` does
+    /// (`main_loop(mut self)` of a `Server` whose `drop` unregisters its logger).
+    pub shared_releases: Vec<usize>,
+    /// The type its signature says it returns, seen through `Result`, `Option` and sharing
+    /// wrappers (`fn to_server(self) -> Result<Server>`): a method called on what it returns
+    /// (`.to_server()?.main_loop()`) is that type's.
+    pub returns_ty: Option<String>,
     /// Tasks it starts that drain an argument's channel while holding an argument's sender.
     pub self_feeds: Vec<SelfFeed>,
     /// Receives once on an argument's channel (slot) and returns an error at its end (where):
@@ -177,6 +186,15 @@ pub struct BuiltArg {
 }
 
 impl Summary {
+    /// Whether it tells how the function shares a value's state with a process-wide global,
+    /// or stores into or waits on what shares its parameters' state.
+    pub fn shares_state(&self) -> bool {
+        !self.keeps.is_empty()
+            || !self.shared_stores.is_empty()
+            || !self.shared_waits.is_empty()
+            || !self.shared_releases.is_empty()
+    }
+
     /// Whether calling the function matters to any channel.
     pub fn is_trivial(&self) -> bool {
         self.returns.is_empty()
@@ -191,6 +209,7 @@ impl Summary {
             && self.ends_with.is_empty()
             && self.keeps.is_empty()
             && self.shared_stores.is_empty()
+            && self.shared_releases.is_empty()
     }
 
     /// Whether calling the function makes a channel (or starts a task on one) that the caller
@@ -287,6 +306,8 @@ impl Summary {
             keeps: seen.keeps.to_vec(),
             shared_stores,
             shared_waits,
+            shared_releases: seen.shared_releases.to_vec(),
+            returns_ty: None,
             self_feeds,
             ends_with,
             built: None,

@@ -16,27 +16,73 @@ const MAX_PACKAGES: usize = 256;
 /// The path dependencies of the package at `package`: (the name its code uses, the
 /// dependency's folder).
 pub fn path_dependencies(package: &Path) -> Vec<(String, PathBuf)> {
-    read_path_dependencies(package).unwrap_or_default()
+    read_path_dependencies(package)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(name, path, _)| (name, path))
+        .collect()
 }
 
-/// `path_dependencies`, or why the manifest cannot be read.
-fn read_path_dependencies(package: &Path) -> Result<Vec<(String, PathBuf)>, String> {
+/// `path_dependencies`, each marked whether it is a dev-dependency (a cycle through one is
+/// legal), or why the manifest cannot be read.
+fn read_path_dependencies(package: &Path) -> Result<Vec<(String, PathBuf, bool)>, String> {
     let text = std::fs::read_to_string(package.join("Cargo.toml"))
         .map_err(|e| format!("cannot read the manifest: {e}"))?;
     let manifest = text
         .parse::<toml::Table>()
         .map_err(|e| format!("cannot parse the manifest: {}", e.message()))?;
     let mut out = Vec::new();
+    // Read once, when a dependency inherits its spec from the workspace.
+    let mut workspace: Option<Option<(PathBuf, toml::Table)>> = None;
     let tables = ["dependencies", "dev-dependencies", "build-dependencies"];
-    for table in tables.iter().filter_map(|t| manifest.get(*t)?.as_table()) {
+    for (dev, table) in tables
+        .iter()
+        .filter_map(|t| Some((*t == "dev-dependencies", manifest.get(*t)?.as_table()?)))
+    {
         for (key, spec) in table {
-            let Some(path) = spec.get("path").and_then(|p| p.as_str()) else {
+            if let Some(path) = spec.get("path").and_then(|p| p.as_str()) {
+                out.push((key.replace('-', "_"), package.join(path), dev));
+                continue;
+            }
+            // `name.workspace = true`: the spec is the workspace's `[workspace.dependencies]`
+            // row, its path relative to the workspace root.
+            if spec.get("workspace").and_then(|w| w.as_bool()) != Some(true) {
+                continue;
+            }
+            let Some((root, deps)) = workspace.get_or_insert_with(|| workspace_dependencies(package))
+            else {
                 continue;
             };
-            out.push((key.replace('-', "_"), package.join(path)));
+            if let Some(path) = deps.get(key).and_then(|d| d.get("path")?.as_str()) {
+                out.push((key.replace('-', "_"), root.join(path), dev));
+            }
         }
     }
     Ok(out)
+}
+
+/// The `[workspace.dependencies]` table of the workspace that holds `package` (the nearest
+/// manifest above it with a `[workspace]`, or its own), with the workspace root; none when no
+/// manifest up the tree declares a workspace or it cannot be read.
+fn workspace_dependencies(package: &Path) -> Option<(PathBuf, toml::Table)> {
+    let mut dir = Some(package);
+    while let Some(d) = dir {
+        let manifest = d.join("Cargo.toml");
+        if let Ok(text) = std::fs::read_to_string(&manifest) {
+            if let Ok(table) = text.parse::<toml::Table>() {
+                if let Some(workspace) = table.get("workspace") {
+                    let deps = workspace
+                        .get("dependencies")
+                        .and_then(|d| d.as_table())
+                        .cloned()
+                        .unwrap_or_default();
+                    return Some((d.to_path_buf(), deps));
+                }
+            }
+        }
+        dir = d.parent();
+    }
+    None
 }
 
 /// Something the dependency walk could not read, for the user: the manifest, and what.
@@ -58,12 +104,13 @@ pub fn dependency_folders(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<ManifestNote>
     };
     let packages: BTreeSet<PathBuf> = paths.iter().filter_map(|p| enclosing_package(p)).collect();
     for package in packages {
-        walk.visit(canonical(&package), &mut Vec::new());
+        walk.visit(canonical(&package), false, &mut Vec::new());
     }
     (walk.out.into_iter().collect(), walk.notes)
 }
 
-/// A depth-first walk over path dependencies (the chain it is on, to name a cycle).
+/// A depth-first walk over path dependencies (the chain it is on, to name a cycle, each
+/// package with whether it was reached as a dev-dependency).
 struct DependencyWalk {
     paths: Vec<PathBuf>,
     seen: HashSet<PathBuf>,
@@ -72,7 +119,7 @@ struct DependencyWalk {
 }
 
 impl DependencyWalk {
-    fn visit(&mut self, package: PathBuf, chain: &mut Vec<PathBuf>) {
+    fn visit(&mut self, package: PathBuf, dev: bool, chain: &mut Vec<(PathBuf, bool)>) {
         if !self.seen.insert(package.clone()) || self.seen.len() > MAX_PACKAGES {
             return;
         }
@@ -87,8 +134,8 @@ impl DependencyWalk {
                 return;
             }
         };
-        chain.push(package.clone());
-        for (name, dep) in deps {
+        chain.push((package.clone(), dev));
+        for (name, dep, dep_dev) in deps {
             let dep = canonical(&dep);
             if !dep.join("Cargo.toml").is_file() {
                 self.notes.push(ManifestNote {
@@ -100,9 +147,15 @@ impl DependencyWalk {
                 });
                 continue;
             }
-            if let Some(at) = chain.iter().position(|p| *p == dep) {
+            if let Some(at) = chain.iter().position(|(p, _)| *p == dep) {
+                // Cargo allows a cycle through a dev-dependency (a test of a foundation crate
+                // using a crate built on it).
+                if dep_dev || chain[at + 1..].iter().any(|(_, dev)| *dev) {
+                    continue;
+                }
                 let cycle: Vec<String> = chain[at..]
                     .iter()
+                    .map(|(p, _)| p)
                     .chain([&dep])
                     .map(|p| p.display().to_string())
                     .collect();
@@ -119,7 +172,7 @@ impl DependencyWalk {
             if !covered {
                 self.out.insert(dep.clone());
             }
-            self.visit(dep, chain);
+            self.visit(dep, dep_dev, chain);
         }
         chain.pop();
     }
@@ -187,5 +240,33 @@ mod tests {
         assert!(said("cannot parse the manifest", "bad"), "{notes:?}");
         assert!(said("form a cycle", "core"), "{notes:?}");
         assert_eq!(notes.len(), 2, "{notes:?}");
+    }
+
+    /// `name.workspace = true` takes the path of the workspace's `[workspace.dependencies]`
+    /// row, relative to the workspace root.
+    #[test]
+    fn follows_path_dependencies_inherited_from_the_workspace() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let write = |p: &str, text: &str| {
+            std::fs::create_dir_all(root.join(p).parent().unwrap()).unwrap();
+            std::fs::write(root.join(p), text).unwrap();
+        };
+        write(
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"crates/*\"]\n[workspace.dependencies]\nmy_log = { path = \"./crates/my_log\" }\nserde = \"1\"\n",
+        );
+        write(
+            "crates/app/Cargo.toml",
+            "[package]\nname = \"app\"\n[dependencies]\nmy_log.workspace = true\nserde.workspace = true\n",
+        );
+        write("crates/my_log/Cargo.toml", "[package]\nname = \"my_log\"\n");
+        let deps = path_dependencies(&root.join("crates/app"));
+        assert_eq!(deps.len(), 1, "{deps:?}");
+        assert_eq!(deps[0].0, "my_log");
+        let (folders, notes) = dependency_folders(&[root.join("crates/app")]);
+        assert!(notes.is_empty(), "{notes:?}");
+        assert_eq!(folders.len(), 1, "{folders:?}");
+        assert!(folders[0].ends_with("crates/my_log"), "{folders:?}");
     }
 }

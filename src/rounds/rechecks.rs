@@ -32,7 +32,8 @@ struct Candidate {
 /// kinds of the methods of other files it calls (`host.register_request(..)` borrows `host`).
 /// `fresh`: in a later round, the files whose summaries are new (pulled in); a file that was
 /// checked with everything else its crate sees need only be checked again when one of those
-/// explains a call it could not follow.
+/// explains a call it could not follow, or (`shared_callers`) when it names a function whose
+/// stores into values shared with a global changed.
 /// `methods_read`: the crates whose files' methods are in `FileInfo::methods`; those of the
 /// crates the candidates see are read (in parallel, on the caller's thread pool) and added.
 pub(crate) fn cross_file_rechecks(
@@ -41,10 +42,11 @@ pub(crate) fn cross_file_rechecks(
     infos: &mut [FileInfo],
     index: &SummaryIndex,
     fresh: Option<&HashSet<usize>>,
+    shared_callers: &HashSet<usize>,
     methods_read: &mut HashSet<usize>,
 ) -> Vec<Recheck> {
     let names = Names::of(index);
-    let candidates = candidates(files, placement, infos, index, &names, fresh);
+    let candidates = candidates(files, placement, infos, index, &names, fresh, shared_callers);
     if candidates.is_empty() {
         return Vec::new();
     }
@@ -134,6 +136,7 @@ fn candidates(
     index: &SummaryIndex,
     names: &Names,
     fresh: Option<&HashSet<usize>>,
+    shared_callers: &HashSet<usize>,
 ) -> Vec<Candidate> {
     let mut out = Vec::new();
     for (i, place) in placement.files.iter().enumerate() {
@@ -148,7 +151,8 @@ fn candidates(
         }
         let new = |j: usize| all_new || fresh.is_some_and(|fresh| fresh.contains(&j));
         let mut text: Option<Option<Vec<u8>>> = None;
-        let affected = match info.parsed {
+        // A function it names changed what it stores into values shared with a global.
+        let affected = shared_callers.contains(&i) || match info.parsed {
             true => info.open_calls.iter().any(|(call, &carried)| {
                 let name = crate::facts::summary::called_name(call);
                 let own = view.own.as_ref().is_some_and(|list| {

@@ -75,7 +75,7 @@ impl<'a> Interp<'a> {
             self.expr(arg);
         }
         self.released.insert(idx);
-        self.release_kept(idx);
+        self.release_through_guard(idx);
         let var = self.var(idx)?;
         if var.moved {
             return Some(Val::default());

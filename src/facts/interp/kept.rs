@@ -29,12 +29,19 @@ impl<'a> Interp<'a> {
                 at,
                 how: how.clone(),
             };
-            if let Some(var) = self.var(idx).filter(|v| !v.moved) {
-                if !var.val.kept.contains(&kept) {
-                    var.val.kept.push(kept);
-                }
-            }
+            self.keep_binding(idx, kept);
         }
+    }
+
+    /// The binding `idx` shares its state with a global from now on.
+    fn keep_binding(&mut self, idx: usize, kept: Kept) {
+        let Some(var) = self.var(idx).filter(|v| !v.moved) else {
+            return;
+        };
+        if !var.val.kept.contains(&kept) {
+            var.val.kept.push(kept);
+        }
+        self.facts.keeps_globals = true;
     }
 
     /// The parameters the function made share their state with a global (for its summary).
@@ -66,11 +73,7 @@ impl<'a> Interp<'a> {
             at,
             how: how.clone(),
         };
-        if let Some(var) = self.var(idx).filter(|v| !v.moved) {
-            if !var.val.kept.contains(&kept) {
-                var.val.kept.push(kept);
-            }
-        }
+        self.keep_binding(idx, kept);
     }
 
     /// Senders stored at `at` into `holder`: kept for the rest of the program where a global
@@ -280,6 +283,111 @@ impl<'a> Interp<'a> {
         self.leak_state
             .shared_stores
             .retain(|(v, index, _)| *v != Some(var) && !shares.contains(index));
+    }
+
+    /// The function takes back out of the shared state of `var` what was stored there (a
+    /// take through a lock guard of it, `shared.writers.remove(name)`; a callee's
+    /// `shared_releases`; its `Drop`): also for the summary, where `var` is a parameter or
+    /// shares one's state.
+    pub(super) fn release_shared_state(&mut self, var: usize) {
+        self.release_kept(var);
+        let shared = self.holder_state(var);
+        self.release_shared(&shared);
+        self.note_param_release(var);
+    }
+
+    /// A take through a lock guard of a parameter itself (`shared.writers.remove(name)` with
+    /// `shared` locking `self.shared`): what the function stored there is taken back out, and
+    /// the summary says so. A take out of a local clone sharing a parameter's state
+    /// (`let loader = self.loader.clone(); loader.lock().clear()`) concerns that one value
+    /// only: it releases what was stored into it, and the summary says nothing.
+    pub(super) fn release_through_guard(&mut self, var: usize) {
+        self.release_kept(var);
+        self.note_param_release(var);
+    }
+
+    fn note_param_release(&mut self, var: usize) {
+        // Out of the parameter itself (`self` in `Drop::drop`, whatever view it has there).
+        let params: Vec<usize> = self
+            .param_vars
+            .iter()
+            .filter(|(_, v)| *v == var)
+            .map(|(index, _)| *index)
+            .collect();
+        self.note_shared_releases(&params);
+    }
+
+    /// What was stored into values sharing their state with `shared` (its parameters, its
+    /// global) is taken back out: a callee took it out of a temporary (`.to_server()?
+    /// .main_loop()` dropping the server whose `Drop` unregisters the logger).
+    pub(super) fn release_shared(&mut self, shared: &Val) {
+        let shared = shared.clone().flattened();
+        if !shared.kept.is_empty() {
+            self.leak_state
+                .kept_stores
+                .retain(|(_, leak)| !shared.kept.iter().any(|k| k.how == leak.how));
+        }
+        let params = shared.shares_params;
+        self.leak_state
+            .shared_stores
+            .retain(|(_, index, _)| !params.contains(index));
+        if self.self_view == SelfView::Placeholder {
+            self.note_shared_releases(&params);
+        }
+    }
+
+    fn note_shared_releases(&mut self, params: &[usize]) {
+        for &index in params {
+            if !self.leak_state.shared_releases.contains(&index) {
+                self.leak_state.shared_releases.push(index);
+            }
+        }
+    }
+
+    /// For the summary: the parameters out of whose shared state the function took back what
+    /// was stored there.
+    pub(super) fn take_shared_releases(&mut self) -> Vec<usize> {
+        let mut out = std::mem::take(&mut self.leak_state.shared_releases);
+        out.sort_unstable();
+        out
+    }
+
+    /// A parameter taken by value and still held at the end of the body is dropped there: if
+    /// its type's `Drop` takes back what was stored into its shared state (a `Server` whose
+    /// `drop` unregisters the logger), so does the function (`main_loop(mut self)`).
+    pub(super) fn drop_owned_params(&mut self, sig: &syn::Signature) {
+        let owned: Vec<usize> = sig
+            .inputs
+            .iter()
+            .enumerate()
+            .filter(|(_, input)| match input {
+                syn::FnArg::Receiver(r) => matches!(r.kind, syn::ReceiverKind::Value),
+                syn::FnArg::Typed(t) => !matches!(&*t.ty, syn::Type::Reference(_)),
+            })
+            .map(|(index, _)| index)
+            .collect();
+        let vars: Vec<(usize, String)> = self
+            .param_vars
+            .iter()
+            .filter(|(index, _)| owned.contains(index))
+            .filter_map(|&(_, var)| {
+                let v = self.env.as_ref()?.vars.get(var)?;
+                Some((var, v.ty.clone()?)).filter(|_| !v.moved)
+            })
+            .collect();
+        for (var, ty) in vars {
+            if self.drop_releases_shared(&ty) {
+                self.release_shared_state(var);
+            }
+        }
+    }
+
+    /// Whether the `Drop` of type `ty` takes back what was stored into its shared state.
+    pub(super) fn drop_releases_shared(&self, ty: &str) -> bool {
+        self.shared
+            .summaries
+            .function(&[ty.to_string(), "drop".to_string()], &self.module)
+            .is_some_and(|s| s.has_self && s.shared_releases.contains(&0))
     }
 }
 

@@ -21,6 +21,8 @@ pub(super) struct LeakState {
     /// Stores into a value sharing its state with a parameter, by the binding stored into
     /// (for the summary's `shared_stores`): parameter index, what was stored.
     pub(super) shared_stores: Vec<(Option<usize>, usize, Val)>,
+    /// Parameters out of whose shared state the function took back what was stored there.
+    pub(super) shared_releases: Vec<usize>,
 }
 
 impl LeakState {

@@ -474,6 +474,18 @@ impl<'a> Interp<'a> {
                 self.move_var(*target);
             }
         }
+        // What the callee took back out of an argument's shared state (also of a temporary
+        // it consumed and dropped: `.to_server()?.main_loop()`).
+        for &index in &summary.shared_releases {
+            match targets.get(index).copied().flatten() {
+                Some(target) => self.release_shared_state(target),
+                None => {
+                    if let Some(arg) = args.get(index) {
+                        self.release_shared(arg);
+                    }
+                }
+            }
+        }
         // An argument the callee made share its state with a global (`logger.install()`).
         for (index, keep_at, how) in &summary.keeps {
             let target = targets.get(*index).copied().flatten();
