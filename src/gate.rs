@@ -18,7 +18,7 @@ pub fn may_create_channel(bytes: &[u8], catalogue: &Catalogue) -> bool {
     // One pass for every word at once (a file is read once per run, and most contain none).
     let mut offsets: Vec<usize> = words
         .finder
-        .find_overlapping_iter(bytes)
+        .find_iter(bytes)
         .filter(|m| is_whole_identifier(bytes, m.start(), m.end()))
         .map(|m| m.start())
         .collect();
@@ -37,9 +37,22 @@ pub struct Words {
 }
 
 impl Words {
+    /// Leftmost-longest, non-overlapping matches find every whole-identifier occurrence (and
+    /// let the automaton skip ahead with its prefilter, which an overlapping search cannot):
+    /// the words are identifiers, so a match that starts before a whole identifier would span
+    /// the non-identifier byte before it, and a longer match at its start would span the one
+    /// after it.
     pub fn of(catalogue: &Catalogue) -> Words {
+        // A configured path whose last segment is not an identifier names nothing in code.
+        let words: Vec<&str> = catalogue
+            .constructor_words()
+            .into_iter()
+            .filter(|w| !w.is_empty() && w.bytes().all(crate::lex::is_ident_byte))
+            .collect();
         Words {
-            finder: aho_corasick::AhoCorasick::new(catalogue.constructor_words())
+            finder: aho_corasick::AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                .build(words)
                 .expect("a few short words build an automaton"),
         }
     }

@@ -418,9 +418,9 @@ fn check_file(
 /// the byte scan does).
 fn declarations(bytes: &[u8]) -> FileInfo {
     FileInfo {
-        mods: match memchr::memmem::find(bytes, b"mod ") {
-            Some(_) => model::crates::mod_declarations(&String::from_utf8_lossy(bytes)),
-            None => Vec::new(),
+        mods: match model::crates::may_declare_modules(bytes) {
+            true => model::crates::mod_declarations(&String::from_utf8_lossy(bytes)),
+            false => Vec::new(),
         },
         summaries: facts::macro_defs::of_text(bytes),
         ..FileInfo::default()

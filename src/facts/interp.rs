@@ -1323,7 +1323,9 @@ impl<'a> Interp<'a> {
             }
             expr = strip(&mc.receiver);
         }
-        // Values are not told apart by field: `&pool.names` would carry `pool.rx` too.
+        // Values are not told apart by field: `&pool.names` would carry `pool.rx` too, and so
+        // would `pool.names.borrow()` and `pool.names.lock().unwrap()`.
+        let expr = syntax::without_guard_access(expr);
         if let Expr::Field(syn::ExprField {
             member: syn::Member::Named(field),
             ..

@@ -20,6 +20,48 @@ pub fn strip(mut expr: &Expr) -> &Expr {
     }
 }
 
+/// The place a borrow or a lock guard gives access to: `names.borrow()`,
+/// `names.lock().unwrap()`, `(*names.read()?)` are `names`. Only accessors that reach the
+/// wrapped value itself are looked through (not `take()`, `as_ref()` or an `Option`'s
+/// `unwrap()`), so the place's declared type says what is iterated.
+pub fn without_guard_access(expr: &Expr) -> &Expr {
+    fn accessor(expr: &Expr) -> Option<&Expr> {
+        let Expr::MethodCall(mc) = strip(expr) else {
+            return None;
+        };
+        let method = mc.method.to_string();
+        matches!(
+            method.as_str(),
+            "borrow" | "borrow_mut" | "lock" | "read" | "write"
+        )
+        .then_some(&*mc.receiver)
+    }
+    let mut at = strip(expr);
+    if let Expr::Unary(u) = at {
+        if matches!(u.op, syn::UnOp::Deref(_)) {
+            at = strip(&u.expr);
+        }
+    }
+    // The `Result` of a lock: `.unwrap()`, `.expect(..)` or `?` right after the accessor.
+    let unwrapped = match at {
+        Expr::Try(t) => Some(&*t.expr),
+        Expr::MethodCall(mc) if mc.method == "unwrap" || mc.method == "expect" => {
+            Some(&*mc.receiver)
+        }
+        _ => None,
+    };
+    if let Some(place) = unwrapped.and_then(|inner| {
+        let Expr::MethodCall(mc) = strip(inner) else {
+            return None;
+        };
+        matches!(mc.method.to_string().as_str(), "lock" | "read" | "write")
+            .then(|| strip(&mc.receiver))
+    }) {
+        return place;
+    }
+    accessor(at).map_or(at, strip)
+}
+
 /// The single identifier of a path expression (`tx`), if it is one.
 pub fn ident_of(expr: &Expr) -> Option<String> {
     match expr {

@@ -76,6 +76,22 @@ pub fn mod_declarations(text: &str) -> Vec<ModDecl> {
     out
 }
 
+/// Whether `mod_declarations` may find a declaration in the text: some `mod ` is followed by a
+/// name and a `;`. Most files have only inline modules (`mod tests {`), and walking their lines
+/// costs more than this byte search.
+pub fn may_declare_modules(bytes: &[u8]) -> bool {
+    let name_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'#' || b >= 0x80;
+    let blank = |b: &u8| b.is_ascii_whitespace() && *b != b'\n';
+    memchr::memmem::find_iter(bytes, b"mod ").any(|at| {
+        let mut rest = &bytes[at + 4..];
+        rest = &rest[rest.iter().take_while(|b| blank(b)).count()..];
+        let name = rest.iter().take_while(|&&b| name_byte(b)).count();
+        rest = &rest[name..];
+        rest = &rest[rest.iter().take_while(|b| blank(b)).count()..];
+        name > 0 && rest.first() == Some(&b';')
+    })
+}
+
 /// How many more `[` than `]` a line has.
 fn brackets(line: &str) -> i32 {
     line.bytes()
@@ -391,6 +407,28 @@ mod tests {
         let want = [("platform", true), ("plain", false), ("win", true)];
         let want: Vec<(String, bool)> = want.iter().map(|(n, c)| (n.to_string(), *c)).collect();
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn the_byte_search_passes_every_text_with_a_declaration() {
+        for text in [
+            "mod a;",
+            "pub(crate)  mod \t r#type ;\n",
+            "#[path = \"x.rs\"]\nmod \u{e9}t\u{e9};",
+            "mod tests {}\nmod b;",
+        ] {
+            assert!(!mod_declarations(text).is_empty(), "{text}");
+            assert!(may_declare_modules(text.as_bytes()), "{text}");
+        }
+        for text in [
+            "mod tests {\n}\n",
+            "// a mod for x\n",
+            "fn f() {}",
+            "mod x\n;",
+        ] {
+            assert!(mod_declarations(text).is_empty(), "{text}");
+            assert!(!may_declare_modules(text.as_bytes()), "{text}");
+        }
     }
 
     #[test]

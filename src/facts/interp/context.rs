@@ -138,14 +138,27 @@ fn never_a_receiver(ty: &syn::Type) -> bool {
     match ty {
         syn::Type::Reference(r) => never_a_receiver(&r.elem),
         syn::Type::Array(_) | syn::Type::Slice(_) | syn::Type::Tuple(_) => true,
-        syn::Type::Path(p) if p.qself.is_none() => p
-            .path
-            .segments
-            .last()
-            .is_some_and(|last| PLAIN_TYPES.contains(&last.ident.to_string().as_str())),
+        syn::Type::Path(p) if p.qself.is_none() => {
+            let Some(last) = p.path.segments.last() else {
+                return false;
+            };
+            let name = last.ident.to_string();
+            if PLAIN_TYPES.contains(&name.as_str()) {
+                return true;
+            }
+            // `RefCell<Vec<Message>>`: what the cell or lock gives access to is what is iterated.
+            WRAPPER_TYPES.contains(&name.as_str())
+                && matches!(&last.arguments, syn::PathArguments::AngleBracketed(args)
+                    if matches!(args.args.first(), Some(syn::GenericArgument::Type(inner))
+                        if never_a_receiver(inner)))
+        }
         _ => false,
     }
 }
+
+/// Types whose value is reached through a borrow, a guard or a deref (`field.borrow()`,
+/// `field.lock().unwrap()`): iterating that is iterating what they wrap.
+const WRAPPER_TYPES: &[&str] = &["RefCell", "Cell", "Mutex", "RwLock", "Arc", "Rc", "Box"];
 
 /// Types that are not receivers and hold none that iterating would wait on.
 const PLAIN_TYPES: &[&str] = &[
