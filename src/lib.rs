@@ -255,7 +255,8 @@ pub fn check(options: &Options) -> Result<Report, String> {
         for (i, (result, info)) in recheck(again, false) {
             results[i] = result;
             let krate = placed.files[i].krate;
-            let (built, shared) = rounds::keep_learnt(&mut infos[i], info, keeping.contains(&krate));
+            let (built, shared) =
+                rounds::keep_learnt(&mut infos[i], info, keeping.contains(&krate));
             if built || !shared.is_empty() {
                 rechecked.insert(krate);
             }
@@ -609,7 +610,13 @@ fn unanalyzed(text: String) -> Analyzed {
         findings: Vec::new(),
         incomplete: Vec::new(),
     };
-    (checked, Vec::new(), Default::default(), HashSet::new(), false)
+    (
+        checked,
+        Vec::new(),
+        Default::default(),
+        HashSet::new(),
+        false,
+    )
 }
 
 /// What the analysis of one syntax tree found, before suppressions: a file's tree, or one of

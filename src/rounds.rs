@@ -405,7 +405,11 @@ pub(crate) const MAX_PULL_ROUNDS: usize = 4;
 /// it could not follow knowing the other files' summaries; with `shared`, also the summaries
 /// whose shared state changed (`shared::keep_changed`).
 /// Whether the file's constructions changed, and the functions whose shared state did.
-pub(crate) fn keep_learnt(info: &mut FileInfo, later: FileInfo, shared: bool) -> (bool, Vec<String>) {
+pub(crate) fn keep_learnt(
+    info: &mut FileInfo,
+    later: FileInfo,
+    shared: bool,
+) -> (bool, Vec<String>) {
     if info.parsed && later.parsed {
         info.open_calls = later.open_calls;
         info.open_on_holders = later.open_on_holders;
@@ -426,10 +430,7 @@ fn keep_built(info: &mut FileInfo, later: Vec<Summary>) -> bool {
         .iter()
         .filter(|s| s.built.is_some())
         .collect();
-    let after: Vec<Summary> = later
-        .into_iter()
-        .filter(|s| s.built.is_some())
-        .collect();
+    let after: Vec<Summary> = later.into_iter().filter(|s| s.built.is_some()).collect();
     if before.len() == after.len() && before.iter().zip(&after).all(|(a, b)| *a == b) {
         return false;
     }

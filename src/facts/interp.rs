@@ -145,7 +145,13 @@ pub fn analyze_items_in(
             && own
                 .iter()
                 .any(|s| s.constructs.is_some() && !s.returns.is_empty());
-        if !followable && !stale && !constructs {
+        // A value of a type whose `Drop` takes back what was stored into its shared state is
+        // released where the file drops it only once that `drop`'s summary is known.
+        let drops = applied.is_none()
+            && own
+                .iter()
+                .any(|s| s.name == "drop" && !s.shared_releases.is_empty());
+        if !followable && !stale && !constructs && !drops {
             break;
         }
         let mut known: Vec<Summary> = external.to_vec();
@@ -159,7 +165,8 @@ pub fn analyze_items_in(
     // last round learnt, a few at most. Only such a file can gain a finding from them; the
     // layers in other files are the later cross-file rounds' (`rounds::shared`).
     for _ in 0..MAX_SHARED_ROUNDS {
-        if !facts.keeps_globals || !shared_state_changed(applied.as_deref().unwrap_or_default(), &own)
+        if !facts.keeps_globals
+            || !shared_state_changed(applied.as_deref().unwrap_or_default(), &own)
         {
             break;
         }
@@ -177,16 +184,16 @@ const MAX_SHARED_ROUNDS: usize = 3;
 /// Whether a summary of `now` tells about values shared with a global differently from the
 /// same function's summary of the round before.
 fn shared_state_changed(before: &[Summary], now: &[Summary]) -> bool {
-    now.iter().filter(|s| s.shares_state()).any(|s| {
-        match before.iter().find(|b| b.key == s.key) {
+    now.iter()
+        .filter(|s| s.shares_state())
+        .any(|s| match before.iter().find(|b| b.key == s.key) {
             Some(b) => {
                 b.shared_stores != s.shared_stores
                     || b.shared_waits != s.shared_waits
                     || b.shared_releases != s.shared_releases
             }
             None => true,
-        }
-    })
+        })
 }
 
 /// How deep inline modules and nested functions are followed.

@@ -359,9 +359,11 @@ impl Summary {
                 self.matches(&path)
             }
         };
-        // A method that makes its receiver share its state with a global matters though
-        // nothing carried a channel yet (`logger.install()`, then a sender stored into it).
-        named && (carried || self.makes_channels() || (!self.keeps.is_empty() && self.has_self))
+        // A method that makes its receiver share its state with a global, or takes back out of
+        // it what was stored there, matters though nothing carried a channel yet
+        // (`logger.install()`, then a sender stored into it; `logger.remove_logger(name)`).
+        let shares = !self.keeps.is_empty() || !self.shared_releases.is_empty();
+        named && (carried || self.makes_channels() || (shares && self.has_self))
     }
 
     pub fn explains_any(&self, calls: &std::collections::HashMap<String, bool>) -> bool {

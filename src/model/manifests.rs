@@ -49,7 +49,8 @@ fn read_path_dependencies(package: &Path) -> Result<Vec<(String, PathBuf, bool)>
             if spec.get("workspace").and_then(|w| w.as_bool()) != Some(true) {
                 continue;
             }
-            let Some((root, deps)) = workspace.get_or_insert_with(|| workspace_dependencies(package))
+            let Some((root, deps)) =
+                workspace.get_or_insert_with(|| workspace_dependencies(package))
             else {
                 continue;
             };

@@ -46,7 +46,15 @@ pub(crate) fn cross_file_rechecks(
     methods_read: &mut HashSet<usize>,
 ) -> Vec<Recheck> {
     let names = Names::of(index);
-    let candidates = candidates(files, placement, infos, index, &names, fresh, shared_callers);
+    let candidates = candidates(
+        files,
+        placement,
+        infos,
+        index,
+        &names,
+        fresh,
+        shared_callers,
+    );
     if candidates.is_empty() {
         return Vec::new();
     }
@@ -152,41 +160,42 @@ fn candidates(
         let new = |j: usize| all_new || fresh.is_some_and(|fresh| fresh.contains(&j));
         let mut text: Option<Option<Vec<u8>>> = None;
         // A function it names changed what it stores into values shared with a global.
-        let affected = shared_callers.contains(&i) || match info.parsed {
-            true => info.open_calls.iter().any(|(call, &carried)| {
-                let name = crate::facts::summary::called_name(call);
-                let own = view.own.as_ref().is_some_and(|list| {
-                    names
-                        .named
-                        .get(&krate)
-                        .and_then(|n| n.get(name))
-                        .is_some_and(|ks| {
-                            ks.iter()
-                                .map(|k| &list[*k])
-                                .any(|(j, s)| *j != i && new(*j) && s.explains(call, carried))
-                        })
-                });
-                own || view.libraries.iter().any(|seen| {
-                    names
-                        .named
-                        .get(&seen.krate)
-                        .and_then(|n| n.get(name))
-                        .is_some_and(|ks| {
-                            ks.iter().map(|k| &seen.list[*k]).any(|(j, s)| {
-                                *j != i && new(*j) && seen.seen(s).explains(call, carried)
+        let affected = shared_callers.contains(&i)
+            || match info.parsed {
+                true => info.open_calls.iter().any(|(call, &carried)| {
+                    let name = crate::facts::summary::called_name(call);
+                    let own = view.own.as_ref().is_some_and(|list| {
+                        names
+                            .named
+                            .get(&krate)
+                            .and_then(|n| n.get(name))
+                            .is_some_and(|ks| {
+                                ks.iter()
+                                    .map(|k| &list[*k])
+                                    .any(|(j, s)| *j != i && new(*j) && s.explains(call, carried))
                             })
-                        })
-                })
-            }),
-            false => view
-                .iter()
-                .filter(|(_, j, s)| *j != i && new(*j) && s.makes_channels())
-                .any(|(seen, _, s)| {
-                    let key = seen.map_or_else(|| s.key.clone(), |seen| seen.key_of(s));
-                    let bytes = text.get_or_insert_with(|| std::fs::read(&files[i].path).ok());
-                    names_in_text(&key, &s.name, bytes.as_deref())
+                    });
+                    own || view.libraries.iter().any(|seen| {
+                        names
+                            .named
+                            .get(&seen.krate)
+                            .and_then(|n| n.get(name))
+                            .is_some_and(|ks| {
+                                ks.iter().map(|k| &seen.list[*k]).any(|(j, s)| {
+                                    *j != i && new(*j) && seen.seen(s).explains(call, carried)
+                                })
+                            })
+                    })
                 }),
-        };
+                false => view
+                    .iter()
+                    .filter(|(_, j, s)| *j != i && new(*j) && s.makes_channels())
+                    .any(|(seen, _, s)| {
+                        let key = seen.map_or_else(|| s.key.clone(), |seen| seen.key_of(s));
+                        let bytes = text.get_or_insert_with(|| std::fs::read(&files[i].path).ok());
+                        names_in_text(&key, &s.name, bytes.as_deref())
+                    }),
+            };
         if affected || lends {
             let bytes = text.get_or_insert_with(|| std::fs::read(&files[i].path).ok());
             let methods_called = bytes

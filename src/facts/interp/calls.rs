@@ -527,9 +527,13 @@ impl<'a> Interp<'a> {
                 if self.holds_real_sender(&seen) {
                     self.facts.open_on_holders.insert(m.to_string());
                 }
-            } else if self.facts.open_calls.is_some() && self.typed_binding(&mc.receiver) {
-                // A method of a known type, not known yet: its summary may still matter
-                // without a channel (it makes the value share its state with a global).
+            } else if self.facts.open_calls.is_some()
+                && (self.typed_binding(&mc.receiver)
+                    || matches!(strip(&mc.receiver), Expr::Field(_)))
+            {
+                // A method of a known type, or of a field (`self.logger.remove_logger(..)`),
+                // not known yet: its summary may still matter without a channel (it makes the
+                // value share its state with a global, or takes back out of it).
                 self.note_open_call(&format!(".{m}"), false);
             }
         }

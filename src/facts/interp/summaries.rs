@@ -249,7 +249,10 @@ impl<'a> Interp<'a> {
             return None;
         }
         let summary = self.shared.summaries.method(name)?;
-        let matters = !receiver.is_empty() || (args_carry && !summary.stores.is_empty());
+        // One that shares its receiver's state with a global or takes back out of it matters
+        // whatever the receiver carries yet (`self.logger.remove_logger(name)` in a `Drop`).
+        let shares = !summary.keeps.is_empty() || !summary.shared_releases.is_empty();
+        let matters = !receiver.is_empty() || (args_carry && !summary.stores.is_empty()) || shares;
         matters.then_some(summary)
     }
 
