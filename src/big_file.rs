@@ -289,6 +289,7 @@ fn merge(results: Vec<TreeAnalysis>) -> TreeAnalysis {
             .extend(result.across.param_handoffs);
         whole.across.followed.extend(result.across.followed);
         whole.across.feeds_waits.extend(result.across.feeds_waits);
+        whole.keeps_globals |= result.keeps_globals;
         whole.items.extend(result.items);
     }
     whole

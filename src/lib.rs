@@ -207,6 +207,9 @@ pub fn check(options: &Options) -> Result<Report, String> {
     let mut last_fresh: Option<HashSet<usize>> = None;
     // The names of the functions a file called with a real channel, in any round.
     let mut called_with_channels: HashSet<String> = HashSet::new();
+    // Files to check again because a function they name changed what it stores into values
+    // shared with a global (`rounds::shared`): the layer above learns it a round later.
+    let mut shared_callers: HashSet<usize> = HashSet::new();
     for round in 0..rounds::MAX_PULL_ROUNDS {
         // The methods of the libraries whose methods a file calls with a channel, for the
         // method pull-ins.
@@ -239,7 +242,7 @@ pub fn check(options: &Options) -> Result<Report, String> {
             list
         };
         let pulled = recheck(pulls, true);
-        if round > 0 && pulled.is_empty() {
+        if round > 0 && pulled.is_empty() && shared_callers.is_empty() {
             break;
         }
         // After the first round, only the files that call into a file pulled in can gain a
@@ -283,19 +286,29 @@ pub fn check(options: &Options) -> Result<Report, String> {
                 &index,
                 fresh,
                 &changed,
+                &shared_callers,
                 &mut methods_read,
             )
         });
         again.retain(|(i, _, _)| !files[*i].dependency);
         let mut rechecked: HashSet<usize> = HashSet::new();
+        let keeping = rounds::shared::keeping_crates(&placed, &infos);
+        let mut shared_changed: Vec<(usize, Vec<String>)> = Vec::new();
         for (i, (result, info)) in recheck(again, false) {
             results[i] = result;
-            if rounds::keep_built(&mut infos[i], info) {
-                rechecked.insert(placed.files[i].krate);
+            let krate = placed.files[i].krate;
+            let (built, shared) =
+                rounds::keep_learnt(&mut infos[i], info, keeping.contains(&krate));
+            if built || !shared.is_empty() {
+                rechecked.insert(krate);
+            }
+            if !shared.is_empty() {
+                shared_changed.push((i, shared));
             }
         }
         index.rebuild(&files, &placed, &infos, Some(&rechecked));
         last_fresh = Some(fresh_now);
+        shared_callers = rounds::shared::callers(&files, &placed, &infos, &shared_changed);
     }
     // Files of types built elsewhere from both ends of a channel see `self` as so built.
     let mut built = rounds::built_rechecks(&files, &placed, &infos, &index);
@@ -433,6 +446,8 @@ struct FileInfo {
     open_on_holders: HashSet<String>,
     /// What the file's own summaries left to other files' functions (`facts::CallsAcross`).
     across: facts::CallsAcross,
+    /// A value of it shares its state with a process-wide global (`FileFacts::keeps_globals`).
+    keeps_globals: bool,
 }
 
 fn check_file(
@@ -516,7 +531,7 @@ fn check_file_in(
         })
     });
     memory::after_file(size);
-    let (checked, summaries, open_calls, open_on_holders, across) = match checked {
+    let (checked, summaries, open_calls, open_on_holders, across, keeps_globals) = match checked {
         Err(e) => return (FileResult::Error(e), info),
         Ok(checked) => checked,
     };
@@ -528,6 +543,7 @@ fn check_file_in(
         info.open_calls = open_calls;
         info.open_on_holders = open_on_holders;
         info.across = across;
+        info.keeps_globals = keeps_globals;
     } else {
         // Constructions of other files' types are found only with their summaries, which
         // the file gets in a later round whatever the scan did.
@@ -594,6 +610,7 @@ type Analyzed = (
     std::collections::HashMap<String, bool>,
     HashSet<String>,
     facts::CallsAcross,
+    bool,
 );
 
 fn analyze_source(
@@ -646,6 +663,7 @@ fn unanalyzed(text: String) -> Analyzed {
         Default::default(),
         HashSet::new(),
         Default::default(),
+        false,
     )
 }
 
@@ -660,6 +678,7 @@ struct TreeAnalysis {
     open_calls: std::collections::HashMap<String, bool>,
     open_on_holders: HashSet<String>,
     across: facts::CallsAcross,
+    keeps_globals: bool,
     /// Items a suppression comment can cover (only looked for if the text has one).
     items: Vec<suppress::ItemRange>,
     /// For a group of a big file: the types it implements methods for.
@@ -711,6 +730,7 @@ fn analyze_tree(
         across: calls_across(&mut facts),
         open_calls: carried_by_real_channels(&facts, facts.open_calls.clone().unwrap_or_default()),
         open_on_holders: std::mem::take(&mut facts.open_on_holders),
+        keeps_globals: facts.keeps_globals,
         items,
     }
 }
@@ -767,6 +787,7 @@ impl TreeAnalysis {
             self.open_calls,
             self.open_on_holders,
             self.across,
+            self.keeps_globals,
         )
     }
 }

@@ -21,6 +21,7 @@ use crate::FileInfo;
 
 mod rechecks;
 mod resummaries;
+pub(crate) mod shared;
 pub(crate) mod view;
 
 pub(crate) use rechecks::{cross_file_rechecks, read_methods};
@@ -403,9 +404,14 @@ fn defines_fn(bytes: &[u8], fn_name: &str) -> bool {
 pub(crate) const MAX_PULL_ROUNDS: usize = 4;
 
 /// The constructions of other files' types that a later check of a file found, and the calls
-/// it could not follow knowing the other files' summaries.
-/// Whether the file's summaries changed.
-pub(crate) fn keep_built(info: &mut FileInfo, later: FileInfo) -> bool {
+/// it could not follow knowing the other files' summaries; with `shared`, also the summaries
+/// whose shared state changed (`shared::keep_changed`).
+/// Whether the file's constructions changed, and the functions whose shared state did.
+pub(crate) fn keep_learnt(
+    info: &mut FileInfo,
+    later: FileInfo,
+    shared: bool,
+) -> (bool, Vec<String>) {
     if info.parsed && later.parsed {
         info.open_calls = later.open_calls;
         info.open_on_holders = later.open_on_holders;
@@ -414,17 +420,24 @@ pub(crate) fn keep_built(info: &mut FileInfo, later: FileInfo) -> bool {
         let handoffs = std::mem::take(&mut info.across.param_handoffs);
         info.across = later.across;
         info.across.param_handoffs.extend(handoffs);
+        info.keeps_globals |= later.keeps_globals;
     }
+    let changed = match shared {
+        true => shared::keep_changed(info, &later.summaries),
+        false => Vec::new(),
+    };
+    (keep_built(info, later.summaries), changed)
+}
+
+/// The constructions of other files' types that a later check of a file found.
+/// Whether they changed.
+fn keep_built(info: &mut FileInfo, later: Vec<Summary>) -> bool {
     let before: Vec<&Summary> = info
         .summaries
         .iter()
         .filter(|s| s.built.is_some())
         .collect();
-    let after: Vec<Summary> = later
-        .summaries
-        .into_iter()
-        .filter(|s| s.built.is_some())
-        .collect();
+    let after: Vec<Summary> = later.into_iter().filter(|s| s.built.is_some()).collect();
     if before.len() == after.len() && before.iter().zip(&after).all(|(a, b)| *a == b) {
         return false;
     }

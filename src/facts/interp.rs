@@ -146,7 +146,29 @@ pub fn analyze_items_in(
             && own
                 .iter()
                 .any(|s| s.constructs.is_some() && !s.returns.is_empty());
-        if !followable && !stale && !constructs {
+        // A value of a type whose `Drop` takes back what was stored into its shared state is
+        // released where the file drops it only once that `drop`'s summary is known.
+        let drops = applied.is_none()
+            && own
+                .iter()
+                .any(|s| s.name == "drop" && !s.shared_releases.is_empty());
+        if !followable && !stale && !constructs && !drops {
+            break;
+        }
+        let mut known: Vec<Summary> = external.to_vec();
+        known.extend(own.iter().cloned());
+        applied = Some(own);
+        (facts, own) = run(&known);
+    }
+    // A value the file made share its state with a global is often handed down through
+    // several layers of set-up in the file (`run_server(logger)`, `ServerSetup::new(..)`,
+    // `to_server`, `set_up_logger`): one more round for each layer whose stores into it the
+    // last round learnt, a few at most. Only such a file can gain a finding from them; the
+    // layers in other files are the later cross-file rounds' (`rounds::shared`).
+    for _ in 0..MAX_SHARED_ROUNDS {
+        if !facts.keeps_globals
+            || !shared_state_changed(applied.as_deref().unwrap_or_default(), &own)
+        {
             break;
         }
         let mut known: Vec<Summary> = external.to_vec();
@@ -155,6 +177,24 @@ pub fn analyze_items_in(
         (facts, own) = run(&known);
     }
     (facts, own)
+}
+
+/// Extra rounds for layers of a file handing down a value shared with a global.
+const MAX_SHARED_ROUNDS: usize = 3;
+
+/// Whether a summary of `now` tells about values shared with a global differently from the
+/// same function's summary of the round before.
+fn shared_state_changed(before: &[Summary], now: &[Summary]) -> bool {
+    now.iter()
+        .filter(|s| s.shares_state())
+        .any(|s| match before.iter().find(|b| b.key == s.key) {
+            Some(b) => {
+                b.shared_stores != s.shared_stores
+                    || b.shared_waits != s.shared_waits
+                    || b.shared_releases != s.shared_releases
+            }
+            None => true,
+        })
 }
 
 /// How deep inline modules and nested functions are followed.
@@ -248,9 +288,14 @@ impl FileCx<'_, '_> {
             let tail = interp.block(block);
             interp.forget_handoffs_written_later(first_wait);
             add_return(&mut interp.returns, tail);
+            interp.drop_owned_params(cx.sig);
+            let shared_stores = interp.take_shared_stores();
+            let shared_waits = interp.shared_waits(&shared_stores, first_wait);
+            let shared_releases = interp.take_shared_releases();
             interp.finish_leaks();
             forbid_drop_of_later_uses(block, &mut interp.facts.waits[first_wait..]);
             let param_leaks = interp.param_leaks(first_leak);
+            let kept_params = interp.kept_params();
             if let Some(reason) = interp.gave_up.take() {
                 let at = Loc::of(block.brace_token.span.open());
                 interp.facts.incomplete.push((at, reason));
@@ -260,6 +305,9 @@ impl FileCx<'_, '_> {
                         !stores.is_empty()
                             || !releases.is_empty()
                             || !param_leaks.is_empty()
+                            || !kept_params.is_empty()
+                            || !shared_stores.is_empty()
+                            || !shared_releases.is_empty()
                             || interp.summary_has_effects()
                     },
                 )
@@ -271,6 +319,7 @@ impl FileCx<'_, '_> {
                     .self_ty
                     .as_ref()
                     .and_then(|ty| Some((ty.clone(), constructed_part(cx.sig, ty)?)));
+                let returns_ty = light_types::returned_type(cx.sig, cx.self_ty.as_deref());
                 self.summaries.push(Summary::from_analysis(
                     key,
                     cx.sig,
@@ -285,8 +334,15 @@ impl FileCx<'_, '_> {
                         leaks: &param_leaks,
                         self_feeds: &interp.self_feeds,
                         ends_with: &interp.ends_with,
+                        keeps: &kept_params,
+                        shared_stores: &shared_stores,
+                        shared_waits: &shared_waits,
+                        shared_releases: &shared_releases,
                     },
                 ));
+                if let Some(summary) = self.summaries.last_mut() {
+                    summary.returns_ty = returns_ty;
+                }
             }
         }
         if self.owns_constructed_self(&cx) {
@@ -967,6 +1023,7 @@ impl<'a> Interp<'a> {
                 loop_depth,
                 ty: None,
                 lent: false,
+                guard_of: None,
             });
         }
     }
@@ -1438,9 +1495,15 @@ impl<'a> Interp<'a> {
             Pat::Ident(_) => self.built_type(&init.expr),
             _ => None,
         };
+        let guarded = self.guarded_binding(&init.expr);
         self.bind(&local.pat, val, rebind);
         if matches!(&local.pat, Pat::Ident(_) | Pat::Type(_)) {
             self.type_last_binding(ty);
+            if let (Some(root), Some(env)) = (guarded, self.env.as_mut()) {
+                if let Some(var) = env.vars.last_mut() {
+                    var.guard_of = Some(root);
+                }
+            }
         }
     }
 
@@ -1755,6 +1818,10 @@ impl<'a> Interp<'a> {
             senders: taken,
             receivers,
             drains,
+            // A field shares the state its holder shares (`self.logger` of a set-up value
+            // built from the caller's logger).
+            kept: var.val.kept.clone(),
+            shares_params: var.val.shares_params.clone(),
             ..Val::default()
         }
     }
@@ -1916,6 +1983,7 @@ mod flow;
 mod future_chains;
 mod guards;
 mod handoff;
+mod kept;
 mod leaks;
 mod light_types;
 mod macro_rules;

@@ -267,6 +267,10 @@ pub struct FileFacts {
     /// What the file's summaries took from or left to other files' functions (only when
     /// `open_calls` is asked for).
     pub across: CallsAcross,
+    /// A value of the file came to share its state with a process-wide global (a clone handed
+    /// to `log::set_boxed_logger`, or a method whose summary `keeps` its receiver): the
+    /// stores into shared values that other files' functions make matter to its crate.
+    pub keeps_globals: bool,
 }
 
 /// A parameter's senders handed to a call the file could not follow.

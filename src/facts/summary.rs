@@ -49,6 +49,10 @@ pub struct Observed<'a> {
     pub leaks: &'a [(ChanId, Loc, super::LeakHow)],
     pub self_feeds: &'a [SelfFeed],
     pub ends_with: &'a [(ChanId, Loc)],
+    pub keeps: &'a [(usize, Loc, super::LeakHow)],
+    pub shared_stores: &'a [(usize, Val)],
+    pub shared_waits: &'a [(ChanId, Loc)],
+    pub shared_releases: &'a [usize],
 }
 
 /// A task the function starts that drains the channel in slot `drained` while it holds a
@@ -127,6 +131,25 @@ pub struct Summary {
     /// Senders of an argument the function keeps for the life of the program (stored in a
     /// static or handed to a process-wide global): slot, where, how.
     pub leaks: Vec<(ChanId, Loc, super::LeakHow)>,
+    /// Parameters whose state the function shares with a process-wide global (`fn install(
+    /// &self) { log::set_boxed_logger(Box::new(self.clone())) }`): index, where, which global.
+    /// A sender the caller stores into that argument afterwards is kept forever.
+    pub keeps: Vec<(usize, Loc, super::LeakHow)>,
+    /// What the function stores into a value sharing its state with argument `index` (its own
+    /// senders included: `self.logger.register(LspLogger::new(self.conn.sender.clone()))`):
+    /// kept for the rest of the program where the caller's argument is a value a global keeps.
+    pub shared_stores: Vec<(usize, Val)>,
+    /// Where the function waits for the end of a channel it made and stored as above (slot,
+    /// where): the caller whose argument a global keeps waits there forever.
+    pub shared_waits: Vec<(ChanId, Loc)>,
+    /// Parameters out of whose shared state the function takes back what was stored there
+    /// (`logger.remove_logger(name)`), also by dropping a value of a type whose `Drop` does
+    /// (`main_loop(mut self)` of a `Server` whose `drop` unregisters its logger).
+    pub shared_releases: Vec<usize>,
+    /// The type its signature says it returns, seen through `Result`, `Option` and sharing
+    /// wrappers (`fn to_server(self) -> Result<Server>`): a method called on what it returns
+    /// (`.to_server()?.main_loop()`) is that type's.
+    pub returns_ty: Option<String>,
     /// Tasks it starts that drain an argument's channel while holding an argument's sender.
     pub self_feeds: Vec<SelfFeed>,
     /// Receives once on an argument's channel (slot) and returns an error at its end (where):
@@ -163,6 +186,15 @@ pub struct BuiltArg {
 }
 
 impl Summary {
+    /// Whether it tells how the function shares a value's state with a process-wide global,
+    /// or stores into or waits on what shares its parameters' state.
+    pub fn shares_state(&self) -> bool {
+        !self.keeps.is_empty()
+            || !self.shared_stores.is_empty()
+            || !self.shared_waits.is_empty()
+            || !self.shared_releases.is_empty()
+    }
+
     /// Whether calling the function matters to any channel.
     pub fn is_trivial(&self) -> bool {
         self.returns.is_empty()
@@ -175,6 +207,9 @@ impl Summary {
             && self.built.is_none()
             && self.macro_rules.is_none()
             && self.ends_with.is_empty()
+            && self.keeps.is_empty()
+            && self.shared_stores.is_empty()
+            && self.shared_releases.is_empty()
     }
 
     /// Whether calling the function makes a channel (or starts a task on one) that the caller
@@ -219,6 +254,16 @@ impl Summary {
             .iter()
             .map(|(index, val)| (*index, template(val)))
             .collect();
+        let shared_stores = seen
+            .shared_stores
+            .iter()
+            .map(|(index, val)| (*index, template(val)))
+            .collect();
+        let shared_waits = seen
+            .shared_waits
+            .iter()
+            .map(|&(chan, at)| ((slot_of.borrow_mut())(chan), at))
+            .collect();
         let endless = seen
             .endless
             .iter()
@@ -258,6 +303,11 @@ impl Summary {
             .collect();
         Summary {
             key,
+            keeps: seen.keeps.to_vec(),
+            shared_stores,
+            shared_waits,
+            shared_releases: seen.shared_releases.to_vec(),
+            returns_ty: None,
             self_feeds,
             ends_with,
             built: None,
@@ -309,7 +359,11 @@ impl Summary {
                 self.matches(&path)
             }
         };
-        named && (carried || self.makes_channels())
+        // A method that makes its receiver share its state with a global, or takes back out of
+        // it what was stored there, matters though nothing carried a channel yet
+        // (`logger.install()`, then a sender stored into it; `logger.remove_logger(name)`).
+        let shares = !self.keeps.is_empty() || !self.shared_releases.is_empty();
+        named && (carried || self.makes_channels() || (shares && self.has_self))
     }
 
     /// Whether the function decides what becomes of the senders a caller hands it as
@@ -420,6 +474,8 @@ pub fn map_val(
         drains_when_run: val.drains_when_run.iter().flat_map(&mut *drains).collect(),
         scope_handle: val.scope_handle,
         once: val.once,
+        kept: val.kept.clone(),
+        shares_params: val.shares_params.clone(),
         parts: val.parts.as_ref().map(|parts| {
             parts
                 .iter()

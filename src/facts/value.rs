@@ -75,7 +75,22 @@ pub struct Val {
     /// A `move` closure whose body gives up something it captured (`drop(tx)`): it is
     /// `FnOnce`, and calling it consumes it with its captures.
     pub once: bool,
+    /// The value shares its state with one a process-wide global keeps (`log::set_boxed_logger(
+    /// Box::new(logger.clone()))` with an `Arc`-backed logger): a sender stored into it later
+    /// is kept for the rest of the program too.
+    pub kept: Vec<Kept>,
+    /// While a function is summarized: the value shares its state with what the caller passed
+    /// as these parameters (`ServerSetup::new(conn, logger)` of a parameter `logger`), which
+    /// may be a value a global keeps there. Not a content of its own: `is_empty` ignores it.
+    pub shares_params: Vec<usize>,
     pub parts: Option<Vec<Val>>,
+}
+
+/// Where a value came to share its state with a process-wide global, and which one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Kept {
+    pub at: Loc,
+    pub how: super::LeakHow,
 }
 
 impl Val {
@@ -86,6 +101,7 @@ impl Val {
             && self.drains.is_empty()
             && self.drains_when_run.is_empty()
             && !self.scope_handle
+            && self.kept.is_empty()
             && self
                 .parts
                 .as_ref()
@@ -123,6 +139,16 @@ impl Val {
         self.drains_when_run.extend(other.drains_when_run);
         self.scope_handle |= other.scope_handle;
         self.once |= other.once;
+        for kept in other.kept {
+            if !self.kept.contains(&kept) {
+                self.kept.push(kept);
+            }
+        }
+        for index in other.shares_params {
+            if !self.shares_params.contains(&index) {
+                self.shares_params.push(index);
+            }
+        }
     }
 
     pub fn union(mut self, other: Val) -> Val {
@@ -201,6 +227,9 @@ pub struct Var {
     /// A reference (`registry: &ToolRegistry`, `&self`): passing it on copies or reborrows
     /// the reference, and what it refers to stays with its owner.
     pub lent: bool,
+    /// A guard of another binding's state (`let mut shared = self.shared.write();`): what is
+    /// stored through it is stored into that binding.
+    pub guard_of: Option<usize>,
 }
 
 /// The bindings alive at one point of the flow, oldest first; shadowed ones stay (and stay alive).

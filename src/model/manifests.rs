@@ -19,48 +19,71 @@ pub fn path_dependencies(package: &Path) -> Vec<(String, PathBuf)> {
     read_path_dependencies(package)
         .unwrap_or_default()
         .into_iter()
-        .map(|dep| (dep.name, dep.folder))
+        .map(|(name, path, _)| (name, path))
         .collect()
 }
 
-/// A path dependency as the manifest writes it.
-struct PathDependency {
-    name: String,
-    folder: PathBuf,
-    /// Under `[dev-dependencies]`: cargo allows these to form a cycle (a crate's tests may use
-    /// a crate that depends on it).
-    dev: bool,
-}
-
-/// `path_dependencies`, or why the manifest cannot be read.
-fn read_path_dependencies(package: &Path) -> Result<Vec<PathDependency>, String> {
+/// `path_dependencies`, each marked whether it is a dev-dependency (a cycle through one is
+/// legal), or why the manifest cannot be read.
+fn read_path_dependencies(package: &Path) -> Result<Vec<(String, PathBuf, bool)>, String> {
     let text = std::fs::read_to_string(package.join("Cargo.toml"))
         .map_err(|e| format!("cannot read the manifest: {e}"))?;
     let manifest = text
         .parse::<toml::Table>()
         .map_err(|e| format!("cannot parse the manifest: {}", e.message()))?;
     let mut out = Vec::new();
-    let tables = [
-        ("dependencies", false),
-        ("dev-dependencies", true),
-        ("build-dependencies", false),
-    ];
-    for (key, dev) in tables {
-        let Some(table) = manifest.get(key).and_then(|t| t.as_table()) else {
-            continue;
-        };
-        for (name, spec) in table {
-            let Some(path) = spec.get("path").and_then(|p| p.as_str()) else {
+    // Read once, when a dependency inherits its spec from the workspace.
+    let mut workspace: Option<Option<(PathBuf, toml::Table)>> = None;
+    let tables = ["dependencies", "dev-dependencies", "build-dependencies"];
+    for (dev, table) in tables
+        .iter()
+        .filter_map(|t| Some((*t == "dev-dependencies", manifest.get(*t)?.as_table()?)))
+    {
+        for (key, spec) in table {
+            if let Some(path) = spec.get("path").and_then(|p| p.as_str()) {
+                out.push((key.replace('-', "_"), package.join(path), dev));
+                continue;
+            }
+            // `name.workspace = true`: the spec is the workspace's `[workspace.dependencies]`
+            // row, its path relative to the workspace root.
+            if spec.get("workspace").and_then(|w| w.as_bool()) != Some(true) {
+                continue;
+            }
+            let Some((root, deps)) =
+                workspace.get_or_insert_with(|| workspace_dependencies(package))
+            else {
                 continue;
             };
-            out.push(PathDependency {
-                name: name.replace('-', "_"),
-                folder: package.join(path),
-                dev,
-            });
+            if let Some(path) = deps.get(key).and_then(|d| d.get("path")?.as_str()) {
+                out.push((key.replace('-', "_"), root.join(path), dev));
+            }
         }
     }
     Ok(out)
+}
+
+/// The `[workspace.dependencies]` table of the workspace that holds `package` (the nearest
+/// manifest above it with a `[workspace]`, or its own), with the workspace root; none when no
+/// manifest up the tree declares a workspace or it cannot be read.
+fn workspace_dependencies(package: &Path) -> Option<(PathBuf, toml::Table)> {
+    let mut dir = Some(package);
+    while let Some(d) = dir {
+        let manifest = d.join("Cargo.toml");
+        if let Ok(text) = std::fs::read_to_string(&manifest) {
+            if let Ok(table) = text.parse::<toml::Table>() {
+                if let Some(workspace) = table.get("workspace") {
+                    let deps = workspace
+                        .get("dependencies")
+                        .and_then(|d| d.as_table())
+                        .cloned()
+                        .unwrap_or_default();
+                    return Some((d.to_path_buf(), deps));
+                }
+            }
+        }
+        dir = d.parent();
+    }
+    None
 }
 
 /// The crate roots a manifest names, as cargo finds them: `path`s written in `[lib]`, `[[bin]]`,
@@ -146,12 +169,13 @@ pub fn dependency_folders(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<ManifestNote>
     };
     let packages: BTreeSet<PathBuf> = paths.iter().filter_map(|p| enclosing_package(p)).collect();
     for package in packages {
-        walk.visit(canonical(&package), &mut Vec::new(), false);
+        walk.visit(canonical(&package), false, &mut Vec::new());
     }
     (walk.out.into_iter().collect(), walk.notes)
 }
 
-/// A depth-first walk over path dependencies (the chain it is on, to name a cycle).
+/// A depth-first walk over path dependencies (the chain it is on, to name a cycle, each
+/// package with whether it was reached as a dev-dependency).
 struct DependencyWalk {
     paths: Vec<PathBuf>,
     seen: HashSet<PathBuf>,
@@ -160,9 +184,7 @@ struct DependencyWalk {
 }
 
 impl DependencyWalk {
-    /// `chain`: the packages walked down to this one, each with whether it was reached
-    /// through a dev-dependency.
-    fn visit(&mut self, package: PathBuf, chain: &mut Vec<(PathBuf, bool)>, via_dev: bool) {
+    fn visit(&mut self, package: PathBuf, dev: bool, chain: &mut Vec<(PathBuf, bool)>) {
         if !self.seen.insert(package.clone()) || self.seen.len() > MAX_PACKAGES {
             return;
         }
@@ -177,9 +199,9 @@ impl DependencyWalk {
                 return;
             }
         };
-        chain.push((package.clone(), via_dev));
-        for PathDependency { name, folder, dev } in deps {
-            let dep = canonical(&folder);
+        chain.push((package.clone(), dev));
+        for (name, dep, dep_dev) in deps {
+            let dep = canonical(&dep);
             if !dep.join("Cargo.toml").is_file() {
                 self.notes.push(ManifestNote {
                     manifest: manifest.clone(),
@@ -191,31 +213,31 @@ impl DependencyWalk {
                 continue;
             }
             if let Some(at) = chain.iter().position(|(p, _)| *p == dep) {
-                // A cycle through a dev-dependency is one cargo builds (a crate's tests using
-                // a crate that depends on it): nothing to say.
-                let through_dev = dev || chain[at + 1..].iter().any(|(_, via)| *via);
-                if !through_dev {
-                    let cycle: Vec<String> = chain[at..]
-                        .iter()
-                        .map(|(p, _)| p)
-                        .chain([&dep])
-                        .map(|p| p.display().to_string())
-                        .collect();
-                    self.notes.push(ManifestNote {
-                        manifest: manifest.clone(),
-                        message: format!(
-                            "path dependencies form a cycle ({}); each package is read once",
-                            cycle.join(" -> ")
-                        ),
-                    });
+                // Cargo allows a cycle through a dev-dependency (a test of a foundation crate
+                // using a crate built on it).
+                if dep_dev || chain[at + 1..].iter().any(|(_, dev)| *dev) {
+                    continue;
                 }
+                let cycle: Vec<String> = chain[at..]
+                    .iter()
+                    .map(|(p, _)| p)
+                    .chain([&dep])
+                    .map(|p| p.display().to_string())
+                    .collect();
+                self.notes.push(ManifestNote {
+                    manifest: manifest.clone(),
+                    message: format!(
+                        "path dependencies form a cycle ({}); each package is read once",
+                        cycle.join(" -> ")
+                    ),
+                });
                 continue;
             }
             let covered = self.paths.iter().any(|p| dep.starts_with(p) || *p == dep);
             if !covered {
                 self.out.insert(dep.clone());
             }
-            self.visit(dep, chain, dev);
+            self.visit(dep, dep_dev, chain);
         }
         chain.pop();
     }
@@ -266,12 +288,6 @@ mod tests {
             "[package]\nname = \"core\"\n[dependencies]\napp = { path = \"../app\" }\nbad = { path = \"../bad\" }\n",
         );
         write("bad/Cargo.toml", "[package\nname = ");
-        // Tests of `tools` use the app: a cycle cargo builds, not noted.
-        write(
-            "tools/Cargo.toml",
-            "[package]\nname = \"my-tools\"\n[dependencies]\ncore = { path = \"../core\" }\n\
-             [dev-dependencies]\napp = { path = \"../app\" }\n",
-        );
         let deps = path_dependencies(&root.join("app"));
         assert_eq!(deps.len(), 1);
         assert_eq!(deps[0].0, "my_tools");
@@ -289,5 +305,33 @@ mod tests {
         assert!(said("cannot parse the manifest", "bad"), "{notes:?}");
         assert!(said("form a cycle", "core"), "{notes:?}");
         assert_eq!(notes.len(), 2, "{notes:?}");
+    }
+
+    /// `name.workspace = true` takes the path of the workspace's `[workspace.dependencies]`
+    /// row, relative to the workspace root.
+    #[test]
+    fn follows_path_dependencies_inherited_from_the_workspace() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let write = |p: &str, text: &str| {
+            std::fs::create_dir_all(root.join(p).parent().unwrap()).unwrap();
+            std::fs::write(root.join(p), text).unwrap();
+        };
+        write(
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"crates/*\"]\n[workspace.dependencies]\nmy_log = { path = \"./crates/my_log\" }\nserde = \"1\"\n",
+        );
+        write(
+            "crates/app/Cargo.toml",
+            "[package]\nname = \"app\"\n[dependencies]\nmy_log.workspace = true\nserde.workspace = true\n",
+        );
+        write("crates/my_log/Cargo.toml", "[package]\nname = \"my_log\"\n");
+        let deps = path_dependencies(&root.join("crates/app"));
+        assert_eq!(deps.len(), 1, "{deps:?}");
+        assert_eq!(deps[0].0, "my_log");
+        let (folders, notes) = dependency_folders(&[root.join("crates/app")]);
+        assert!(notes.is_empty(), "{notes:?}");
+        assert_eq!(folders.len(), 1, "{folders:?}");
+        assert!(folders[0].ends_with("crates/my_log"), "{folders:?}");
     }
 }

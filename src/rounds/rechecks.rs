@@ -32,7 +32,8 @@ struct Candidate {
 /// kinds of the methods of other files it calls (`host.register_request(..)` borrows `host`).
 /// `fresh`: in a later round, the files whose summaries are new (pulled in); a file that was
 /// checked with everything else its crate sees need only be checked again when one of those
-/// explains a call it could not follow.
+/// explains a call it could not follow, or (`shared_callers`) when it names a function whose
+/// stores into values shared with a global changed.
 /// `changed`: the functions whose summaries changed when their files were read again
 /// (`rounds::resummaries`); a file that followed or could not follow a call of one of them
 /// applied the old summary.
@@ -45,10 +46,20 @@ pub(crate) fn cross_file_rechecks(
     index: &SummaryIndex,
     fresh: Option<&HashSet<usize>>,
     changed: &super::Changed,
+    shared_callers: &HashSet<usize>,
     methods_read: &mut HashSet<usize>,
 ) -> Vec<Recheck> {
     let names = Names::of(index);
-    let candidates = candidates(files, placement, infos, index, &names, fresh, changed);
+    let candidates = candidates(
+        files,
+        placement,
+        infos,
+        index,
+        &names,
+        fresh,
+        changed,
+        shared_callers,
+    );
     if candidates.is_empty() {
         return Vec::new();
     }
@@ -139,6 +150,7 @@ fn candidates(
     names: &Names,
     fresh: Option<&HashSet<usize>>,
     changed: &super::Changed,
+    shared_callers: &HashSet<usize>,
 ) -> Vec<Candidate> {
     let mut out = Vec::new();
     for (i, place) in placement.files.iter().enumerate() {
@@ -153,41 +165,43 @@ fn candidates(
         }
         let new = |j: usize| all_new || fresh.is_some_and(|fresh| fresh.contains(&j));
         let mut text: Option<Option<Vec<u8>>> = None;
-        let affected = match info.parsed {
-            true => info.open_calls.iter().any(|(call, &carried)| {
-                let name = crate::facts::summary::called_name(call);
-                let own = view.own.as_ref().is_some_and(|list| {
-                    names
-                        .named
-                        .get(&krate)
-                        .and_then(|n| n.get(name))
-                        .is_some_and(|ks| {
-                            ks.iter()
-                                .map(|k| &list[*k])
-                                .any(|(j, s)| *j != i && new(*j) && s.explains(call, carried))
-                        })
-                });
-                own || view.libraries.iter().any(|seen| {
-                    names
-                        .named
-                        .get(&seen.krate)
-                        .and_then(|n| n.get(name))
-                        .is_some_and(|ks| {
-                            ks.iter().map(|k| &seen.list[*k]).any(|(j, s)| {
-                                *j != i && new(*j) && seen.seen(s).explains(call, carried)
+        // A function it names changed what it stores into values shared with a global.
+        let affected = shared_callers.contains(&i)
+            || match info.parsed {
+                true => info.open_calls.iter().any(|(call, &carried)| {
+                    let name = crate::facts::summary::called_name(call);
+                    let own = view.own.as_ref().is_some_and(|list| {
+                        names
+                            .named
+                            .get(&krate)
+                            .and_then(|n| n.get(name))
+                            .is_some_and(|ks| {
+                                ks.iter()
+                                    .map(|k| &list[*k])
+                                    .any(|(j, s)| *j != i && new(*j) && s.explains(call, carried))
                             })
-                        })
-                })
-            }),
-            false => view
-                .iter()
-                .filter(|(_, j, s)| *j != i && new(*j) && s.makes_channels())
-                .any(|(seen, _, s)| {
-                    let key = seen.map_or_else(|| s.key.clone(), |seen| seen.key_of(s));
-                    let bytes = text.get_or_insert_with(|| std::fs::read(&files[i].path).ok());
-                    names_in_text(&key, &s.name, bytes.as_deref())
+                    });
+                    own || view.libraries.iter().any(|seen| {
+                        names
+                            .named
+                            .get(&seen.krate)
+                            .and_then(|n| n.get(name))
+                            .is_some_and(|ks| {
+                                ks.iter().map(|k| &seen.list[*k]).any(|(j, s)| {
+                                    *j != i && new(*j) && seen.seen(s).explains(call, carried)
+                                })
+                            })
+                    })
                 }),
-        };
+                false => view
+                    .iter()
+                    .filter(|(_, j, s)| *j != i && new(*j) && s.makes_channels())
+                    .any(|(seen, _, s)| {
+                        let key = seen.map_or_else(|| s.key.clone(), |seen| seen.key_of(s));
+                        let bytes = text.get_or_insert_with(|| std::fs::read(&files[i].path).ok());
+                        names_in_text(&key, &s.name, bytes.as_deref())
+                    }),
+            };
         // A function of another file it followed, or called, may have a new summary.
         let affected = affected
             || (info.parsed

@@ -482,10 +482,13 @@ impl<'a> Interp<'a> {
             if let Some(idx) =
                 place_root(through_guards(&mc.receiver)).and_then(|n| self.lookup(&n))
             {
+                let idx = self.store_target(idx);
                 let mut stored = Val::default();
                 for arg in &mc.args {
                     stored.absorb(self.stored(arg));
                 }
+                let holder = self.holder_state(idx);
+                self.store_into_kept(&holder, &stored, at, Some(idx));
                 let own_field =
                     !direct && place_root(through_guards(&mc.receiver)).as_deref() == Some("self");
                 if own_field {
@@ -549,6 +552,20 @@ impl<'a> Interp<'a> {
                 if self.holds_real_sender(&seen) {
                     self.facts.open_on_holders.insert(m.to_string());
                 }
+            } else if self.facts.open_calls.is_some()
+                && (self.typed_binding(&mc.receiver)
+                    || matches!(strip(&mc.receiver), Expr::Field(_)))
+            {
+                // A method of a known type, or of a field (`self.logger.remove_logger(..)`),
+                // not known yet: its summary may still matter without a channel (it makes the
+                // value share its state with a global, or takes back out of it).
+                self.note_open_call(&format!(".{m}"), false);
+            }
+        }
+        if !place {
+            if let Some(summary) = self.built_method(&mc.receiver, m) {
+                let seen = self.expr(&mc.receiver);
+                return self.apply_method_summary(mc, summary, seen, at);
             }
         }
         let recv = self.receiver(&mc.receiver, m);

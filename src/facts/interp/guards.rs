@@ -54,19 +54,28 @@ impl<'a> Interp<'a> {
         if !TAKING_THROUGH_GUARD.contains(&method.as_str()) {
             return None;
         }
-        let Expr::MethodCall(_) = strip(&mc.receiver) else {
-            return None;
+        let (idx, field) = match strip(&mc.receiver) {
+            Expr::MethodCall(_) => {
+                let place = through_guards(&mc.receiver);
+                if std::ptr::eq(place, strip(&mc.receiver)) {
+                    return None;
+                }
+                let idx = place_root(place).and_then(|n| self.lookup(&n))?;
+                (idx, field_of_place(place))
+            }
+            // `writers.remove(name)` on a guard bound earlier (`let mut writers =
+            // self.writers.write().unwrap();`): out of the value the guard locks.
+            receiver => {
+                let guard = place_root(receiver).and_then(|n| self.lookup(&n))?;
+                let idx = self.var(guard).and_then(|v| v.guard_of)?;
+                (idx, None)
+            }
         };
-        let place = through_guards(&mc.receiver);
-        if std::ptr::eq(place, strip(&mc.receiver)) {
-            return None;
-        }
-        let idx = place_root(place).and_then(|n| self.lookup(&n))?;
         for arg in &mc.args {
             self.expr(arg);
         }
-        let field = field_of_place(place);
         self.released.insert(idx);
+        self.release_through_guard(idx);
         let var = self.var(idx)?;
         if var.moved {
             return Some(Val::default());

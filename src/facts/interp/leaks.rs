@@ -15,6 +15,14 @@ pub(super) struct LeakState {
     manual_release: bool,
     /// The first of the file's leaks that this function recorded.
     first: usize,
+    /// Senders stored into a value a global keeps, by the binding stored into: kept unless
+    /// the function takes them out of it again.
+    pub(super) kept_stores: Vec<(Option<usize>, Leak)>,
+    /// Stores into a value sharing its state with a parameter, by the binding stored into
+    /// (for the summary's `shared_stores`): parameter index, what was stored.
+    pub(super) shared_stores: Vec<(Option<usize>, usize, Val)>,
+    /// Parameters out of whose shared state the function took back what was stored there.
+    pub(super) shared_releases: Vec<usize>,
 }
 
 impl LeakState {
@@ -123,6 +131,9 @@ impl<'a> Interp<'a> {
             }
             return None;
         };
+        if matches!(how, LeakHow::Global { .. }) {
+            self.mark_kept_clones(&c.args, &how, at);
+        }
         let mut val = Val::default();
         for arg in &c.args {
             val.absorb(self.expr(arg));
@@ -175,6 +186,9 @@ impl<'a> Interp<'a> {
         if !state.manual_release {
             self.facts.leaks.extend(state.manual);
         }
+        self.facts
+            .leaks
+            .extend(state.kept_stores.into_iter().map(|(_, leak)| leak));
     }
 }
 

@@ -30,7 +30,54 @@ pub(super) fn named_type(ty: &syn::Type) -> Option<String> {
     }
 }
 
+/// The type a function's signature returns, seen through `Result`, `Option` and the sharing
+/// wrappers; `Self` is `self_ty`.
+pub(super) fn returned_type(sig: &syn::Signature, self_ty: Option<&str>) -> Option<String> {
+    let syn::ReturnType::Type(_, ty) = &sig.output else {
+        return None;
+    };
+    let mut ty: &syn::Type = ty;
+    loop {
+        let syn::Type::Path(p) = ty else {
+            return named_type(ty);
+        };
+        let last = p.path.segments.last()?;
+        if !["Result", "Option"].contains(&last.ident.to_string().as_str()) {
+            break;
+        }
+        let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+            return None;
+        };
+        let Some(syn::GenericArgument::Type(inner)) = args.args.first() else {
+            return None;
+        };
+        ty = inner;
+    }
+    match named_type(ty)? {
+        name if name == "Self" => self_ty.map(str::to_string),
+        name => Some(name),
+    }
+}
+
 impl<'a> Interp<'a> {
+    /// The type of a value an expression makes where the file can tell: what it builds
+    /// (`built_type`), or what the method it calls returns by that method's summary
+    /// (`ServerSetup::new(..).to_server()?` is a `Server`).
+    pub(super) fn expr_type(&self, expr: &Expr) -> Option<String> {
+        match strip(expr) {
+            Expr::Try(t) => self.expr_type(&t.expr),
+            Expr::MethodCall(mc) => {
+                let ty = self.expr_type(&mc.receiver)?;
+                self.shared
+                    .summaries
+                    .function(&[ty, mc.method.to_string()], &self.module)?
+                    .returns_ty
+                    .clone()
+            }
+            e => self.built_type(e),
+        }
+    }
+
     /// The type an initializer builds: `T::new(..)` (any associated function of a type named
     /// in upper camel case), `T { .. }`, `Self::..`, `Arc::new(T::new(..))`.
     pub(super) fn built_type(&self, expr: &Expr) -> Option<String> {
@@ -92,6 +139,14 @@ impl<'a> Interp<'a> {
             .local_method_takes_self(&[ty, name.to_string()])
     }
 
+    /// Whether the receiver is a binding whose declaration names its type.
+    pub(super) fn typed_binding(&self, receiver: &Expr) -> bool {
+        ident_of(receiver)
+            .and_then(|n| self.lookup(&n))
+            .and_then(|i| self.env.as_ref()?.vars.get(i)?.ty.as_ref())
+            .is_some()
+    }
+
     /// The method `name` of the type of the binding a receiver names: `Ok(Some)` its summary,
     /// `Ok(None)` a method of the file's own type that matters to no channel, `Err` unknown.
     pub(super) fn typed_method(
@@ -116,5 +171,16 @@ impl<'a> Interp<'a> {
             return Ok(None);
         }
         Err(())
+    }
+
+    /// The method `name` of the type a receiver expression builds right there
+    /// (`ServerSetup::new(conn, logger).to_server()`, `Setup { .. }.run()`), when the file
+    /// knows its summary.
+    pub(super) fn built_method(&self, receiver: &Expr, name: &str) -> Option<&'a Summary> {
+        let ty = self.expr_type(receiver)?;
+        self.shared
+            .summaries
+            .function(&[ty, name.to_string()], &self.module)
+            .filter(|s| s.has_self)
     }
 }

@@ -14,7 +14,10 @@ impl<'a> Interp<'a> {
                 syn::FnArg::Receiver(r) => {
                     let at = span_loc(r.self_token.span);
                     let val = match self.self_view {
-                        SelfView::Placeholder => self.placeholder(index, at),
+                        SelfView::Placeholder => Val {
+                            shares_params: vec![index],
+                            ..self.placeholder(index, at)
+                        },
                         SelfView::Dropping | SelfView::Owning => self.constructed_self(body),
                     };
                     self.declare("self".into(), val, at);
@@ -36,7 +39,10 @@ impl<'a> Interp<'a> {
                         Pat::Ident(p) => span_loc(p.ident.span()),
                         _ => span_loc(t.colon_token.span),
                     };
-                    let val = self.placeholder(index, at);
+                    let val = Val {
+                        shares_params: vec![index],
+                        ..self.placeholder(index, at)
+                    };
                     self.bind(&t.pat, val, None);
                     if matches!(&*t.pat, Pat::Ident(_)) {
                         self.type_last_binding(light_types::named_type(&t.ty));
@@ -265,7 +271,10 @@ impl<'a> Interp<'a> {
             return None;
         }
         let summary = self.shared.summaries.method(name)?;
-        let matters = !receiver.is_empty() || (args_carry && !summary.stores.is_empty());
+        // One that shares its receiver's state with a global or takes back out of it matters
+        // whatever the receiver carries yet (`self.logger.remove_logger(name)` in a `Drop`).
+        let shares = !summary.keeps.is_empty() || !summary.shared_releases.is_empty();
+        let matters = !receiver.is_empty() || (args_carry && !summary.stores.is_empty()) || shares;
         matters.then_some(summary)
     }
 
@@ -430,6 +439,7 @@ impl<'a> Interp<'a> {
                     .collect(),
             },
         );
+        Self::share_with_arguments(&mut val, args);
         for &(slot, loop_at) in &summary.endless {
             let Slot::Param(index, Role::Senders) = summary.slots[slot] else {
                 continue;
@@ -486,6 +496,7 @@ impl<'a> Interp<'a> {
         // What the callee took out of or overwrote in an argument is no longer certainly held.
         for &index in &summary.releases {
             if let Some(Some(target)) = targets.get(index) {
+                self.release_kept(*target);
                 // Through a reference too: the callee emptied what it refers to.
                 if let Some(var) = self.var(*target) {
                     var.moved = true;
@@ -493,10 +504,42 @@ impl<'a> Interp<'a> {
                 self.released.insert(*target);
             }
         }
+        // What the callee took back out of an argument's shared state (also of a temporary
+        // it consumed and dropped: `.to_server()?.main_loop()`).
+        for &index in &summary.shared_releases {
+            match targets.get(index).copied().flatten() {
+                Some(target) => self.release_shared_state(target),
+                None => {
+                    if let Some(arg) = args.get(index) {
+                        self.release_shared(arg);
+                    }
+                }
+            }
+        }
+        // An argument the callee made share its state with a global (`logger.install()`).
+        for (index, keep_at, how) in &summary.keeps {
+            let target = targets.get(*index).copied().flatten();
+            self.keep_argument(target, relocate(*keep_at), how);
+        }
+        let mut shared = false;
+        for (index, stored) in &summary.shared_stores {
+            let target = targets.get(*index).copied().flatten();
+            shared |= self.store_into_shared_argument(*index, stored, &chans, args, target, at);
+        }
+        if shared {
+            for &(slot, wait_at) in &summary.shared_waits {
+                let wait_at = (!foreign).then_some(wait_at);
+                self.wait_in_callee(&chans[slot].clone(), at, &summary.name, wait_at);
+            }
+        }
         for (index, stored) in &summary.stores {
-            let Some(Some(target)) = targets.get(*index) else {
+            let target = targets.get(*index).copied().flatten();
+            // Stored into a value a global keeps: kept for the rest of the program.
+            let _ = self.store_into_shared_argument(*index, stored, &chans, args, target, at);
+            let Some(target) = target else {
                 continue;
             };
+            let target = &target;
             let mut stored = map_val(stored, &mut |slot| chans[slot].clone(), &mut |d| {
                 chans[d.chan]
                     .iter()
@@ -533,7 +576,7 @@ impl<'a> Interp<'a> {
 }
 
 /// Senders that come out of a call are held from the call on.
-fn relocate_senders(val: &mut Val, at: Loc) {
+pub(super) fn relocate_senders(val: &mut Val, at: Loc) {
     for sender in &mut val.senders {
         sender.at = at;
         if sender.how != Acquired::Created {
