@@ -285,8 +285,10 @@ pub fn check(options: &Options) -> Result<Report, String> {
                 &mut infos,
                 &index,
                 fresh,
-                &changed,
-                &shared_callers,
+                rounds::Updated {
+                    changed: &changed,
+                    shared_callers: &shared_callers,
+                },
                 &mut methods_read,
             )
         });

@@ -24,7 +24,7 @@ mod resummaries;
 pub(crate) mod shared;
 pub(crate) mod view;
 
-pub(crate) use rechecks::{cross_file_rechecks, read_methods};
+pub(crate) use rechecks::{cross_file_rechecks, read_methods, Updated};
 pub(crate) use resummaries::{resummaries, Called, Changed};
 
 use view::{SummaryIndex, View};

@@ -489,6 +489,7 @@ impl<'a> Interp<'a> {
             param_vars: Vec::new(),
             endless_params: Vec::new(),
             released: HashSet::new(),
+            moved_by_value: HashSet::new(),
         }
     }
 }
@@ -973,6 +974,8 @@ struct Interp<'a> {
     endless_params: Vec<(ChanId, Loc)>,
     /// Bindings a field of which was overwritten or taken out (`p.tx = ..`, `p.tx.take()`).
     released: HashSet<usize>,
+    /// Bindings moved out by value (passed on, consumed), not only emptied by a callee.
+    moved_by_value: HashSet<usize>,
     leak_state: leaks::LeakState,
     /// Names bound inside the next closure or async body to be analysed.
     next_bound: HashSet<String>,
@@ -1053,7 +1056,9 @@ impl<'a> Interp<'a> {
         match self.var(idx) {
             Some(var) if !var.moved => {
                 var.moved = true;
-                var.val.clone()
+                let val = var.val.clone();
+                self.moved_by_value.insert(idx);
+                val
             }
             _ => Val::default(),
         }

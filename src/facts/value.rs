@@ -224,8 +224,9 @@ pub struct Var {
     pub loop_depth: usize,
     /// The type its declaration names, seen through `&`, `Arc`, `Box`.. (see `light_types`).
     pub ty: Option<String>,
-    /// A reference (`registry: &ToolRegistry`, `&self`): passing it on copies or reborrows
-    /// the reference, and what it refers to stays with its owner.
+    /// A reference parameter (`registry: &ToolRegistry`): passing it on copies or reborrows
+    /// the reference, and what it refers to stays with its owner. (`&self` is not one: a
+    /// method's summary says what it does to its own value, `Drop` included.)
     pub lent: bool,
     /// A guard of another binding's state (`let mut shared = self.shared.write();`): what is
     /// stored through it is stored into that binding.

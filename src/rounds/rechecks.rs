@@ -27,16 +27,24 @@ struct Candidate {
     methods_called: HashSet<String>,
 }
 
+/// What changed since a file was last checked, besides the files pulled in.
+#[derive(Clone, Copy)]
+pub(crate) struct Updated<'a> {
+    /// The functions whose summaries changed when their files were read again
+    /// (`rounds::resummaries`): a file that followed or could not follow a call of one of
+    /// them applied the old summary.
+    pub changed: &'a super::Changed,
+    /// Files naming a function whose stores into values shared with a global changed
+    /// (`rounds::shared`).
+    pub shared_callers: &'a HashSet<usize>,
+}
+
 /// The files to check again, each with what its crate sees (the summaries of the other files
 /// of its crate and of its libraries), when it names one of their functions, and the receiver
 /// kinds of the methods of other files it calls (`host.register_request(..)` borrows `host`).
 /// `fresh`: in a later round, the files whose summaries are new (pulled in); a file that was
 /// checked with everything else its crate sees need only be checked again when one of those
-/// explains a call it could not follow, or (`shared_callers`) when it names a function whose
-/// stores into values shared with a global changed.
-/// `changed`: the functions whose summaries changed when their files were read again
-/// (`rounds::resummaries`); a file that followed or could not follow a call of one of them
-/// applied the old summary.
+/// explains a call it could not follow, or when a function it uses changed (`Updated`).
 /// `methods_read`: the crates whose files' methods are in `FileInfo::methods`; those of the
 /// crates the candidates see are read (in parallel, on the caller's thread pool) and added.
 pub(crate) fn cross_file_rechecks(
@@ -45,21 +53,11 @@ pub(crate) fn cross_file_rechecks(
     infos: &mut [FileInfo],
     index: &SummaryIndex,
     fresh: Option<&HashSet<usize>>,
-    changed: &super::Changed,
-    shared_callers: &HashSet<usize>,
+    updated: Updated,
     methods_read: &mut HashSet<usize>,
 ) -> Vec<Recheck> {
     let names = Names::of(index);
-    let candidates = candidates(
-        files,
-        placement,
-        infos,
-        index,
-        &names,
-        fresh,
-        changed,
-        shared_callers,
-    );
+    let candidates = candidates(files, placement, infos, index, &names, fresh, updated);
     if candidates.is_empty() {
         return Vec::new();
     }
@@ -149,9 +147,12 @@ fn candidates(
     index: &SummaryIndex,
     names: &Names,
     fresh: Option<&HashSet<usize>>,
-    changed: &super::Changed,
-    shared_callers: &HashSet<usize>,
+    updated: Updated,
 ) -> Vec<Candidate> {
+    let Updated {
+        changed,
+        shared_callers,
+    } = updated;
     let mut out = Vec::new();
     for (i, place) in placement.files.iter().enumerate() {
         let krate = place.krate;

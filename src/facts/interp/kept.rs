@@ -372,7 +372,9 @@ impl<'a> Interp<'a> {
             .filter(|(index, _)| owned.contains(index))
             .filter_map(|&(_, var)| {
                 let v = self.env.as_ref()?.vars.get(var)?;
-                Some((var, v.ty.clone()?)).filter(|_| !v.moved)
+                // Emptied by a callee (a field taken out), it is still owned, and dropped.
+                let owned = !v.moved || !self.moved_by_value.contains(&var);
+                Some((var, v.ty.clone()?)).filter(|_| owned)
             })
             .collect();
         for (var, ty) in vars {

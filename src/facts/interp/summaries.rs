@@ -22,9 +22,6 @@ impl<'a> Interp<'a> {
                     };
                     self.declare("self".into(), val, at);
                     self.type_last_binding(self.self_ty.clone());
-                    if matches!(r.kind, syn::ReceiverKind::Reference(..)) {
-                        self.lend_last_binding();
-                    }
                     if self.self_view == SelfView::Owning {
                         // The value drains its own channel: `self-held-sender`, not a caller's
                         // lingering sender.
@@ -112,12 +109,12 @@ impl<'a> Interp<'a> {
         self.param_vars
             .iter()
             .filter(|&&(index, var)| {
-                // A binding released by a call (`p.detach()`, whose summary releases it) is
-                // also marked moved there: released all the same.
+                // A reference released by a call (`registry.detach()`, whose summary
+                // releases it) is emptied there, not moved: released all the same.
                 env.vars.get(var).is_some_and(|v| {
-                    self.released.contains(&var)
-                        || (!v.moved
-                            && !v.val.senders.iter().any(|s| {
+                    !v.moved
+                        && (self.released.contains(&var)
+                            || !v.val.senders.iter().any(|s| {
                                 self.facts.channels[s.chan].param == Some((index, Role::Senders))
                             }))
                 })
@@ -497,9 +494,14 @@ impl<'a> Interp<'a> {
         for &index in &summary.releases {
             if let Some(Some(target)) = targets.get(index) {
                 self.release_kept(*target);
-                // Through a reference too: the callee emptied what it refers to.
+                // Through a reference too: the callee emptied what it refers to, which
+                // stays with its owner.
                 if let Some(var) = self.var(*target) {
-                    var.moved = true;
+                    if var.lent {
+                        var.val.senders.clear();
+                    } else {
+                        var.moved = true;
+                    }
                 }
                 self.released.insert(*target);
             }
