@@ -67,22 +67,12 @@ fn is_whole_identifier(bytes: &[u8], start: usize, end: usize) -> bool {
 
 /// Whether one of the sorted `offsets` is in code, outside comments and literals.
 fn any_in_code(bytes: &[u8], offsets: &[usize]) -> bool {
-    let mut next = 0;
-    let found = crate::lex::for_each_code_byte(
-        bytes,
-        |b| b.is_ascii_alphabetic() || b == b'_',
-        |i| {
-            while offsets.get(next).is_some_and(|&at| at < i) {
-                next += 1;
-            }
-            match offsets.get(next) {
-                Some(&at) if at == i => ControlFlow::Break(true),
-                Some(_) => ControlFlow::Continue(i + 1),
-                None => ControlFlow::Break(false),
-            }
-        },
-    );
-    found == Some(true)
+    let mut any = false;
+    crate::lex::offsets_in_code(bytes, offsets, |_| {
+        any = true;
+        ControlFlow::Break(())
+    });
+    any
 }
 
 #[cfg(test)]

@@ -77,6 +77,33 @@ pub fn for_each_code_byte<B>(
     None
 }
 
+/// Calls `found(k)` for each of the sorted `offsets` at which an identifier starts in code
+/// (outside comments and literals), in order, until it breaks.
+pub fn offsets_in_code(
+    code: &[u8],
+    offsets: &[usize],
+    mut found: impl FnMut(usize) -> ControlFlow<()>,
+) {
+    let mut next = 0;
+    for_each_code_byte::<()>(
+        code,
+        |b| b.is_ascii_alphabetic() || b == b'_',
+        |i| {
+            while offsets.get(next).is_some_and(|&at| at < i) {
+                next += 1;
+            }
+            if offsets.get(next) == Some(&i) {
+                found(next)?;
+                next += 1;
+            }
+            match offsets.get(next) {
+                Some(_) => ControlFlow::Continue(i + 1),
+                None => ControlFlow::Break(()),
+            }
+        },
+    );
+}
+
 /// Whether the `r` at `i` begins a raw string's prefix: `r`, `br` or `cr` at the start of a
 /// token (not the end of an identifier like `var`).
 fn starts_raw_prefix(code: &[u8], i: usize) -> bool {

@@ -92,24 +92,10 @@ pub fn mod_declarations(text: &str) -> Vec<ModDecl> {
 /// For each of the sorted `offsets`, whether it is in code (outside comments and literals).
 fn in_code(bytes: &[u8], offsets: &[usize]) -> Vec<bool> {
     let mut flags = vec![false; offsets.len()];
-    let mut next = 0;
-    crate::lex::for_each_code_byte::<()>(
-        bytes,
-        |b| b.is_ascii_alphabetic(),
-        |i| {
-            while offsets.get(next).is_some_and(|&at| at < i) {
-                next += 1;
-            }
-            if offsets.get(next) == Some(&i) {
-                flags[next] = true;
-                next += 1;
-            }
-            match offsets.get(next) {
-                Some(_) => std::ops::ControlFlow::Continue(i + 1),
-                None => std::ops::ControlFlow::Break(()),
-            }
-        },
-    );
+    crate::lex::offsets_in_code(bytes, offsets, |k| {
+        flags[k] = true;
+        std::ops::ControlFlow::Continue(())
+    });
     flags
 }
 
