@@ -78,7 +78,7 @@ pub fn analyze_items_in(
         plain_fields,
         borrowing,
         macro_rules,
-        readers,
+        yielding,
         ..
     } = context;
     let configured_models = super::models::configured(catalogue);
@@ -95,7 +95,7 @@ pub fn analyze_items_in(
             plain_fields,
             borrowing,
             macro_rules,
-            readers,
+            yielding,
             summaries: Summaries::new(
                 summaries
                     .iter()
@@ -803,8 +803,8 @@ struct Shared<'a> {
     borrowing: &'a HashSet<String>,
     /// See `FileContext::macro_rules`.
     macro_rules: &'a macro_rules::FileMacros,
-    /// See `FileContext::readers`.
-    readers: &'a HashSet<String>,
+    /// See `FileContext::yielding`.
+    yielding: &'a HashMap<String, readers::Yielding>,
     summaries: Summaries<'a>,
     catalogue: &'a Catalogue,
 }
@@ -1369,11 +1369,7 @@ impl<'a> Interp<'a> {
                 return Vec::new();
             }
         }
-        self.peek(expr)
-            .receivers
-            .into_iter()
-            .filter(|&c| self.kind(c) == ChannelKind::Stream)
-            .collect()
+        self.iterated_channels(self.peek(expr))
     }
 
     /// What a place or simple expression carries, without evaluating it.
@@ -1668,7 +1664,7 @@ impl<'a> Interp<'a> {
                     self.expr_borrowed(rest);
                 }
                 self.note_field_stores(&s.path, &val);
-                self.note_reader(&s.path, &mut val);
+                self.note_yielding(&s.path, &mut val);
                 self.note_handed_together(&val);
                 val
             }

@@ -470,6 +470,7 @@ pub fn map_val(
             })
             .collect(),
         readers: val.readers.iter().flat_map(|&r| chans(r)).collect(),
+        iterated_by_impl: val.iterated_by_impl,
         drains: val.drains.iter().flat_map(&mut *drains).collect(),
         drains_when_run: val.drains_when_run.iter().flat_map(&mut *drains).collect(),
         scope_handle: val.scope_handle,

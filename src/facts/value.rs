@@ -66,6 +66,10 @@ pub struct Val {
     /// Receivers the value reads from through an `io::Read`/`BufRead` impl of the checked code
     /// that receives from a channel field: reading it to the end drains them.
     pub readers: Vec<ChanId>,
+    /// The value's type has an `Iterator` or `Stream` impl in the checked code: iterating it
+    /// yields from its `readers` alone (an impl whose `next` uses `try_recv` yields from
+    /// none), whatever other receivers it holds.
+    pub iterated_by_impl: bool,
     /// Task handles that end only when a channel ends; joining or awaiting them waits for it.
     pub drains: Vec<Drain>,
     /// A closure or future that, when run, waits for these channels to end.
@@ -135,6 +139,7 @@ impl Val {
         self.receivers.extend(other.receivers);
         self.receiver_fields.extend(other.receiver_fields);
         self.readers.extend(other.readers);
+        self.iterated_by_impl |= other.iterated_by_impl;
         self.drains.extend(other.drains);
         self.drains_when_run.extend(other.drains_when_run);
         self.scope_handle |= other.scope_handle;

@@ -203,6 +203,12 @@ fn finding(facts: &FileFacts, wait: &Wait, held: &Held, path: &str) -> Finding {
         Acquired::Stored | Acquired::Captured => {
             format!("drop `{h}` (or take the sender out of it) before the wait")
         }
+        // A field of a value: `drop(value.field)` compiles only where the field is visible
+        // and the type has no `Drop` impl; dropping the value always does.
+        _ if h.contains('.') => {
+            let value = h.split('.').next().unwrap_or(h);
+            format!("drop `{value}` (or take the sender out of `{h}`) before the wait")
+        }
         _ => format!("drop the sender before the wait: `drop({h});`"),
     };
     let fix = held.droppable.then(|| Fix {

@@ -3,7 +3,7 @@
 //! items are analysed group by group, collects them beforehand from every group's tokens
 //! (`FileContext::add_tokens`), without a full parse.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use proc_macro2::{Delimiter, Group, Spacing, TokenStream, TokenTree};
 use syn::Item;
@@ -34,8 +34,9 @@ pub struct FileContext {
     pub(super) plain_fields: HashSet<String>,
     /// The file's `macro_rules!` macros, expanded where simple.
     pub(super) macro_rules: super::macro_rules::FileMacros,
-    /// Types whose `io::Read`/`BufRead` impl receives from a channel field (see `readers`).
-    pub(super) readers: HashSet<String>,
+    /// Wrapper types whose `Iterator`, `Stream` or `io::Read` impl receives from a channel
+    /// field (see `readers`).
+    pub(super) yielding: HashMap<String, super::readers::Yielding>,
 }
 
 impl FileContext {
@@ -81,7 +82,7 @@ impl FileContext {
 
     fn add_declarations(&mut self, items: &[Item]) {
         self.add_fields(items);
-        super::readers::reader_types(items, &mut self.readers);
+        super::readers::yielding_types(items, &mut self.yielding);
         methods_by_receiver(items, &mut self.consuming, &mut self.borrowing);
         self.imports = self.imports.extended_with(items);
         self.statics.extend(leaks::file_statics(items));

@@ -262,11 +262,7 @@ impl<'a> Interp<'a> {
             }
             base = strip(&inner.receiver);
         }
-        self.peek(base)
-            .receivers
-            .into_iter()
-            .filter(|&c| self.kind(c) == ChannelKind::Stream)
-            .collect()
+        self.iterated_channels(self.peek(base))
     }
 
     /// `loop { match rx.recv() { Ok(v) => .., Err(_) => break } }`: a loop whose only exits

@@ -1,11 +1,15 @@
-//! Wrapper types of the checked code that turn a channel into a byte stream: a type whose
-//! `io::Read` or `io::BufRead` impl receives from a channel field (`self.channel.recv()`)
-//! reads until the channel ends, so reading a value of it to the end (`read_to_end`,
-//! `read_to_string`, `io::copy`, its `lines()` or `bytes()` consumed) drains that channel.
+//! Wrapper types of the checked code that turn a channel into a stream of items or bytes: a
+//! type whose `Iterator`, `Stream`, `io::Read` or `io::BufRead` impl receives from a channel
+//! field with a receive that waits (`self.rx.recv()`, `self.rx.poll_recv(cx)`) yields until
+//! that channel ends. Iterating a value of it to the end (`for event in events`,
+//! `events.count()`, `while let Some(u) = updates.next().await`) or reading it to the end
+//! (`read_to_end`, `read_to_string`, `io::copy`, its `lines()` or `bytes()` consumed) drains
+//! that channel. An `Iterator` or `Stream` impl that does not wait (`self.rx.try_recv().ok()`
+//! ends at the first empty queue) drains nothing, though the value holds a receiver.
 //! Its writer twin, an `io::Write` impl over a sender field, is a value holding a sender,
 //! as any struct holding one; its `write`/`write_all` borrow it.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use syn::visit::Visit;
 
@@ -19,34 +23,69 @@ const READ_TO_END: &[&str] = &["read_to_end", "read_to_string"];
 const READING_FUNCTIONS: &[&str] = &["io::copy", "serde_json::from_reader"];
 /// Buffering wrappers whose value reads through the reader they wrap (last argument).
 const BUFFERING: &[&str] = &["BufReader::new", "BufReader::with_capacity"];
+/// Traits whose impl decides what iterating a value yields.
+const ITERATING_TRAITS: &[&str] = &["Iterator", "Stream"];
+/// Traits whose impl decides what reading a value to its end yields.
+const READING_TRAITS: &[&str] = &["Read", "BufRead", "AsyncRead", "AsyncBufRead"];
+/// Receives that wait for the next value and report the channel's end (`None`, `Err`,
+/// `Poll::Ready(None)`); `try_recv` and `recv_timeout` end early and are not among them.
+const WAITING_RECEIVES: &[&str] = &[
+    "recv",
+    "blocking_recv",
+    "recv_blocking",
+    "poll_recv",
+    "poll_next",
+    "poll_next_unpin",
+    "next",
+];
+/// Ways of reaching `self`'s fields in a `poll_next(self: Pin<&mut Self>, ..)`.
+const SELF_ACCESS: &[&str] = &["project", "get_mut", "as_mut", "get_unchecked_mut"];
 
-/// Names of the types of `items` (and their inline modules) whose `Read`/`BufRead` impl
-/// receives from a field of `self` with a blocking receive.
-pub(super) fn reader_types(items: &[Item], out: &mut HashSet<String>) {
+/// What a wrapper type of the checked code yields, from its impls.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Yielding {
+    /// The fields whose channel's end is the value's end.
+    fields: HashSet<String>,
+    /// It has an `Iterator` or `Stream` impl: iterating it yields from those fields alone.
+    iterates: bool,
+}
+
+/// The wrapper types of `items` (and their inline modules), by name.
+pub(super) fn yielding_types(items: &[Item], out: &mut HashMap<String, Yielding>) {
     for item in items {
         match item {
             Item::Impl(imp) => {
-                let reads = imp
+                let Some(trait_name) = imp
                     .trait_
                     .as_ref()
                     .and_then(|(p, _)| p.segments.last())
-                    .is_some_and(|s| s.ident == "Read" || s.ident == "BufRead");
-                let Some(ty) = type_name(&imp.self_ty).filter(|_| reads) else {
+                    .map(|s| s.ident.to_string())
+                else {
                     continue;
                 };
-                let mut finder = FieldRecv(false);
+                let iterates = ITERATING_TRAITS.contains(&trait_name.as_str());
+                if !iterates && !READING_TRAITS.contains(&trait_name.as_str()) {
+                    continue;
+                }
+                let Some(ty) = type_name(&imp.self_ty) else {
+                    continue;
+                };
+                let mut finder = FieldReceives::default();
                 for it in &imp.items {
                     if let syn::ImplItem::Fn(f) = it {
                         finder.visit_block(&f.block);
                     }
                 }
-                if finder.0 {
-                    out.insert(ty);
+                if finder.fields.is_empty() && !iterates {
+                    continue;
                 }
+                let entry = out.entry(ty).or_default();
+                entry.fields.extend(finder.fields);
+                entry.iterates |= iterates;
             }
             Item::Mod(m) => {
                 if let Some((_, inner)) = &m.content {
-                    reader_types(inner, out);
+                    yielding_types(inner, out);
                 }
             }
             _ => {}
@@ -54,17 +93,77 @@ pub(super) fn reader_types(items: &[Item], out: &mut HashSet<String>) {
     }
 }
 
-/// `self.field.recv()`: a blocking receive on a field of `self`.
-struct FieldRecv(bool);
+/// The fields of `self` an impl receives from with a receive that waits: `self.rx.recv()`,
+/// `self.project().rx.poll_recv(cx)`, `Pin::new(&mut self.rx).poll_next(cx)`,
+/// `this.rx.poll_next_unpin(cx)` after `let this = self.get_mut()`.
+#[derive(Default)]
+struct FieldReceives {
+    fields: HashSet<String>,
+}
 
-impl<'ast> Visit<'ast> for FieldRecv {
-    fn visit_expr_method_call(&mut self, mc: &'ast syn::ExprMethodCall) {
-        if mc.method == "recv" {
-            if let Expr::Field(f) = strip(&mc.receiver) {
-                self.0 |= ident_of(&f.base).is_some_and(|b| b == "self");
+impl FieldReceives {
+    fn note(&mut self, receiver: &Expr) {
+        if let Some(field) = self_field(receiver) {
+            self.fields.insert(field);
+        }
+    }
+}
+
+/// `self.field` (or `this.field`), seen through `&mut`, `Pin::new(..)`, `.iter()` and
+/// `self.project()`.
+fn self_field(expr: &Expr) -> Option<String> {
+    match strip(expr) {
+        Expr::Reference(r) => self_field(&r.expr),
+        Expr::Call(c) if c.args.len() == 1 => match &*c.func {
+            Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "new") => {
+                self_field(&c.args[0])
             }
+            _ => None,
+        },
+        Expr::MethodCall(mc) if mc.method == "iter" || mc.method == "as_mut" => {
+            self_field(&mc.receiver)
+        }
+        Expr::Field(f) => {
+            let syn::Member::Named(name) = &f.member else {
+                return None;
+            };
+            is_self(&f.base).then(|| name.to_string())
+        }
+        _ => None,
+    }
+}
+
+/// `self`, `this`, `self.project()`, `self.get_mut()`.
+fn is_self(expr: &Expr) -> bool {
+    match strip(expr) {
+        Expr::MethodCall(mc) if SELF_ACCESS.contains(&mc.method.to_string().as_str()) => {
+            is_self(&mc.receiver)
+        }
+        other => ident_of(other).is_some_and(|b| b == "self" || b == "this"),
+    }
+}
+
+impl<'ast> Visit<'ast> for FieldReceives {
+    fn visit_expr_method_call(&mut self, mc: &'ast syn::ExprMethodCall) {
+        if WAITING_RECEIVES.contains(&mc.method.to_string().as_str()) {
+            self.note(&mc.receiver);
         }
         syn::visit::visit_expr_method_call(self, mc);
+    }
+
+    /// `Stream::poll_next(Pin::new(&mut self.rx), cx)`.
+    fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+        if let Expr::Path(p) = &*c.func {
+            let waits = p
+                .path
+                .segments
+                .last()
+                .is_some_and(|s| WAITING_RECEIVES.contains(&s.ident.to_string().as_str()));
+            if let (true, Some(first)) = (waits, c.args.first()) {
+                self.note(first);
+            }
+        }
+        syn::visit::visit_expr_call(self, c);
     }
 }
 
@@ -79,8 +178,9 @@ pub(super) fn names_one_of(path: &str, list: &[&str]) -> bool {
 }
 
 impl<'a> Interp<'a> {
-    /// A struct literal of a reader type reads from the receivers it holds.
-    pub(super) fn note_reader(&self, path: &syn::Path, val: &mut Val) {
+    /// A struct literal of a wrapper type yields from the receivers of the fields its impls
+    /// receive from.
+    pub(super) fn note_yielding(&self, path: &syn::Path, val: &mut Val) {
         let Some(last) = path.segments.last().map(|s| s.ident.to_string()) else {
             return;
         };
@@ -89,10 +189,45 @@ impl<'a> Interp<'a> {
         } else {
             last
         };
-        if self.shared.readers.contains(&ty) {
-            let receivers = val.receivers.clone();
-            val.readers.extend(receivers);
-        }
+        let Some(yielding) = self.shared.yielding.get(&ty) else {
+            return;
+        };
+        // A receiver with no field tag may sit under any field.
+        let yielded: Vec<ChanId> = val
+            .receivers
+            .iter()
+            .copied()
+            .filter(|&chan| {
+                let mut tags = val.receiver_fields.iter().filter(|(c, _)| *c == chan);
+                let mut tagged = false;
+                let under = tags.any(|(_, field)| {
+                    tagged = true;
+                    yielding.fields.contains(field)
+                });
+                under || !tagged
+            })
+            .collect();
+        val.readers.extend(yielded);
+        val.iterated_by_impl |= yielding.iterates;
+    }
+
+    /// Whether values of this type (by its last segment) are iterated as its `Iterator` or
+    /// `Stream` impl of the checked code says.
+    pub(super) fn iterates_by_impl(&self, ty: &str) -> bool {
+        self.shared.yielding.get(ty).is_some_and(|y| y.iterates)
+    }
+
+    /// The channels iterating a value to its end drains: those its own impl receives from
+    /// when its type has one in the checked code, else every receiver it holds.
+    pub(super) fn iterated_channels(&self, val: Val) -> Vec<ChanId> {
+        let chans = match val.iterated_by_impl {
+            true => val.readers,
+            false => val.receivers,
+        };
+        chans
+            .into_iter()
+            .filter(|&c| self.kind(c) == ChannelKind::Stream)
+            .collect()
     }
 
     /// What a reading expression reads through, without evaluating it: `reader.lines()` yields

@@ -36,8 +36,13 @@ impl<'a> Interp<'a> {
                         Pat::Ident(p) => span_loc(p.ident.span()),
                         _ => span_loc(t.colon_token.span),
                     };
+                    // A wrapper of this file given by value: iterating it yields what its
+                    // `Iterator` impl receives, the caller's readers.
+                    let iterated_by_impl =
+                        light_types::named_type(&t.ty).is_some_and(|ty| self.iterates_by_impl(&ty));
                     let val = Val {
                         shares_params: vec![index],
+                        iterated_by_impl,
                         ..self.placeholder(index, at)
                     };
                     self.bind(&t.pat, val, None);
