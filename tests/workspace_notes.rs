@@ -91,3 +91,36 @@ fn a_folder_without_manifest_has_no_notes() {
     assert_eq!(out.status.code(), Some(1));
     assert!(!stderr.contains("note:"), "{stderr}");
 }
+
+/// Outside any package, a file no other file declares is a crate root, as `rustc main.rs`
+/// builds one: the channel its module `ev.rs` makes is followed into `main.rs`.
+#[test]
+fn a_loose_program_follows_its_modules() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "ev.rs",
+        "use std::sync::mpsc;\n\
+         pub fn feed() -> (mpsc::Sender<u32>, mpsc::Receiver<u32>) {\n    \
+         let (tx, rx) = mpsc::channel();\n    (tx, rx)\n}\n",
+    );
+    write(
+        root,
+        "main.rs",
+        "mod ev;\n\nfn main() {\n    let (tx, rx) = ev::feed();\n    \
+         for v in rx {\n        println!(\"{v}\");\n    }\n    drop(tx);\n}\n",
+    );
+    let out = Command::cargo_bin("chanlint")
+        .unwrap()
+        .args(["check", "--format", "short", "--no-config"])
+        .arg(root)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("main.rs:4:10: error[lingering-sender]"),
+        "{stdout}"
+    );
+}

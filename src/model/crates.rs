@@ -6,7 +6,7 @@
 //! `mod` declarations are read from the text of every file, parsed or not, so that the map does
 //! not depend on which files the byte scan lets through.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// A `mod name;` declaration (not an inline `mod name { .. }`).
@@ -173,6 +173,7 @@ pub fn place_all(files: &[PathBuf], mods: &[Vec<ModDecl>]) -> Placing {
     let mut roots: Vec<usize> = (0..files.len())
         .filter(|&i| is_crate_root(&files[i], &mut packages))
         .collect();
+    roots.extend(loose_roots(files, mods, &index, &mut packages));
     roots.sort_by(|&a, &b| files[a].cmp(&files[b]));
     let mut placement: Vec<Option<Placement>> = vec![None; files.len()];
     let mut unresolved = Vec::new();
@@ -361,6 +362,53 @@ fn children_dir(file: &Path, is_root: bool) -> PathBuf {
     } else {
         parent.join(stem)
     }
+}
+
+/// Files outside any package that no other file declares as a module: each is a crate root,
+/// as `rustc main.rs` builds one (a folder of loose programs, a gist), so its `mod` files are
+/// its modules rather than crates of their own.
+fn loose_roots(
+    files: &[PathBuf],
+    mods: &[Vec<ModDecl>],
+    index: &HashMap<PathBuf, usize>,
+    packages: &mut Packages,
+) -> Vec<usize> {
+    let loose: Vec<usize> = (0..files.len())
+        .filter(|&i| packages.package_of(&normalize(&files[i])).is_none())
+        .collect();
+    if loose.is_empty() {
+        return Vec::new();
+    }
+    // Whether a loose file is itself a root decides where its children are: both are taken,
+    // so a file that may be a module is never made a root.
+    let mut declared: HashSet<usize> = HashSet::new();
+    for &i in &loose {
+        let here = normalize(&files[i]);
+        for decl in &mods[i] {
+            let named: Vec<PathBuf> = match &decl.path {
+                Some(p) => vec![here.parent().unwrap_or(Path::new("")).join(p)],
+                None => [true, false]
+                    .iter()
+                    .flat_map(|&is_root| {
+                        let dir = children_dir(&here, is_root);
+                        [
+                            dir.join(format!("{}.rs", decl.name)),
+                            dir.join(&decl.name).join("mod.rs"),
+                        ]
+                    })
+                    .collect(),
+            };
+            declared.extend(
+                named
+                    .iter()
+                    .filter_map(|c| index.get(&normalize(c)).copied()),
+            );
+        }
+    }
+    loose
+        .into_iter()
+        .filter(|i| !declared.contains(i))
+        .collect()
 }
 
 /// Whether cargo builds a crate from this file: a target root of the package it is in.
