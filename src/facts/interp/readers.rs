@@ -5,7 +5,10 @@
 //! `events.count()`, `while let Some(u) = updates.next().await`) or reading it to the end
 //! (`read_to_end`, `read_to_string`, `io::copy`, its `lines()` or `bytes()` consumed) drains
 //! that channel. An `Iterator` or `Stream` impl that does not wait (`self.rx.try_recv().ok()`
-//! ends at the first empty queue) drains nothing, though the value holds a receiver.
+//! ends at the first empty queue) drains nothing, though the value holds a receiver. The impl's
+//! methods are read with the type's own helpers they call on `self`; an impl seen to receive
+//! neither way (through a function of elsewhere) is not known, and its values are iterated as
+//! every receiver they hold.
 //! Its writer twin, an `io::Write` impl over a sender field, is a value holding a sender,
 //! as any struct holding one; its `write`/`write_all` borrow it.
 
@@ -38,6 +41,15 @@ const WAITING_RECEIVES: &[&str] = &[
     "poll_next_unpin",
     "next",
 ];
+/// Receives that end early, at an empty queue or a timeout: an impl built on them yields
+/// nothing to the channel's end.
+const EARLY_RECEIVES: &[&str] = &[
+    "try_recv",
+    "recv_timeout",
+    "recv_deadline",
+    "try_next",
+    "try_iter",
+];
 /// Ways of reaching `self`'s fields in a `poll_next(self: Pin<&mut Self>, ..)`.
 const SELF_ACCESS: &[&str] = &["project", "get_mut", "as_mut", "get_unchecked_mut"];
 
@@ -52,40 +64,91 @@ pub(crate) struct Yielding {
 
 /// The wrapper types of `items` (and their inline modules), by name.
 pub(super) fn yielding_types(items: &[Item], out: &mut HashMap<String, Yielding>) {
+    let mut impls = Vec::new();
+    collect_impls(items, &mut impls);
+    // A trait method may receive through a helper of the type's own (`fn next(&mut self) {
+    // self.next_event() }`): the fields each inherent method receives from, by type and name.
+    let mut helpers: HashMap<(&str, String), &FieldReceives> = HashMap::new();
+    for (ty, trait_name, fns) in &impls {
+        if trait_name.is_none() {
+            for (name, found) in fns {
+                helpers.insert((ty.as_str(), name.clone()), found);
+            }
+        }
+    }
+    for (ty, trait_name, fns) in &impls {
+        let Some(trait_name) = trait_name else {
+            continue;
+        };
+        let iterates = ITERATING_TRAITS.contains(&trait_name.as_str());
+        let mut fields = HashSet::new();
+        let mut ends_early = false;
+        for (_, found) in fns {
+            fields.extend(found.fields.iter().cloned());
+            ends_early |= found.ends_early;
+            // One helper deep, and the helpers those call: enough for a `next` that calls
+            // `self.fill()` calling `self.rx.recv()`.
+            let mut calls: Vec<&String> = found.self_calls.iter().collect();
+            let mut seen = HashSet::new();
+            while let Some(call) = calls.pop() {
+                if !seen.insert(call) {
+                    continue;
+                }
+                if let Some(helper) = helpers.get(&(ty.as_str(), call.clone())) {
+                    fields.extend(helper.fields.iter().cloned());
+                    ends_early |= helper.ends_early;
+                    calls.extend(helper.self_calls.iter());
+                }
+            }
+        }
+        // An impl seen to receive neither way (through a function of elsewhere) is not known:
+        // its values are iterated as every receiver they hold.
+        let known = !fields.is_empty() || ends_early;
+        if !known {
+            continue;
+        }
+        let entry = out.entry(ty.clone()).or_default();
+        entry.fields.extend(fields);
+        entry.iterates |= iterates;
+    }
+}
+
+/// An impl of a type: the type, the trait if it wraps a channel as a stream (`Iterator`,
+/// `Stream`, `Read`, ..; `None` for an inherent impl), and what each of its methods receives.
+type ImplReceives = (String, Option<String>, Vec<(String, FieldReceives)>);
+
+fn collect_impls(items: &[Item], out: &mut Vec<ImplReceives>) {
     for item in items {
         match item {
             Item::Impl(imp) => {
-                let Some(trait_name) = imp
+                let trait_name = imp
                     .trait_
                     .as_ref()
                     .and_then(|(p, _)| p.segments.last())
-                    .map(|s| s.ident.to_string())
-                else {
+                    .map(|s| s.ident.to_string());
+                let wraps = trait_name.as_ref().is_none_or(|t| {
+                    ITERATING_TRAITS.contains(&t.as_str()) || READING_TRAITS.contains(&t.as_str())
+                });
+                let Some(ty) = type_name(&imp.self_ty).filter(|_| wraps) else {
                     continue;
                 };
-                let iterates = ITERATING_TRAITS.contains(&trait_name.as_str());
-                if !iterates && !READING_TRAITS.contains(&trait_name.as_str()) {
-                    continue;
-                }
-                let Some(ty) = type_name(&imp.self_ty) else {
-                    continue;
-                };
-                let mut finder = FieldReceives::default();
-                for it in &imp.items {
-                    if let syn::ImplItem::Fn(f) = it {
-                        finder.visit_block(&f.block);
-                    }
-                }
-                if finder.fields.is_empty() && !iterates {
-                    continue;
-                }
-                let entry = out.entry(ty).or_default();
-                entry.fields.extend(finder.fields);
-                entry.iterates |= iterates;
+                let fns = imp
+                    .items
+                    .iter()
+                    .filter_map(|it| match it {
+                        syn::ImplItem::Fn(f) => {
+                            let mut finder = FieldReceives::default();
+                            finder.visit_block(&f.block);
+                            Some((f.sig.ident.to_string(), finder))
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                out.push((ty, trait_name, fns));
             }
             Item::Mod(m) => {
                 if let Some((_, inner)) = &m.content {
-                    yielding_types(inner, out);
+                    collect_impls(inner, out);
                 }
             }
             _ => {}
@@ -95,10 +158,14 @@ pub(super) fn yielding_types(items: &[Item], out: &mut HashMap<String, Yielding>
 
 /// The fields of `self` an impl receives from with a receive that waits: `self.rx.recv()`,
 /// `self.project().rx.poll_recv(cx)`, `Pin::new(&mut self.rx).poll_next(cx)`,
-/// `this.rx.poll_next_unpin(cx)` after `let this = self.get_mut()`.
+/// `this.rx.poll_next_unpin(cx)` after `let this = self.get_mut()`; and the methods it calls
+/// on `self` (`self.fill()`).
 #[derive(Default)]
 struct FieldReceives {
     fields: HashSet<String>,
+    /// It receives from a field of `self` with a receive that ends early (`try_recv`).
+    ends_early: bool,
+    self_calls: HashSet<String>,
 }
 
 impl FieldReceives {
@@ -145,8 +212,15 @@ fn is_self(expr: &Expr) -> bool {
 
 impl<'ast> Visit<'ast> for FieldReceives {
     fn visit_expr_method_call(&mut self, mc: &'ast syn::ExprMethodCall) {
-        if WAITING_RECEIVES.contains(&mc.method.to_string().as_str()) {
+        let method = mc.method.to_string();
+        if WAITING_RECEIVES.contains(&method.as_str()) {
             self.note(&mc.receiver);
+        }
+        if EARLY_RECEIVES.contains(&method.as_str()) {
+            self.ends_early |= self_field(&mc.receiver).is_some();
+        }
+        if is_self(&mc.receiver) {
+            self.self_calls.insert(mc.method.to_string());
         }
         syn::visit::visit_expr_method_call(self, mc);
     }
