@@ -14,7 +14,7 @@ use syn::{Block, Expr, Item, Pat, Stmt, Token};
 
 use super::summary::{Observed, Part, Role, Summary};
 use super::syntax::{self, ident_of, leaves_loop, macro_name, place_root, strip};
-use super::value::{join, Acquired, ChanId, Drain, Env, SenderRef, Val, Var};
+use super::value::{join, join_loop, Acquired, ChanId, Drain, Env, SenderRef, Val, Var};
 use super::{Bridge, Channel, FileFacts, Held, HeldSender, LeakHow, Wait, WaitForm};
 use crate::catalogue::{self, Catalogue, ChannelKind};
 use crate::loc::{LineIndex, Loc};

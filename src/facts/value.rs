@@ -250,11 +250,23 @@ impl Env {
     }
 
     /// The state after two paths meet: moved if moved on either path.
-    pub fn join(mut self, other: &Env) -> Env {
+    pub fn join(self, other: &Env) -> Env {
+        self.join_with(other, false)
+    }
+
+    /// `join` at a loop's head or end: a binding of before the loop that only gained senders
+    /// in the body (`senders.push(tx.clone())`) holds them after it. That assumes the body
+    /// ran once: a loop that never runs stores nothing, the one path where no sender stays.
+    pub fn join_loop(self, other: &Env) -> Env {
+        self.join_with(other, true)
+    }
+
+    fn join_with(mut self, other: &Env, keep_gains: bool) -> Env {
         for (mine, theirs) in self.vars.iter_mut().zip(&other.vars) {
             if mine.name != theirs.name {
                 continue;
             }
+            let neither_moved = !mine.moved && !theirs.moved;
             mine.moved |= theirs.moved;
             // What a value may be waited on for is kept from both paths.
             for d in &theirs.val.drains {
@@ -276,8 +288,18 @@ impl Env {
             }
             mine.let_underscore = mine.let_underscore.or(theirs.let_underscore);
             if mine.val.senders.len() != theirs.val.senders.len() {
-                // A holder emptied on one path (`take()`, `= None`) no longer certainly holds.
-                mine.moved = true;
+                let within = |a: &Val, b: &Val| {
+                    a.senders
+                        .iter()
+                        .all(|s| b.senders.iter().any(|t| t.chan == s.chan && t.at == s.at))
+                };
+                if keep_gains && neither_moved && within(&mine.val, &theirs.val) {
+                    mine.val.senders = theirs.val.senders.clone();
+                } else if !(keep_gains && neither_moved && within(&theirs.val, &mine.val)) {
+                    // A holder emptied on one path (`take()`, `= None`) no longer certainly
+                    // holds.
+                    mine.moved = true;
+                }
             }
         }
         self
@@ -288,6 +310,15 @@ impl Env {
 pub fn join(a: Option<Env>, b: Option<Env>) -> Option<Env> {
     match (a, b) {
         (Some(a), Some(b)) => Some(a.join(&b)),
+        (a, None) => a,
+        (None, b) => b,
+    }
+}
+
+/// Joins a loop's entry or iteration ends (see `Env::join_loop`).
+pub fn join_loop(a: Option<Env>, b: Option<Env>) -> Option<Env> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.join_loop(&b)),
         (a, None) => a,
         (None, b) => b,
     }

@@ -195,9 +195,9 @@ impl<'a> Interp<'a> {
             let probe = self.loops.pop().expect("pushed above");
             let mut after = self.env.take();
             for c in probe.continues {
-                after = join(after, Some(c));
+                after = join_loop(after, Some(c));
             }
-            head = join(entry.clone(), after);
+            head = join_loop(entry.clone(), after);
             self.recording = true;
         }
         self.env = head.clone();
@@ -215,9 +215,9 @@ impl<'a> Interp<'a> {
         // Leaving by the condition: after any number of iterations, including none.
         let mut exit = None;
         if may_skip {
-            exit = join(self.env.take(), head);
+            exit = join_loop(self.env.take(), head);
             for c in frame.continues {
-                exit = join(exit, Some(c));
+                exit = join_loop(exit, Some(c));
             }
         }
         for b in frame.breaks {
