@@ -334,6 +334,16 @@ pub const DRAINING_ADAPTERS: &[&str] = &[
     "buffer_unordered",
 ];
 
+/// Adapters whose closure makes each item: the items carry what the closure's result does.
+pub const ITEM_MAPPING_ADAPTERS: &[&str] = &["map", "filter_map", "flat_map"];
+
+/// Adapters and consumers whose closure is given each item in turn, as the chain is consumed.
+pub const ITEM_CLOSURE_ADAPTERS: &[&str] =
+    &["map", "filter_map", "flat_map", "for_each", "try_for_each"];
+
+/// Consumers that keep every item in the collection they return.
+pub const COLLECTING_CONSUMERS: &[&str] = &["collect", "unzip"];
+
 /// Consumers that pull every item out of an iterator or stream.
 pub const DRAINING_CONSUMERS: &[&str] = &[
     "collect",

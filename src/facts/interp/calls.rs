@@ -569,8 +569,23 @@ impl<'a> Interp<'a> {
             }
         }
         let recv = self.receiver(&mc.receiver, m);
+        let mut items = Val::default();
         for arg in &mc.args {
             match strip(arg) {
+                // `handles.into_iter().map(|h| h.join().unwrap())`: each task handle is joined
+                // here, item by item, as the chain is consumed.
+                Expr::Closure(c)
+                    if catalogue::ITEM_CLOSURE_ADAPTERS.contains(&m) && !recv.drains.is_empty() =>
+                {
+                    let handles = Val {
+                        drains: recv.drains.clone(),
+                        ..Val::default()
+                    };
+                    items = self.closure_items(c, handles, FrameKind::Inline);
+                }
+                Expr::Closure(c) if catalogue::ITEM_MAPPING_ADAPTERS.contains(&m) => {
+                    items = self.closure_items(c, Val::default(), FrameKind::Deferred);
+                }
                 Expr::Closure(c) => {
                     self.closure(c, FrameKind::Deferred);
                 }
@@ -583,12 +598,62 @@ impl<'a> Interp<'a> {
             return recv;
         }
         if catalogue::DRAINING_ADAPTERS.contains(&m) {
+            // The senders and task handles the items carry: what a `map` closure makes, and
+            // what the adapters under it made (`(0..n).map(|_| tx.clone()).filter(..)`).
+            let (senders, drains) = match catalogue::ITEM_MAPPING_ADAPTERS.contains(&m) {
+                true => (items.senders, items.drains),
+                false => (recv.senders, recv.drains),
+            };
             return Val {
                 receivers: recv.receivers,
+                senders,
+                drains,
+                ..Val::default()
+            };
+        }
+        if catalogue::COLLECTING_CONSUMERS.contains(&m) {
+            // `let senders: Vec<_> = (0..n).map(|_| tx.clone()).collect();`: the collection
+            // holds what the items carry.
+            return Val {
+                senders: recv.senders,
+                drains: recv.drains,
                 ..Val::default()
             };
         }
         Val::default()
+    }
+
+    /// A closure that makes each item of an iterator (`.map(|_| tx.clone())`, `.map(|_|
+    /// thread::spawn(..))`): the senders and task handles its result carries, made anew by
+    /// the closure (a clone, a spawn), not what it was given. Its first parameter is `item`;
+    /// `kind`: whether it runs here (it is given task handles to join) or later.
+    fn closure_items(&mut self, c: &syn::ExprClosure, item: Val, kind: FrameKind) -> Val {
+        let mut result = Val::default();
+        let at = span_loc(c.inputs_begin.span).to(span_loc(syntax::last_span(&c.body)));
+        let body: &Expr = &c.body;
+        self.next_bound = syntax::bound_names(|v| v.visit_expr(body));
+        self.frame_body(
+            at,
+            kind,
+            c.capture.is_some(),
+            |this| {
+                let mut item = Some(item);
+                for input in &c.inputs {
+                    this.bind(input, item.take().unwrap_or_default(), None);
+                }
+                result = this.expr(body).flattened();
+                Val::default()
+            },
+            || syntax::captures(body),
+        );
+        result
+            .senders
+            .retain(|s| matches!(s.how, Acquired::Cloned | Acquired::Created));
+        Val {
+            senders: result.senders,
+            drains: result.drains,
+            ..Val::default()
+        }
     }
 
     fn apply_method_summary(
