@@ -254,13 +254,19 @@ impl<'a> Interp<'a> {
             return Vec::new();
         }
         let mut base = strip(&mc.receiver);
-        while let Expr::MethodCall(inner) = base {
-            if !catalogue::DRAINING_ADAPTERS.contains(&inner.method.to_string().as_str())
-                && !catalogue::passes_through(&inner.method.to_string())
-            {
-                break;
+        loop {
+            match base {
+                Expr::MethodCall(inner)
+                    if catalogue::DRAINING_ADAPTERS
+                        .contains(&inner.method.to_string().as_str())
+                        || catalogue::passes_through(&inner.method.to_string()) =>
+                {
+                    base = strip(&inner.receiver);
+                }
+                // `rx.lock().await.recv().await`: an async lock's guard, awaited.
+                Expr::Await(a) => base = strip(&a.base),
+                _ => break,
             }
-            base = strip(&inner.receiver);
         }
         self.iterated_channels(self.peek(base))
     }
