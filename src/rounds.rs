@@ -211,8 +211,8 @@ const MAX_METHOD_DEFINERS: usize = 2;
 
 /// Files not parsed in the first pass that define a method which a parsed file calls with a
 /// channel and could not follow (`registry.attach_events(events.clone())`, the method in a
-/// sibling crate), among the libraries the caller uses, when few files define a method of that
-/// name (a method call names no type, so a common name says nothing).
+/// sibling crate), in the caller's crate or the libraries it uses, when few files define a
+/// method of that name (a method call names no type, so a common name says nothing).
 fn method_pull_ins(placement: &Placed, infos: &[FileInfo]) -> std::collections::HashSet<usize> {
     let placed = &placement.files;
     let mut called: HashMap<usize, std::collections::HashSet<&str>> = HashMap::new();
@@ -243,12 +243,16 @@ fn method_pull_ins(placement: &Placed, infos: &[FileInfo]) -> std::collections::
     }
     let mut out = std::collections::HashSet::new();
     for (krate, names) in &called {
-        // Only the libraries it uses: within a crate, the types whose methods matter are
-        // pulled in by the call that builds them (`Worker::new`).
-        let Some(libs) = placement.libraries.get(krate) else {
-            continue;
-        };
-        let seen: Vec<usize> = libs.iter().map(|(lib, _)| *lib).collect();
+        // Its own crate and the libraries it uses. Within a crate, a type built from a
+        // channel is pulled in by the call that builds it (`Worker::new(rx)`), but one built
+        // empty (`Bus::new()`) is given its senders by a method (`bus.subscribe(handler)`).
+        let libs = placement
+            .libraries
+            .get(krate)
+            .map_or(&[][..], Vec::as_slice);
+        let seen: Vec<usize> = std::iter::once(*krate)
+            .chain(libs.iter().map(|(lib, _)| *lib))
+            .collect();
         for name in names {
             let files: Vec<usize> = seen
                 .iter()

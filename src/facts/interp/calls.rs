@@ -514,10 +514,7 @@ impl<'a> Interp<'a> {
         let place = matches!(strip(&mc.receiver), Expr::Path(_) | Expr::Field(_));
         if place {
             let seen = self.expr_borrowed_full(&mc.receiver);
-            let args_carry = mc
-                .args
-                .iter()
-                .any(|a| !self.peek(without_clone(a)).is_empty());
+            let args_carry = mc.args.iter().any(|a| self.may_carry(a));
             let typed = self.typed_method(&mc.receiver, m);
             if let Ok(Some(summary)) = typed {
                 if summary.signature_only && (!seen.is_empty() || args_carry) {
@@ -621,6 +618,42 @@ impl<'a> Interp<'a> {
             };
         }
         Val::default()
+    }
+
+    /// Whether an argument may carry channels: a binding or place that does, or a closure or
+    /// future (boxed or not: `Box::new(move |v| tx.send(v))`) that captures one that does.
+    fn may_carry(&self, arg: &Expr) -> bool {
+        if !self.peek(without_clone(arg)).is_empty() {
+            return true;
+        }
+        // Through wrappers of one argument (`Box::new(f)`, `Arc::new(..)`) and casts.
+        let mut inner = strip(arg);
+        loop {
+            match inner {
+                Expr::Call(c) if c.args.len() == 1 => inner = strip(&c.args[0]),
+                Expr::Cast(c) => inner = strip(&c.expr),
+                _ => break,
+            }
+        }
+        if !std::ptr::eq(inner, strip(arg)) && !self.peek(inner).is_empty() {
+            return true;
+        }
+        if !matches!(inner, Expr::Closure(_) | Expr::Async(_)) {
+            return false;
+        }
+        syntax::captures(inner).keys().any(|name| {
+            let val = self.peek_name(name);
+            !val.senders.is_empty() || !val.receivers.is_empty()
+        })
+    }
+
+    /// What the binding `name` carries, if it is not moved.
+    fn peek_name(&self, name: &str) -> Val {
+        self.lookup(name)
+            .and_then(|i| self.env.as_ref().map(|e| &e.vars[i]))
+            .filter(|v| !v.moved)
+            .map(|v| v.val.clone())
+            .unwrap_or_default()
     }
 
     /// A closure that makes each item of an iterator (`.map(|_| tx.clone())`, `.map(|_|
