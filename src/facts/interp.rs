@@ -1806,6 +1806,12 @@ impl<'a> Interp<'a> {
             .drain(..)
             .partition(|s| s.field.as_deref() == Some(name.as_str()));
         var.val.senders = kept;
+        // What was read is the field's value itself: it holds its senders under no field of
+        // its own (`let sender = Arc::new(Some(connection.sender))` holds it as `sender`).
+        let taken = taken
+            .into_iter()
+            .map(|s| SenderRef { field: None, ..s })
+            .collect();
         let receivers = var.val.receivers_under(&name);
         // A task handle stored under another field is not read by this one.
         let drains = var

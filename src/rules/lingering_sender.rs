@@ -45,8 +45,8 @@
 //! A method call is followed only when one method of that name in the crate matters to
 //! channels. A sender passed to a function whose body is not seen, or named inside a macro the
 //! checker cannot read, counts as moved (no finding). A collection filled in a loop is taken
-//! to hold what the body stored (the loop ran at least once). A sender moved on only some paths counts
-//! as moved. `let _ = tx;` does not drop `tx`.
+//! to hold what the body stored (the loop ran at least once). A sender moved on only some
+//! paths counts as moved. `let _ = tx;` does not drop `tx`.
 //!
 //! A `Drop` impl is checked with `self` as the type's constructors in the same file build it;
 //! the fields of `self` are alive until `drop` returns.
