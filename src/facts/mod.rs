@@ -133,6 +133,9 @@ pub struct EndlessTask {
     pub task: Loc,
     pub loop_at: Loc,
     pub held: Vec<HeldSender>,
+    /// The loop leaves only when a send of the held senders fails (`if tx.send(v).is_err() {
+    /// break }`), which is only once the receivers are gone.
+    pub leaves_on_send_failure: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -138,7 +138,56 @@ pub fn stmt_leaves_loop_on_success(stmt: &syn::Stmt) -> bool {
     finder.found
 }
 
+/// The bindings whose failed sends are a loop body's only exits (`if tx.send(v).is_err() {
+/// break }`, `tx.send(v).await?`, `match tx.send(v) { Err(_) => return, .. }`), if every exit
+/// is one: a send fails only once the receiving side is gone, so such a loop ends no sooner
+/// than its channel's receivers. `None` if it may leave otherwise or not at all.
+pub fn exits_only_on_send_failure(body: &syn::Block) -> Option<Vec<String>> {
+    let mut finder = ExitFinder {
+        send_guards: Some(Vec::new()),
+        ..ExitFinder::default()
+    };
+    finder.visit_block(body);
+    let guards = finder.send_guards.unwrap_or_default();
+    (!finder.found && !guards.is_empty()).then_some(guards)
+}
+
+/// The binding a send is called on (`tx.send(v)`, `self.tx.send(v).await`), if `expr` is one.
+fn send_root(expr: &Expr) -> Option<String> {
+    let call = match strip(expr) {
+        Expr::Await(a) => strip(&a.base),
+        other => other,
+    };
+    match call {
+        Expr::MethodCall(mc)
+            if crate::catalogue::PLAIN_SENDS.contains(&mc.method.to_string().as_str()) =>
+        {
+            place_root(strip(&mc.receiver))
+        }
+        _ => None,
+    }
+}
+
+/// `tx.send(v).is_err()` or `let Err(..) = tx.send(v)`: the send's binding.
+fn failed_send_test(cond: &Expr) -> Option<String> {
+    match strip(cond) {
+        Expr::MethodCall(mc) if mc.method == "is_err" => send_root(&mc.receiver),
+        Expr::Let(l) if is_err_pattern(&l.pat) => send_root(&l.expr),
+        _ => None,
+    }
+}
+
+fn is_err_pattern(pat: &syn::Pat) -> bool {
+    match pat {
+        syn::Pat::TupleStruct(t) => t.path.is_ident("Err"),
+        _ => false,
+    }
+}
+
 struct ExitFinder {
+    /// Exits taken only when a send fails are not counted, and the sends' bindings are
+    /// collected here (see `exits_only_on_send_failure`).
+    send_guards: Option<Vec<String>>,
     /// Error exits (`?`, `return Err(..)`, `bail!`) count as leaving the loop. Off for the
     /// question "does this loop wait for a channel's end": on its success path it does.
     errors_bound: bool,
@@ -151,6 +200,7 @@ struct ExitFinder {
 impl Default for ExitFinder {
     fn default() -> ExitFinder {
         ExitFinder {
+            send_guards: None,
             errors_bound: true,
             inner_labels: Vec::new(),
             nested_loops: 0,
@@ -210,7 +260,31 @@ impl<'ast> Visit<'ast> for ExitFinder {
     fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
     fn visit_expr_async(&mut self, _: &'ast syn::ExprAsync) {}
     fn visit_item(&mut self, _: &'ast syn::Item) {}
+    fn visit_expr_if(&mut self, e: &'ast syn::ExprIf) {
+        if let (Some(guards), Some(root)) = (&mut self.send_guards, failed_send_test(&e.cond)) {
+            guards.push(root);
+            if let Some((_, other)) = &e.else_branch {
+                self.visit_expr(other);
+            }
+            return;
+        }
+        visit::visit_expr_if(self, e);
+    }
+    fn visit_expr_match(&mut self, m: &'ast syn::ExprMatch) {
+        let root = self.send_guards.as_ref().and_then(|_| send_root(&m.expr));
+        let (Some(root), Some(guards)) = (root, &mut self.send_guards) else {
+            return visit::visit_expr_match(self, m);
+        };
+        guards.push(root);
+        for arm in m.arms.iter().filter(|arm| !is_err_pattern(&arm.pat)) {
+            self.visit_arm(arm);
+        }
+    }
     fn visit_expr_try(&mut self, e: &'ast syn::ExprTry) {
+        if let (Some(guards), Some(root)) = (&mut self.send_guards, send_root(&e.expr)) {
+            guards.push(root);
+            return;
+        }
         // An error exit: a drain loop still waits for the end on its success path.
         if self.errors_bound {
             self.found = true;

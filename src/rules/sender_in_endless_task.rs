@@ -1,7 +1,10 @@
 //! ## What it does
 //! Finds a task that holds a sender of a channel and runs a `loop` that never exits (no
 //! `break`, `return` or `?`, nothing that may panic or exit), while the same channel is
-//! drained to its end elsewhere: a heartbeat, ticker or poller thread.
+//! drained to its end elsewhere: a heartbeat, ticker or poller thread. A loop whose only
+//! exits are taken when a send of that sender fails (`if ticks.send(t).is_err() { break }`,
+//! `ticks.send(t)?`, a `match` on the send) is as endless for that sender: the send fails only
+//! once the receiver is gone, and the receiver waits for the sender.
 //!
 //! A task that never finishes is also a `forward` into a hand-written `Sink` that keeps the
 //! oneshot reply sender of each message in one of its fields (`self.in_flight.push_back(..)`)
@@ -168,7 +171,10 @@ fn finding(
         story::created(facts, held.chan),
         Label {
             loc: task.loop_at,
-            message: "this loop never exits, so the task never drops the sender".into(),
+            message: match task.leaves_on_send_failure {
+                true => "this loop exits only when a send fails, once the receiver is gone, so the task keeps the sender until then".into(),
+                false => "this loop never exits, so the task never drops the sender".into(),
+            },
         },
     ];
     labels.extend(wait_labels);

@@ -8,14 +8,23 @@ use syn::visit::Visit;
 impl<'a> Interp<'a> {
     /// Called when a `loop` is entered: records it if it is endless and runs on a task.
     pub(super) fn note_endless_loop(&mut self, l: &syn::ExprLoop) {
-        if !self.recording || self.env.is_none() || !never_ends(&l.body) {
+        if !self.recording || self.env.is_none() {
             return;
         }
+        // A loop that leaves only when a send fails ends only after its channel's receivers:
+        // for the senders of those bindings it is endless.
+        let only_for = match never_ends(&l.body) {
+            true => None,
+            false => match syntax::exits_only_on_send_failure(&l.body) {
+                Some(names) if !may_stop(&l.body) => Some(names),
+                _ => return,
+            },
+        };
         let owner = self.owner_frame();
         if owner == 0 && self.self_view == SelfView::Placeholder {
             // A function that never returns keeps what its parameters brought in: the task
             // that calls it is endless (see its summary).
-            self.note_endless_params(span_loc(l.loop_token.span));
+            self.note_endless_params(span_loc(l.loop_token.span), only_for.as_deref());
             return;
         }
         if self.frames[owner].kind != FrameKind::Task {
@@ -26,6 +35,11 @@ impl<'a> Interp<'a> {
             .vars
             .iter()
             .filter(|v| !v.moved && v.frame >= owner)
+            .filter(|v| {
+                only_for
+                    .as_ref()
+                    .is_none_or(|names| names.contains(&v.name))
+            })
             .flat_map(|v| {
                 v.val.senders.iter().map(|s| HeldSender {
                     chan: s.chan,
@@ -42,14 +56,17 @@ impl<'a> Interp<'a> {
             task: self.frames[owner].at,
             loop_at: span_loc(l.loop_token.span),
             held,
+            leaves_on_send_failure: only_for.is_some(),
         });
     }
 }
 
 impl Interp<'_> {
-    fn note_endless_params(&mut self, loop_at: Loc) {
+    /// `only_for`: the loop ends when a send of these bindings fails; it keeps theirs alone.
+    fn note_endless_params(&mut self, loop_at: Loc, only_for: Option<&[String]>) {
         let Some(env) = &self.env else { return };
-        for var in env.vars.iter().filter(|v| !v.moved) {
+        let kept = |name: &String| only_for.is_none_or(|names| names.contains(name));
+        for var in env.vars.iter().filter(|v| !v.moved && kept(&v.name)) {
             for sender in &var.val.senders {
                 let is_param = matches!(
                     self.facts.channels[sender.chan].param,
@@ -73,6 +90,7 @@ impl Interp<'_> {
             task: self.frames[owner].at,
             loop_at,
             held,
+            leaves_on_send_failure: false,
         });
     }
 }
@@ -81,12 +99,14 @@ impl Interp<'_> {
 /// panic, no call that may exit the process or panic (`unwrap()`/`expect()` count only on a
 /// `send`, which cannot fail while the receiver waits for the channel's end).
 fn never_ends(body: &Block) -> bool {
-    if leaves_loop(body) {
-        return false;
-    }
+    !leaves_loop(body) && !may_stop(body)
+}
+
+/// Whether the body may stop the task other than by leaving the loop: a panic, an exit.
+fn may_stop(body: &Block) -> bool {
     let mut finder = MayStop(false);
     finder.visit_block(body);
-    !finder.0
+    finder.0
 }
 
 struct MayStop(bool);
