@@ -612,6 +612,14 @@ impl<'a> Interp<'a> {
         if catalogue::passes_through(m) {
             return recv;
         }
+        if m == "drain" {
+            // `for w in self.workers.drain(..) { w.join() }`: the task handles come out one by
+            // one (the senders a collection yields are not followed here).
+            return Val {
+                drains: recv.drains,
+                ..Val::default()
+            };
+        }
         if catalogue::DRAINING_ADAPTERS.contains(&m) {
             return Val {
                 receivers: recv.receivers,
