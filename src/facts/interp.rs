@@ -76,6 +76,7 @@ pub fn analyze_items_in(
         local_fns,
         cleared,
         plain_fields,
+        handle_fields,
         borrowing,
         macro_rules,
         yielding,
@@ -93,6 +94,7 @@ pub fn analyze_items_in(
             consuming,
             statics,
             plain_fields,
+            handle_fields,
             borrowing,
             macro_rules,
             yielding,
@@ -799,6 +801,8 @@ struct Shared<'a> {
     statics: &'a HashSet<String>,
     /// See `FileContext::plain_fields`.
     plain_fields: &'a HashSet<String>,
+    /// See `FileContext::handle_fields`.
+    handle_fields: &'a HashSet<String>,
     /// See `FileContext::borrowing`.
     borrowing: &'a HashSet<String>,
     /// See `FileContext::macro_rules`.

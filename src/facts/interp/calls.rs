@@ -387,12 +387,35 @@ impl<'a> Interp<'a> {
                         Expr::Field(f) => Some(member_name(&f.member)),
                         _ => None,
                     };
-                    if field.is_some() {
+                    // Taking out a task handle (`self.worker.take()`) releases no sender.
+                    if field
+                        .as_ref()
+                        .is_some_and(|f| !self.shared.handle_fields.contains(f))
+                    {
                         self.released.insert(idx);
                     }
-                    if let Some(var) = self.var(idx) {
+                    let channels = &self.facts.channels;
+                    if let Some(var) = self.env.as_mut().map(|e| &mut e.vars[idx]) {
                         if !var.moved {
-                            return take_field(&mut var.val, field.as_deref());
+                            let mut out = take_field(&mut var.val, field.as_deref());
+                            if field.is_some() {
+                                // A parameter's fields are not known apart: what it carries
+                                // whole may be in the field taken (`self.worker.take()` in a
+                                // `&mut self` method, then joined).
+                                out.drains.extend(
+                                    var.val
+                                        .drains
+                                        .iter()
+                                        .filter(|d| {
+                                            d.field.is_none()
+                                                && channels[d.chan]
+                                                    .param
+                                                    .is_some_and(|p| p.1 == Role::Drains)
+                                        })
+                                        .cloned(),
+                                );
+                            }
+                            return out;
                         }
                     }
                 }
@@ -424,9 +447,16 @@ impl<'a> Interp<'a> {
             return self.run_inline(&mc.args, at);
         }
         if catalogue::JOIN_METHODS.contains(&m) {
-            let val = self.peek(&mc.receiver);
-            self.wait_on_drains(&val.drains, at);
-            self.receiver(&mc.receiver, m);
+            if matches!(through_guards(&mc.receiver), Expr::Path(_) | Expr::Field(_)) {
+                let val = self.peek(&mc.receiver);
+                self.wait_on_drains(&val.drains, at);
+                self.receiver(&mc.receiver, m);
+            } else {
+                // `self.handle.take().unwrap().join()`: the handle joined is what the chain
+                // returns, once it has run.
+                let val = self.receiver(&mc.receiver, m);
+                self.wait_on_drains(&val.drains, at);
+            }
             for arg in &mc.args {
                 self.expr(arg);
             }
@@ -593,6 +623,14 @@ impl<'a> Interp<'a> {
         }
         if catalogue::passes_through(m) {
             return recv;
+        }
+        if m == "drain" {
+            // `for w in self.workers.drain(..) { w.join() }`: the task handles come out one by
+            // one (the senders a collection yields are not followed here).
+            return Val {
+                drains: recv.drains,
+                ..Val::default()
+            };
         }
         if catalogue::DRAINING_ADAPTERS.contains(&m) {
             // The senders and task handles the items carry: what a `map` closure makes, and

@@ -32,6 +32,11 @@ pub struct FileContext {
     /// receiver (a `Vec`, a `String`, a number..): iterating one drains no channel, even when
     /// the value they belong to holds a receiver in another field.
     pub(super) plain_fields: HashSet<String>,
+    /// Fields that every struct of the file that has one declares as a task handle
+    /// (`Option<JoinHandle<()>>`, `Vec<JoinHandle<T>>`): taking one out releases no sender.
+    pub(super) handle_fields: HashSet<String>,
+    /// Fields some struct of the file declares with another type.
+    maybe_sender_fields: HashSet<String>,
     /// The file's `macro_rules!` macros, expanded where simple.
     pub(super) macro_rules: super::macro_rules::FileMacros,
     /// Wrapper types whose `Iterator`, `Stream` or `io::Read` impl receives from a channel
@@ -59,6 +64,11 @@ impl FileContext {
                         } else {
                             self.maybe_receiver_fields.insert(name.to_string());
                         }
+                        if task_handle(&field.ty) {
+                            self.handle_fields.insert(name.to_string());
+                        } else {
+                            self.maybe_sender_fields.insert(name.to_string());
+                        }
                     }
                 }
                 Item::Mod(m) => {
@@ -76,6 +86,8 @@ impl FileContext {
     fn settle(&mut self) {
         let maybe = std::mem::take(&mut self.maybe_receiver_fields);
         self.plain_fields.retain(|name| !maybe.contains(name));
+        let maybe = std::mem::take(&mut self.maybe_sender_fields);
+        self.handle_fields.retain(|name| !maybe.contains(name));
         let consuming = &self.consuming;
         self.borrowing.retain(|name| !consuming.contains(name));
     }
@@ -115,6 +127,8 @@ impl FileContext {
         self.local_fns.extend(later.local_fns.all);
         self.maybe_cleared.extend(later.maybe_cleared);
         self.plain_fields.extend(later.plain_fields);
+        self.handle_fields.extend(later.handle_fields);
+        self.maybe_sender_fields.extend(later.maybe_sender_fields);
         self.macro_rules.join(later.macro_rules);
         self.maybe_receiver_fields
             .extend(later.maybe_receiver_fields);
@@ -153,6 +167,25 @@ fn never_a_receiver(ty: &syn::Type) -> bool {
                     if matches!(args.args.first(), Some(syn::GenericArgument::Type(inner))
                         if never_a_receiver(inner)))
         }
+        _ => false,
+    }
+}
+
+/// Whether a value of this type is only the handle of a task (or an `Option` or `Vec` of
+/// them): it holds no sender, whatever the task does.
+fn task_handle(ty: &syn::Type) -> bool {
+    let syn::Type::Path(p) = ty else {
+        return false;
+    };
+    let Some(last) = p.path.segments.last() else {
+        return false;
+    };
+    match last.ident.to_string().as_str() {
+        "JoinHandle" | "ScopedJoinHandle" | "JoinSet" => true,
+        "Option" | "Vec" | "VecDeque" => matches!(&last.arguments,
+            syn::PathArguments::AngleBracketed(args)
+                if matches!(args.args.first(), Some(syn::GenericArgument::Type(inner))
+                    if task_handle(inner))),
         _ => false,
     }
 }

@@ -357,7 +357,10 @@ impl<'a> Interp<'a> {
             }
             // A callee that also takes senders out of the argument may do so before it waits
             // (`self.tx.take(); self.rx.iter().sum()`): the summary does not keep the order.
-            if let Slot::Param(index, Role::Receivers | Role::Readers) = summary.slots[wait.slot] {
+            // (`self.tx.take(); self.worker.take().map(|h| h.join())`: a join likewise.)
+            if let Slot::Param(index, Role::Receivers | Role::Readers | Role::Drains) =
+                summary.slots[wait.slot]
+            {
                 if summary.releases.contains(&index) {
                     continue;
                 }
