@@ -1489,7 +1489,10 @@ impl<'a> Interp<'a> {
             }
         }
         let rebind = rebinding(&init.expr);
-        let val = self.expr(&init.expr);
+        let val = match self.converted_by_from(&local.pat, &init.expr) {
+            Some(val) => val,
+            None => self.expr(&init.expr),
+        };
         if let Some((_, diverge)) = &init.diverge {
             let before = self.env.clone();
             self.expr(diverge);
@@ -1994,6 +1997,7 @@ mod flow;
 mod future_chains;
 mod guards;
 mod handoff;
+mod into_from;
 mod kept;
 mod leaks;
 mod light_types;
