@@ -1998,6 +1998,7 @@ mod future_chains;
 mod guards;
 mod handoff;
 mod into_from;
+mod item_closures;
 mod kept;
 mod leaks;
 mod light_types;
