@@ -1376,6 +1376,15 @@ impl<'a> Interp<'a> {
         self.iterated_channels(self.peek(expr))
     }
 
+    /// What the binding `name` carries, if it is not moved.
+    fn peek_name(&self, name: &str) -> Val {
+        self.lookup(name)
+            .and_then(|i| self.env.as_ref().map(|e| &e.vars[i]))
+            .filter(|v| !v.moved)
+            .map(|v| v.val.clone())
+            .unwrap_or_default()
+    }
+
     /// What a place or simple expression carries, without evaluating it.
     fn peek(&self, expr: &Expr) -> Val {
         if let Some(read) = self.peek_read(expr) {
@@ -1383,10 +1392,7 @@ impl<'a> Interp<'a> {
         }
         match strip(expr) {
             Expr::Path(_) => ident_of(expr)
-                .and_then(|n| self.lookup(&n))
-                .and_then(|i| self.env.as_ref().map(|e| &e.vars[i]))
-                .filter(|v| !v.moved)
-                .map(|v| v.val.clone().flattened())
+                .map(|n| self.peek_name(&n).flattened())
                 .unwrap_or_default(),
             Expr::Field(f) => {
                 // A sender stored under another field of the value is not in this one.

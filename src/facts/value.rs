@@ -308,17 +308,17 @@ impl Env {
 
 /// Joins two possibly unreachable states.
 pub fn join(a: Option<Env>, b: Option<Env>) -> Option<Env> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(a.join(&b)),
-        (a, None) => a,
-        (None, b) => b,
-    }
+    join_reachable(a, b, false)
 }
 
 /// Joins a loop's entry or iteration ends (see `Env::join_loop`).
 pub fn join_loop(a: Option<Env>, b: Option<Env>) -> Option<Env> {
+    join_reachable(a, b, true)
+}
+
+fn join_reachable(a: Option<Env>, b: Option<Env>, keep_gains: bool) -> Option<Env> {
     match (a, b) {
-        (Some(a), Some(b)) => Some(a.join_loop(&b)),
+        (Some(a), Some(b)) => Some(a.join_with(&b, keep_gains)),
         (a, None) => a,
         (None, b) => b,
     }

@@ -195,13 +195,7 @@ pub fn place_all(files: &[PathBuf], mods: &[Vec<ModDecl>]) -> Placing {
             let here = normalize(&files[file]);
             let dir = children_dir(&here, is_root);
             for decl in &mods[file] {
-                let candidates = match &decl.path {
-                    Some(p) => vec![here.parent().unwrap_or(Path::new("")).join(p)],
-                    None => vec![
-                        dir.join(format!("{}.rs", decl.name)),
-                        dir.join(&decl.name).join("mod.rs"),
-                    ],
-                };
+                let candidates = decl_candidates(&here, &dir, decl);
                 if let Some(&child) = candidates.iter().find_map(|c| index.get(&normalize(c))) {
                     let mut module = module.clone();
                     module.push(decl.name.clone());
@@ -385,30 +379,28 @@ fn loose_roots(
     for &i in &loose {
         let here = normalize(&files[i]);
         for decl in &mods[i] {
-            let named: Vec<PathBuf> = match &decl.path {
-                Some(p) => vec![here.parent().unwrap_or(Path::new("")).join(p)],
-                None => [true, false]
-                    .iter()
-                    .flat_map(|&is_root| {
-                        let dir = children_dir(&here, is_root);
-                        [
-                            dir.join(format!("{}.rs", decl.name)),
-                            dir.join(&decl.name).join("mod.rs"),
-                        ]
-                    })
-                    .collect(),
-            };
-            declared.extend(
-                named
-                    .iter()
-                    .filter_map(|c| index.get(&normalize(c)).copied()),
-            );
+            let named = [true, false]
+                .iter()
+                .flat_map(|&is_root| decl_candidates(&here, &children_dir(&here, is_root), decl));
+            declared.extend(named.filter_map(|c| index.get(&normalize(&c)).copied()));
         }
     }
     loose
         .into_iter()
         .filter(|i| !declared.contains(i))
         .collect()
+}
+
+/// The files a `mod` declaration of `file` may name: its `#[path]`, else `NAME.rs` or
+/// `NAME/mod.rs` in `dir`, the folder of `file`'s children.
+fn decl_candidates(file: &Path, dir: &Path, decl: &ModDecl) -> Vec<PathBuf> {
+    match &decl.path {
+        Some(p) => vec![file.parent().unwrap_or(Path::new("")).join(p)],
+        None => vec![
+            dir.join(format!("{}.rs", decl.name)),
+            dir.join(&decl.name).join("mod.rs"),
+        ],
+    }
 }
 
 /// Whether cargo builds a crate from this file: a target root of the package it is in.

@@ -34,15 +34,6 @@ impl<'a> Interp<'a> {
         })
     }
 
-    /// What the binding `name` carries, if it is not moved.
-    fn peek_name(&self, name: &str) -> Val {
-        self.lookup(name)
-            .and_then(|i| self.env.as_ref().map(|e| &e.vars[i]))
-            .filter(|v| !v.moved)
-            .map(|v| v.val.clone())
-            .unwrap_or_default()
-    }
-
     /// A closure that makes each item of an iterator (`.map(|_| tx.clone())`, `.map(|_|
     /// thread::spawn(..))`): the senders and task handles its result carries, made anew by
     /// the closure (a clone, a spawn), not what it was given. Its first parameter is `item`;
